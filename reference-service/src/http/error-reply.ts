@@ -1,0 +1,48 @@
+/**
+ * How every failure is answered: one JSON shape, `{ error, message? }`, with a stable `error`
+ * string per kind. Dependency faults become 502/503/504 and never crash the service.
+ *
+ *   | error                    | status | when                                             |
+ *   |--------------------------|--------|--------------------------------------------------|
+ *   | bad_request              | 400    | bad id, malformed JSON, body failing the schema  |
+ *   | not_found                | 404    | no such user, or no such route                   |
+ *   | payload_too_large        | 413    | body over server.bodyLimitBytes                  |
+ *   | unsupported_media_type   | 415    | body that is not application/json                |
+ *   | internal                 | 500    | a bug                                            |
+ *   | dependency_failed        | 502    | store answered 5xx, or could not be reached      |
+ *   | overloaded               | 503    | pool queue full / acquire timeout (Retry-After)  |
+ *   | timeout                  | 504    | request deadline or store call deadline passed   |
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isServiceError, serviceErrorCodes } from '../errors.js';
+
+/** Sends the JSON error body with `status`. */
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  error: string,
+  message?: string,
+): FastifyReply {
+  return reply.code(status).send(message === undefined ? { error } : { error, message });
+}
+
+/** Installs the error handler and the not-found handler on `app`. */
+export function installErrorReplies(app: FastifyInstance): void {
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'not_found'));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isServiceError(err)) {
+      const { status, error } = serviceErrorCodes[err.code];
+      // Dependency faults are the point of a chaos lab: log them quietly, never per request at warn.
+      request.log.debug({ err }, 'request failed on a dependency');
+      if (status === 503) reply.header('retry-after', '1');
+      return sendError(reply, status, error, err.message);
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 413, 'payload_too_large', err.message);
+    if (status === 415) return sendError(reply, 415, 'unsupported_media_type', err.message);
+    if (status >= 400 && status < 500) return sendError(reply, 400, 'bad_request', err.message);
+    request.log.error({ err }, 'request failed');
+    return sendError(reply, 500, 'internal');
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Builds the reference service from its config: store client behind a pool gate, cache, use
+ * cases, routes, metrics and graceful shutdown. It touches nothing global, so tests run it
+ * in-process and main.ts runs it as a child process.
+ *
+ *   HTTP ─▶ hooks (deadline, in-flight) ─▶ routes ─▶ users ─▶ user cache ─▶ db client
+ *                                                                            │
+ *                                                       pool gate (permits, FIFO queue)
+ *                                                                            │
+ *                                                               undici Pool ─▶ store
+ */
+import type { AddressInfo } from 'node:net';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createDbClient } from './adapters/db-client.js';
+import { createPoolGate } from './adapters/pool-gate.js';
+import { createUserCache } from './adapters/user-cache.js';
+import { createUsers } from './app/users.js';
+import type { ServiceConfig } from './config.js';
+import { installErrorReplies } from './http/error-reply.js';
+import { installRequestHooks } from './http/request-hooks.js';
+import { registerRoutes, type Readiness } from './http/routes.js';
+import { createServiceMetrics } from './metrics.js';
+import { createShutdown } from './shutdown.js';
+
+/** What the service can be given instead of building it itself. */
+export interface ServiceDeps {
+  /** The service's log (default: pino at `knobs.log.level`, to stdout). */
+  logger?: Logger;
+}
+
+/** A built, not yet listening, reference service. */
+export interface Service {
+  readonly app: FastifyInstance;
+  /** The service's own Prometheus registry, served at /metrics. */
+  readonly registry: Registry;
+  /** Starts listening on `config.host:config.port`; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Drains and stops (bounded by `server.drainTimeoutMs`); idempotent. */
+  shutdown(reason: string): Promise<void>;
+  readiness(): Readiness;
+}
+
+// A client on loopback sends its headers in microseconds: these only cut stalled clients.
+// The check interval is what makes headersTimeout bite (FIELD-NOTES: 30 s by default).
+const headersTimeoutMs = 10_000;
+const requestReceiveTimeoutMs = 30_000;
+const connectionsCheckingIntervalMs = 1000;
+
+/** Builds the reference service; call `listen()` to start it. */
+export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Service {
+  const { knobs } = config;
+  const logger = deps.logger ?? pino({ level: knobs.log.level });
+  let readiness: Readiness = 'starting';
+
+  const app = fastify({
+    // Typed as fastify's logger interface so the app is a plain FastifyInstance.
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: !logger.isLevelEnabled('debug') }),
+    bodyLimit: knobs.server.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: knobs.server.keepAliveTimeoutMs,
+    requestTimeout: requestReceiveTimeoutMs,
+    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs },
+  });
+  // fastify treats 0 as "use the default"; Node's own meaning of 0 (no timeout) is the knob's.
+  app.server.keepAliveTimeout = knobs.server.keepAliveTimeoutMs;
+
+  const metrics = createServiceMetrics();
+  const gate = createPoolGate({ ...knobs.db.pool, onAcquired: metrics.poolAcquireWait });
+  const db = createDbClient({
+    dbUrl: config.dbUrl,
+    connections: knobs.db.pool.max,
+    queryTimeoutMs: knobs.db.queryTimeoutMs,
+    gate,
+    onCall: metrics.dbCall,
+  });
+  const cache = createUserCache({ ...knobs.cache, load: db.get, onResult: metrics.cacheResult });
+  const users = createUsers({ store: db, cache });
+
+  const tracker = installRequestHooks(app, {
+    requestTimeoutMs: knobs.server.requestTimeoutMs,
+    metrics,
+    isDraining: () => readiness === 'draining',
+  });
+  metrics.track({ pool: gate.counts, inFlight: tracker.inFlight });
+  installErrorReplies(app);
+  registerRoutes(app, { users, registry: metrics.registry, readiness: () => readiness });
+
+  const shutdown = createShutdown({
+    closeServer: () => app.close(),
+    server: app.server,
+    drainTimeoutMs: knobs.server.drainTimeoutMs,
+    beginDrain: () => {
+      readiness = 'draining';
+    },
+    closeDependencies: db.close,
+    logger,
+  });
+
+  return {
+    app,
+    registry: metrics.registry,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      if (readiness === 'starting') readiness = 'ready';
+      return baseUrl(app.server.address() as AddressInfo);
+    },
+    shutdown,
+    readiness: () => readiness,
+  };
+}
+
+/** The URL a client on this host uses to reach `address` (a wildcard address means loopback). */
+function baseUrl(address: AddressInfo): string {
+  const ipv6 = address.family === 'IPv6' || address.address.includes(':');
+  let host = address.address;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `http://${ipv6 ? `[${host}]` : host}:${address.port}`;
+}

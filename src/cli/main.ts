@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/** The loadlab command line: parsing only; each command lives in its own file. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadlabError } from '../shared/errors.js';
+import { loadlabVersion } from './environment.js';
+import { printError } from './output.js';
+import { registerReport } from './report-command.js';
+import { registerRun } from './run-command.js';
+import { registerServe } from './serve-command.js';
+import { registerValidate } from './validate-command.js';
+
+const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO failed; 2 invalid input; 3 the run could not be carried out; 130 interrupted.
+Docs: README.md`;
+
+let cli = yargs(hideBin(process.argv))
+  .scriptName('loadlab')
+  .usage('$0 <command> [options]')
+  .version(loadlabVersion())
+  .strict()
+  .demandCommand(1, 'Name a command: run, validate, serve or report.')
+  .recommendCommands()
+  .epilog(epilog)
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .fail((message, error) => {
+    if (error) throw error;
+    process.exitCode = printError(loadlabError('BAD_FLAG', message));
+  });
+for (const register of [registerRun, registerValidate, registerServe, registerReport]) cli = register(cli);
+
+try {
+  await cli.parseAsync();
+} catch (error) {
+  process.exitCode = printError(error);
+}

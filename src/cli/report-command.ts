@@ -1,0 +1,42 @@
+/** `loadlab report <result.json>`: rebuild the HTML report from a result document. */
+import { writeFile, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { renderReportHtml, formatSummary } from '../report/index.js';
+import { readResult } from '../results/index.js';
+import { loadlabError } from '../shared/errors.js';
+import { printError } from './output.js';
+
+interface ReportArgs {
+  result: string;
+  out?: string;
+}
+
+export function registerReport(yargs: Argv): Argv {
+  return yargs.command<ReportArgs>(
+    'report <result>',
+    'Rebuild index.html from a result.json',
+    (y) =>
+      y
+        .positional('result', { type: 'string', demandOption: true, describe: 'A result.json written by loadlab run' })
+        .option('out', { type: 'string', describe: 'HTML file to write (default index.html beside the result)' }),
+    async (args) => {
+      try {
+        const result = await readResult(args.result);
+        const out = resolve(args.out ?? join(dirname(args.result), 'index.html'));
+        const tmp = `${out}.${process.pid}.tmp`;
+        try {
+          await writeFile(tmp, renderReportHtml(result));
+          await rename(tmp, out);
+        } catch (error) {
+          throw loadlabError('OUTPUT_FAILED', `cannot write ${out}: ${(error as Error).message}`, { cause: error });
+        }
+        process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
+        process.stdout.write(`report: ${out}\n`);
+        process.exitCode = 0;
+      } catch (error) {
+        process.exitCode = printError(error);
+      }
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/** `loadlab validate <scenario>`: check a scenario and print the resolved plan; start nothing. */
+import type { Argv } from 'yargs';
+import { requestTemplateProblems } from '../load/index.js';
+import { buildPlan, describePlan, loadScenario } from '../scenario/index.js';
+import { printError } from './output.js';
+
+interface ValidateArgs {
+  scenario: string;
+  set: string[];
+  json: boolean;
+}
+
+export function registerValidate(yargs: Argv): Argv {
+  return yargs.command<ValidateArgs>(
+    'validate <scenario>',
+    'Check a scenario file and print the resolved plan (phases over time); starts nothing',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+        .option('set', { type: 'string', array: true, default: [], describe: 'Override a field: --set path=value' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the resolved scenario as JSON' }),
+    async (args) => {
+      try {
+        const { scenario } = await loadScenario(args.scenario, {
+          sets: args.set,
+          extraChecks: requestTemplateProblems,
+        });
+        const plan = buildPlan(scenario);
+        process.stdout.write(
+          args.json ? JSON.stringify({ scenario, plan }, null, 2) + '\n' : describePlan(plan, scenario) + '\n',
+        );
+        process.exitCode = 0;
+      } catch (error) {
+        process.exitCode = printError(error);
+      }
+    },
+  );
+}

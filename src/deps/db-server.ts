@@ -1,0 +1,285 @@
+/**
+ * The simulated database: an HTTP server with a fixed number of service slots. A request to
+ * /users waits in a FIFO queue for a slot, holds it for a latency drawn from the spec, and is
+ * then answered (or failed, with probability `errorRatio`). /health and /stats bypass the model.
+ *
+ *   request ──▶ [ queue (FIFO, unbounded) ] ──▶ [ slot 1..capacity ] ── latency ──▶ answer
+ *                   │ client gone: dropped          (errorRatio: 500 {"error":"injected"})
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRandom, deriveSeed } from '../shared/random.js';
+import type { DbSimSpec } from './db-spec.js';
+import { createLatencySampler } from './latency.js';
+import { createUserStore, userInputSchema, type UserInput, type UserStore } from './user-store.js';
+
+/** Counters of the simulated database since it started. */
+export interface DbSimStats {
+  /** Requests that held a slot and were answered, injected errors included. */
+  served: number;
+  /** Requests answered with an injected 500. */
+  errors: number;
+  /** Requests holding a slot now. */
+  inService: number;
+  /** Requests waiting for a slot now. */
+  queued: number;
+  /** The most requests ever waiting at once. */
+  maxQueued: number;
+}
+
+/** A running (or ready to run) simulated database. */
+export interface DbSimulator {
+  /** Starts listening (default 127.0.0.1, port 0: a free port) and resolves to the base URL. */
+  listen(host?: string, port?: number): Promise<string>;
+  /** Closes the server and every connection; requests queued or in service are not answered. */
+  close(): Promise<void>;
+  stats(): DbSimStats;
+}
+
+export interface DbSimulatorOptions {
+  /** Seed of the data set, the latency draws and the error draws. */
+  seed: number;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+type JobState = 'reading' | 'queued' | 'serving' | 'done' | 'gone';
+
+interface Job {
+  res: ServerResponse;
+  state: JobState;
+  clientGone: boolean;
+  timer: NodeJS.Timeout | undefined;
+  work: () => Reply;
+}
+
+/** Largest request body accepted, in bytes. */
+const maxBodyBytes = 64 * 1024;
+
+/** Builds a simulated database from a validated spec; call `listen` to start it. */
+export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions): DbSimulator {
+  const sampleLatency = createLatencySampler(
+    spec.latency,
+    createRandom(deriveSeed(options.seed, 'db-latency')),
+  );
+  const errorRandom = createRandom(deriveSeed(options.seed, 'db-errors'));
+  const store = createUserStore(spec.users, options.seed);
+  const counters: DbSimStats = { served: 0, errors: 0, inService: 0, queued: 0, maxQueued: 0 };
+  const serving = new Set<Job>();
+  // FIFO of waiting jobs; jobs whose client left are marked 'gone' and skipped when reached.
+  let queue: Job[] = [];
+  let head = 0;
+  let closing = false;
+
+  const start = (job: Job): void => {
+    job.state = 'serving';
+    counters.inService++;
+    serving.add(job);
+    job.timer = setTimeout(finish, sampleLatency(), job);
+  };
+
+  const finish = (job: Job): void => {
+    serving.delete(job);
+    counters.inService--;
+    counters.served++;
+    job.state = 'done';
+    let reply: Reply;
+    if (spec.errorRatio > 0 && errorRandom.next() < spec.errorRatio) {
+      counters.errors++;
+      reply = { status: 500, body: { error: 'injected' } };
+    } else {
+      reply = job.work();
+    }
+    if (!job.clientGone) send(job.res, reply.status, reply.body);
+    drain();
+  };
+
+  const drain = (): void => {
+    while (counters.inService < spec.capacity && head < queue.length) {
+      const job = queue[head++] as Job;
+      if (job.state !== 'queued') continue;
+      counters.queued--;
+      start(job);
+    }
+    if (head === queue.length) {
+      queue = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+  };
+
+  const admit = (job: Job): void => {
+    if (closing || job.clientGone) return;
+    if (counters.inService < spec.capacity && counters.queued === 0) {
+      start(job);
+      return;
+    }
+    job.state = 'queued';
+    queue.push(job);
+    counters.queued++;
+    if (counters.queued > counters.maxQueued) counters.maxQueued = counters.queued;
+  };
+
+  const enqueue = (
+    res: ServerResponse,
+    readBody: boolean,
+    req: IncomingMessage,
+    work: (body: unknown) => Reply,
+  ) => {
+    const job: Job = {
+      res,
+      state: 'reading',
+      clientGone: false,
+      timer: undefined,
+      work: () => ({ status: 500, body: {} }),
+    };
+    res.on('close', () => {
+      if (job.state === 'done') return;
+      job.clientGone = true;
+      if (job.state === 'queued') counters.queued--;
+      if (job.state !== 'serving') job.state = 'gone';
+    });
+    if (!readBody) {
+      req.resume();
+      job.work = () => work(undefined);
+      admit(job);
+      return;
+    }
+    readJson(req, (error, body) => {
+      if (error === 'too_large') {
+        job.state = 'done';
+        res.setHeader('connection', 'close');
+        send(res, 413, { error: 'too_large', message: `body over ${maxBodyBytes} bytes` });
+        return;
+      }
+      job.work = () => (error === undefined ? work(body) : badRequest(error));
+      admit(job);
+    });
+  };
+
+  const server = createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, noDelay: true },
+    (req, res) => {
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      const path = query < 0 ? url : url.slice(0, query);
+      const method = req.method ?? 'GET';
+      if (path === '/health' && method === 'GET') return send(res, 200, { status: 'ok' });
+      if (path === '/stats' && method === 'GET') return send(res, 200, { ...counters });
+      if (path === '/users') {
+        if (method !== 'POST') return notAllowed(req, res, 'POST');
+        return enqueue(res, true, req, (body) => withInput(body, (input) => reply(201, store.create(input))));
+      }
+      if (path.startsWith('/users/') && path.indexOf('/', 7) < 0) {
+        const id = parseId(path.slice(7));
+        if (method === 'GET') return enqueue(res, false, req, () => getUser(store, id));
+        if (method === 'PUT') {
+          return enqueue(res, true, req, (body) =>
+            id === undefined
+              ? badRequest('id: expected a positive integer')
+              : withInput(body, (input) => reply(200, store.put(id, input))),
+          );
+        }
+        return notAllowed(req, res, 'GET, PUT');
+      }
+      req.resume();
+      return send(res, 404, { error: 'not_found' });
+    },
+  );
+  server.keepAliveTimeout = 30_000;
+
+  return {
+    listen(host = '127.0.0.1', port = 0) {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const address = server.address() as AddressInfo;
+          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${shown}:${address.port}`);
+        });
+      });
+    },
+    close() {
+      closing = true;
+      for (const job of serving) clearTimeout(job.timer);
+      serving.clear();
+      queue = [];
+      head = 0;
+      return new Promise((resolve) => {
+        // Not listening is fine: closing twice, or before listen, has nothing left to close.
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    stats: () => ({ ...counters }),
+  };
+}
+
+function reply(status: number, body: unknown): Reply {
+  return { status, body };
+}
+
+function badRequest(message: string): Reply {
+  return { status: 400, body: { error: 'bad_request', message } };
+}
+
+function getUser(store: UserStore, id: number | undefined): Reply {
+  const user = id === undefined ? undefined : store.get(id);
+  return user === undefined ? reply(404, { error: 'not_found' }) : reply(200, user);
+}
+
+function withInput(body: unknown, use: (input: UserInput) => Reply): Reply {
+  const parsed = userInputSchema.safeParse(body);
+  if (parsed.success) return use(parsed.data);
+  const issue = parsed.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+  return badRequest(`${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+function parseId(text: string): number | undefined {
+  if (!/^[1-9]\d{0,15}$/.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+function notAllowed(req: IncomingMessage, res: ServerResponse, allow: string): void {
+  req.resume();
+  res.setHeader('allow', allow);
+  send(res, 405, { error: 'method_not_allowed' });
+}
+
+/** Reads a JSON body; `error` is 'too_large' or a sentence about the JSON. */
+function readJson(req: IncomingMessage, done: (error: string | undefined, body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBodyBytes) tooLarge = true;
+    else chunks.push(chunk);
+  });
+  // A client that aborts mid-body also closes the response, whose 'close' drops the job.
+  req.on('end', () => {
+    if (tooLarge) return done('too_large', undefined);
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (error) {
+      return done(`body: expected JSON (${(error as Error).message})`, undefined);
+    }
+    return done(undefined, body);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

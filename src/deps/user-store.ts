@@ -1,0 +1,58 @@
+/**
+ * The simulated database's data: users 1..n derived on demand from (seed, id), so a data set of
+ * ten million users costs nothing up front, plus the users written since start in a Map.
+ */
+import { z } from 'zod';
+import { deriveSeed } from '../shared/random.js';
+
+/** A user as the simulated database returns it. */
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+}
+
+/** The body of `POST /users` and `PUT /users/:id`. */
+export const userInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  email: z.string().min(3).max(320).optional(),
+});
+
+export type UserInput = z.output<typeof userInputSchema>;
+
+/** Seeded users plus the users written since start. */
+export interface UserStore {
+  /** The user with `id`, or undefined when there is none. */
+  get(id: number): User | undefined;
+  /** Stores a new user under the next free id (n + 1, n + 2, ...). */
+  create(input: UserInput): User;
+  /** Stores `input` under `id`, creating or replacing. */
+  put(id: number, input: UserInput): User;
+}
+
+/** A store whose seeded users are 1..`users`, named after a hash of (`seed`, id). */
+export function createUserStore(users: number, seed: number): UserStore {
+  const written = new Map<number, User>();
+  let nextId = users + 1;
+  const save = (id: number, input: UserInput): User => {
+    const user = { id, name: input.name, email: input.email ?? `user-${id}@example.test` };
+    written.set(id, user);
+    return user;
+  };
+  return {
+    get(id) {
+      const user = written.get(id);
+      if (user !== undefined) return user;
+      if (!Number.isSafeInteger(id) || id < 1 || id > users) return undefined;
+      const tag = deriveSeed(seed, `user:${id}`).toString(16).padStart(8, '0');
+      return { id, name: `user-${id}-${tag}`, email: `user-${id}-${tag}@example.test` };
+    },
+    create(input) {
+      while (written.has(nextId)) nextId++;
+      return save(nextId++, input);
+    },
+    put(id, input) {
+      return save(id, input);
+    },
+  };
+}

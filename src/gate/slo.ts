@@ -1,0 +1,70 @@
+/**
+ * Service-level objectives checked against a run's summary. Pure: data in, verdicts out.
+ * "Not enough data" is its own verdict and never a pass (STYLE.md 13).
+ */
+import type { Slo } from '../scenario/schema.js';
+import type { SloCheck, Summary } from '../results/types.js';
+
+/** Error kinds that mean no response arrived; every other kind (e.g. "5xx") is a response with an unexpected status. */
+export const transportErrorKinds: readonly string[] = ['timeout', 'reset', 'refused', 'other'];
+
+/** The reason given by a check that had nothing to judge. */
+export const notEnoughData = 'not enough data';
+
+/**
+ * Errors over attempts that concluded: `errors.total / (requests + transport errors)`, where
+ * `requests` counts responses of any status (so HTTP-status errors are already in it) and
+ * transport errors are the kinds in {@link transportErrorKinds} (timeout, reset, refused, other),
+ * which produced no response. Undefined when nothing concluded.
+ */
+export function errorRate(summary: Summary): number | undefined {
+  const attempts = summary.requests + transportErrors(summary);
+  return attempts === 0 ? undefined : summary.errors.total / attempts;
+}
+
+/** Requests that ended without a response (timeouts, resets, refused connections, other failures). */
+export function transportErrors(summary: Summary): number {
+  let total = 0;
+  for (const kind of transportErrorKinds) total += summary.errors.byKind[kind] ?? 0;
+  return total;
+}
+
+/**
+ * Checks each objective set in `slo` against `summary`, in the order p99Ms, p50Ms, errorRate.
+ * Latency limits are in milliseconds and compared with `summary.latencyMs`; every limit holds when
+ * the actual value is at or under it. `margin` is `limit − actual`. A latency check with no
+ * responses, or an error-rate check with no concluded request, is not held and carries
+ * `reason: "not enough data"` (with `actual` and `margin` 0). No `slo` gives no checks.
+ */
+export function checkSlo(slo: Slo | undefined, summary: Summary): SloCheck[] {
+  if (slo === undefined) return [];
+  const checks: SloCheck[] = [];
+  const haveLatencies = summary.requests > 0;
+  if (slo.p99Ms !== undefined) {
+    checks.push(judge('p99Ms', slo.p99Ms, haveLatencies ? summary.latencyMs.p99 : undefined));
+  }
+  if (slo.p50Ms !== undefined) {
+    checks.push(judge('p50Ms', slo.p50Ms, haveLatencies ? summary.latencyMs.p50 : undefined));
+  }
+  if (slo.errorRate !== undefined) {
+    checks.push(judge('errorRate', slo.errorRate, errorRate(summary)));
+  }
+  return checks;
+}
+
+/** True when every check held (an empty list holds). */
+export function allHeld(checks: readonly SloCheck[]): boolean {
+  return checks.every((check) => check.held);
+}
+
+function judge(name: string, limit: number, actual: number | undefined): SloCheck {
+  if (actual === undefined) {
+    return { name, limit, actual: 0, held: false, margin: 0, reason: notEnoughData };
+  }
+  return { name, limit, actual, held: actual <= limit, margin: withoutFloatNoise(limit - actual) };
+}
+
+/** 80 − 12.3 is 67.7, not 67.69999999999999: trim binary noise far below any reported resolution. */
+function withoutFloatNoise(value: number): number {
+  return Math.round(value * 1e9) / 1e9 + 0; // + 0 turns -0 into 0
+}

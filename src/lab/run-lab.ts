@@ -1,0 +1,248 @@
+/**
+ * One run, end to end. Each step is a small function; every exit path stops what was started.
+ *
+ *   boot system ─▶ run load (workers) ─▶ read service counters ─▶ stop children ─▶ result
+ *        │              │ abort (Ctrl-C) / child died: stop load early, keep what was measured
+ *        └─ --target: only check that the target answers
+ */
+import { LoadAggregate, runLoad } from '../load/index.js';
+import type { PhaseRecord, ResultDocument, Environment } from '../results/types.js';
+import type { RunPlan, Scenario } from '../scenario/index.js';
+import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/errors.js';
+import { parsePromText, sumSamples } from '../telemetry/index.js';
+import { assembleResult } from './assemble-result.js';
+import { describeExit } from './child-process.js';
+import { startSystem, type ProcessRuntime, type RunningSystem } from './system.js';
+
+/** What the lab reports while it works; the CLI's progress line subscribes to these. */
+export type LabEvent =
+  | { type: 'status'; message: string }
+  | { type: 'load-started'; targetUrl: string; totalS: number }
+  | { type: 'phase'; index: number; name: string }
+  | {
+      type: 'progress';
+      elapsedS: number;
+      totalS: number;
+      phase: string;
+      rps: number;
+      p99Ms: number;
+      errors: number;
+      requests: number;
+    };
+
+export interface LabOptions {
+  scenario: Scenario;
+  plan: RunPlan;
+  /** A service the user runs: nothing is booted, load goes there. */
+  targetUrl?: string;
+  runtime: ProcessRuntime;
+  environment: Environment;
+  /** Aborting (Ctrl-C, SIGTERM) stops the run early; results so far are kept. */
+  signal: AbortSignal;
+  onEvent?: (event: LabEvent) => void;
+  /** Wall clock, ms since the Unix epoch (default Date.now). */
+  now?: () => number;
+}
+
+export interface LabOutcome {
+  result: ResultDocument;
+  /** Set when the run could not be carried out to its end for a reason other than an interrupt. */
+  failure?: LoadlabError;
+}
+
+/** Runs the scenario's plan. Rejects only when nothing could be measured (the system failed to start). */
+export async function runLab(options: LabOptions): Promise<LabOutcome> {
+  const now = options.now ?? Date.now;
+  const emit = options.onEvent ?? (() => {});
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onOuterAbort, { once: true });
+  let system: RunningSystem | undefined;
+  let failure: LoadlabError | undefined;
+  const startedAtMs = now();
+  try {
+    let targetUrl: string;
+    if (options.targetUrl !== undefined) {
+      await checkReachable(options.targetUrl);
+      targetUrl = options.targetUrl;
+    } else {
+      system = await startSystem(
+        { knobs: options.scenario.service, db: options.scenario.dependencies.db, seed: options.scenario.seed },
+        options.runtime,
+        abort.signal,
+        (message) => emit({ type: 'status', message }),
+      );
+      targetUrl = system.url;
+      for (const child of system.children) {
+        void child.exited.then((e) => {
+          if (abort.signal.aborted) return;
+          failure = loadlabError('CHILD_FAILED', `the ${child.name} process died during the run (${describeExit(e)})`, {
+            problems: child.lastLines(),
+          });
+          abort.abort(failure);
+        });
+      }
+    }
+
+    const load = await driveLoad(options, targetUrl, abort.signal, emit, now);
+    const serviceCounted = failure ? undefined : await readServiceCount(targetUrl);
+    abort.abort('run finished');
+    await system?.stop();
+    const interrupted = options.signal.aborted;
+    const result = assembleResult({
+      scenario: options.scenario,
+      environment: options.environment,
+      target: { url: targetUrl, kind: options.targetUrl === undefined ? 'reference' : 'external' },
+      startedAtMs: load.startEpochMs,
+      endedAtMs: load.endEpochMs,
+      loadDurationS: (load.endEpochMs - load.startEpochMs) / 1000,
+      phases: load.phases,
+      aggregate: load.aggregate,
+      sent: load.sent,
+      completed: load.completed,
+      interrupted,
+      ...(failure ? { abortReason: failure.message } : interrupted ? { abortReason: 'interrupted' } : {}),
+      ...(serviceCounted === undefined ? {} : { serviceCounted }),
+    });
+    return failure ? { result, failure } : { result };
+  } catch (error) {
+    if (system) await system.stop();
+    if (isLoadlabError(error, 'INTERRUPTED') || options.signal.aborted) {
+      // Interrupted before any load ran: an empty, interrupted result.
+      return { result: emptyResult(options, startedAtMs, now()) };
+    }
+    throw error;
+  } finally {
+    options.signal.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+interface DrivenLoad {
+  aggregate: LoadAggregate;
+  sent: number;
+  completed: number;
+  phases: PhaseRecord[];
+  startEpochMs: number;
+  endEpochMs: number;
+}
+
+async function driveLoad(
+  options: LabOptions,
+  targetUrl: string,
+  signal: AbortSignal,
+  emit: (e: LabEvent) => void,
+  now: () => number,
+): Promise<DrivenLoad> {
+  const { plan, scenario } = options;
+  // Time zero lies a little ahead so every worker thread is up before the first request is due.
+  const startEpochMs = now() + 200;
+  const totalS = plan.totalMs / 1000;
+  const phaseStarts = new Map<number, number>();
+  let currentPhase = plan.phases[0]?.name ?? '';
+  emit({ type: 'load-started', targetUrl, totalS });
+
+  const aggregate = new LoadAggregate();
+  const ticker = setInterval(() => {
+    const elapsedS = Math.max(0, (now() - startEpochMs) / 1000);
+    const last = aggregate.second(Math.floor(elapsedS) - 1);
+    emit({
+      type: 'progress',
+      elapsedS,
+      totalS,
+      phase: currentPhase,
+      rps: last?.requests ?? 0,
+      p99Ms: last?.latencyMs.p99 ?? 0,
+      errors: aggregate.errors,
+      requests: aggregate.requests,
+    });
+  }, 1000);
+  try {
+    const outcome = await runLoad({
+      plan,
+      requests: scenario.load.requests,
+      targetUrl,
+      seed: scenario.seed,
+      timeoutMs: scenario.load.timeout,
+      startEpochMs,
+      signal,
+      onPhase: (index) => {
+        const p = plan.phases[index];
+        if (p === undefined) return;
+        phaseStarts.set(index, now());
+        currentPhase = p.name;
+        emit({ type: 'phase', index, name: p.name });
+      },
+      aggregate,
+    });
+    const endEpochMs = Math.min(now(), startEpochMs + plan.totalMs);
+    return { ...outcome, aggregate, phases: actualPhases(plan, phaseStarts, startEpochMs, endEpochMs), startEpochMs, endEpochMs };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** The phases as they actually ran: their planned starts, cut at the run's actual end. */
+function actualPhases(plan: RunPlan, starts: Map<number, number>, startEpochMs: number, endEpochMs: number): PhaseRecord[] {
+  const endS = (endEpochMs - startEpochMs) / 1000;
+  return plan.phases
+    .filter((p) => starts.has(p.index))
+    .map((p) => ({
+      name: p.name,
+      startS: round3(((starts.get(p.index) as number) - startEpochMs) / 1000),
+      endS: round3(Math.min(p.endMs / 1000, endS)),
+      connections: p.connections,
+    }));
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+async function checkReachable(url: string): Promise<void> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    await res.body?.cancel();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    throw loadlabError('TARGET_UNREACHABLE', `the target ${url} did not answer (${cause?.code ?? (error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Requests the service counted on its user-facing routes, from its /metrics
+ * (`http_requests_total` without /metrics, /health and /ready); undefined when it has none.
+ */
+async function readServiceCount(url: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    const samples = parsePromText(await res.text());
+    if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;
+    return sumSamples(samples, 'http_requests_total', (l) => !['/metrics', '/health', '/ready'].includes(l.route ?? ''));
+  } catch {
+    // A target without a readable /metrics simply has no count; the result says nothing of it.
+    return undefined;
+  }
+}
+
+function emptyResult(options: LabOptions, startedAtMs: number, endedAtMs: number): ResultDocument {
+  return assembleResult({
+    scenario: options.scenario,
+    environment: options.environment,
+    target: { url: options.targetUrl ?? '', kind: options.targetUrl === undefined ? 'reference' : 'external' },
+    startedAtMs,
+    endedAtMs,
+    loadDurationS: 0,
+    phases: [],
+    aggregate: new LoadAggregate(),
+    sent: 0,
+    completed: 0,
+    interrupted: true,
+    abortReason: 'interrupted before the load started',
+  });
+}

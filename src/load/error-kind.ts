@@ -1,0 +1,31 @@
+/**
+ * Sorts a failed request into the kinds the result document counts: "timeout", "reset",
+ * "refused" or "other"; and a response status into "4xx"/"5xx" when it is an error.
+ */
+export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'other';
+
+const byCode: Record<string, TransportErrorKind> = {
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ECONNREFUSED: 'refused',
+  ETIMEDOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  UND_ERR_SOCKET: 'reset',
+};
+
+/** The kind of a transport error, from its `code` or (autocannon's timeout) its message. */
+export function transportErrorKind(error: unknown): TransportErrorKind {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in byCode) return byCode[code] as TransportErrorKind;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed out|timeout/i.test(message)) return 'timeout';
+  return 'other';
+}
+
+/** "4xx" or "5xx" for an error status, undefined for a success (1xx–3xx). */
+export function statusErrorKind(status: number): '4xx' | '5xx' | undefined {
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return undefined;
+}

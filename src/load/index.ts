@@ -1,0 +1,10 @@
+export { LoadAggregate, type SecondFigures } from './aggregate.js';
+export { runLoad, splitPhases, type LoadOptions, type LoadOutcome } from './load-runner.js';
+export {
+  compileRequestMix,
+  requestMixProblems,
+  requestTemplateProblems,
+  type RequestMix,
+  type MixRequest,
+} from './request-mix.js';
+export { transportErrorKind, statusErrorKind } from './error-kind.js';

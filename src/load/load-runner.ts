@@ -1,0 +1,123 @@
+/**
+ * Drives a plan's load from worker threads and merges what they measure. The orchestrator's
+ * own event loop sends no request: it only starts workers, merges windows and reports progress.
+ */
+import { Worker } from 'node:worker_threads';
+import type { RunPlan } from '../scenario/index.js';
+import type { RequestSpec } from '../scenario/schema.js';
+import { loadlabError } from '../shared/errors.js';
+import { entries } from '../shared/paths.js';
+import type { LoadAggregate } from './aggregate.js';
+import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
+
+export interface LoadOptions {
+  plan: RunPlan;
+  requests: RequestSpec[];
+  targetUrl: string;
+  seed: number;
+  timeoutMs: number;
+  /** The run's time zero, ms since the Unix epoch; should lie a little in the future so every worker is ready. */
+  startEpochMs: number;
+  /** Aborting stops the load early; what was measured is kept. */
+  signal: AbortSignal;
+  /** Called when a worker enters a phase (once per phase, by the first worker to reach it). */
+  onPhase?: (index: number) => void;
+  /** Receives every worker's windows as they arrive, so progress can be read while the load runs. */
+  aggregate: LoadAggregate;
+}
+
+export interface LoadOutcome {
+  sent: number;
+  /** Responses plus failed requests the workers counted. */
+  completed: number;
+  /** Whether the load stopped before the plan's end. */
+  stoppedEarly: boolean;
+}
+
+/** The connections of each phase split across `workers` threads as evenly as possible. */
+export function splitPhases(plan: RunPlan, workers: number): WorkerPhase[][] {
+  return Array.from({ length: workers }, (_, w) =>
+    plan.phases.map((p) => ({
+      index: p.index,
+      name: p.name,
+      startMs: p.startMs,
+      endMs: p.endMs,
+      connections: Math.floor(p.connections / workers) + (w < p.connections % workers ? 1 : 0),
+    })),
+  );
+}
+
+/** Runs the plan's load to its end or until `signal` aborts. Rejects with LOAD_FAILED if a worker fails. */
+export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
+  const maxConnections = Math.max(...options.plan.phases.map((p) => p.connections));
+  const workerCount = Math.max(1, Math.min(options.plan.workers, maxConnections));
+  const shares = splitPhases(options.plan, workerCount);
+  const { aggregate } = options;
+  const seenPhases = new Set<number>();
+  const outcome: LoadOutcome = { sent: 0, completed: 0, stoppedEarly: false };
+  const workers: Worker[] = [];
+  const stopAll = (): void => {
+    outcome.stoppedEarly = true;
+    for (const w of workers) w.postMessage({ type: 'stop' } satisfies OrchestratorMessage);
+  };
+
+  const finished = shares.map(
+    (phases, workerIndex) =>
+      new Promise<void>((resolve, reject) => {
+        const init: WorkerInit = {
+          workerIndex,
+          targetUrl: options.targetUrl,
+          phases,
+          requests: options.requests,
+          seed: options.seed,
+          timeoutMs: options.timeoutMs,
+          startEpochMs: options.startEpochMs,
+        };
+        const worker = new Worker(entries.loadWorker(), { workerData: init });
+        workers.push(worker);
+        let failure: Error | undefined;
+        worker.on('message', (message: WorkerMessage) => {
+          switch (message.type) {
+            case 'window':
+              aggregate.add(message.t, message.histogram, message);
+              break;
+            case 'phase':
+              if (!seenPhases.has(message.index)) {
+                seenPhases.add(message.index);
+                options.onPhase?.(message.index);
+              }
+              break;
+            case 'done':
+              outcome.sent += message.sent;
+              outcome.completed += message.responses + message.errors;
+              void worker.terminate();
+              break;
+            case 'failed':
+              failure = loadlabError('LOAD_FAILED', `load worker ${workerIndex} failed: ${message.message}`);
+              stopAll();
+              void worker.terminate();
+              break;
+          }
+        });
+        worker.on('error', (error) => {
+          failure = loadlabError('LOAD_FAILED', `load worker ${workerIndex} crashed: ${error.message}`, {
+            cause: error,
+          });
+          stopAll();
+        });
+        worker.on('exit', () => (failure ? reject(failure) : resolve()));
+      }),
+  );
+
+  if (options.signal.aborted) stopAll();
+  else options.signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    const results = await Promise.allSettled(finished);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    return outcome;
+  } finally {
+    options.signal.removeEventListener('abort', stopAll);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Value generators, the calls inside request templates (`{{zipf 1 100000 1.1}}`). Each is a
+ * factory keyed by the name used in scenario files: it checks its arguments once and returns
+ * either a generator, which draws from the random source it was given and keeps its own state
+ * (a `seq` counter belongs to the one template call that made it), or an error sentence.
+ */
+import type { Random } from '../shared/random.js';
+
+/** Draws one value to put into a request. */
+export type ValueGenerator = () => string | number;
+
+/** Checks `args` (the words after the name) and returns a generator, or a sentence saying what is wrong. */
+export type ValueGeneratorFactory = (args: readonly string[], random: Random) => ValueGenerator | string;
+
+const numberRe = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+function toNumber(word: string | undefined): number | undefined {
+  if (word === undefined || !numberRe.test(word)) return undefined;
+  const value = Number(word);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function toInteger(word: string | undefined): number | undefined {
+  const value = toNumber(word);
+  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function got(args: readonly string[]): string {
+  return `got "${args.join(' ')}"`;
+}
+
+/** `seq [start]`: start, start + 1, ... (default start 1). */
+const seq: ValueGeneratorFactory = (args) => {
+  const start = args.length === 0 ? 1 : toInteger(args[0]);
+  if (args.length > 1 || start === undefined)
+    return `seq expects no argument or 1 integer start, ${got(args)}`;
+  let next = start;
+  return () => next++;
+};
+
+/** `uniform a b`: an integer in a..b inclusive, each equally likely. */
+const uniform: ValueGeneratorFactory = (args, random) => {
+  const a = toInteger(args[0]);
+  const b = toInteger(args[1]);
+  if (args.length !== 2 || a === undefined || b === undefined || a > b || !Number.isSafeInteger(b - a + 1)) {
+    return `uniform expects 2 integers a b with a ≤ b, ${got(args)}`;
+  }
+  const n = b - a + 1;
+  if (n <= 2 ** 32) return () => a + Math.floor(random.next() * n);
+  // One draw has 32 bits; wider ranges take a second draw for the low bits.
+  // The sum can round up to 1, hence the min.
+  return () => Math.min(b, a + Math.floor((random.next() + random.next() / 2 ** 32) * n));
+};
+
+/** `zipf a b s`: an integer in a..b where a + k − 1 (rank k) has probability ∝ 1/k^s. */
+const zipf: ValueGeneratorFactory = (args, random) => {
+  const a = toInteger(args[0]);
+  const b = toInteger(args[1]);
+  const s = toNumber(args[2]);
+  if (args.length !== 3 || a === undefined || b === undefined || s === undefined || a > b || !(s > 0)) {
+    return `zipf expects 3 numbers a b s with a ≤ b and s > 0, ${got(args)}`;
+  }
+  if (!Number.isSafeInteger(b - a + 1))
+    return `zipf expects a range a..b of at most 2^53 values, ${got(args)}`;
+  const rank = zipfRankSampler(b - a + 1, s, random);
+  return () => a + rank() - 1;
+};
+
+/** `choice x y z`: one of the words, each equally likely; a word written as a number yields that number. */
+const choice: ValueGeneratorFactory = (args, random) => {
+  if (args.length === 0) return `choice expects at least 1 word, ${got(args)}`;
+  const values = args.map((word) => {
+    const value = toNumber(word);
+    return value !== undefined && String(value) === word ? value : word;
+  });
+  const n = values.length;
+  return () => values[Math.floor(random.next() * n)] as string | number;
+};
+
+/** The value generators, keyed by the name used in templates. */
+export const valueGenerators: Readonly<Record<string, ValueGeneratorFactory>> = {
+  seq,
+  uniform,
+  zipf,
+  choice,
+};
+
+/** Names of the value generators, in the order they are documented. */
+export const valueGeneratorNames: readonly string[] = Object.keys(valueGenerators);
+
+/**
+ * Makes the generator `name args...` with `random`, or returns a sentence saying what is wrong
+ * (unknown name or bad arguments).
+ */
+export function createValueGenerator(
+  name: string,
+  args: readonly string[],
+  random: Random,
+): ValueGenerator | string {
+  const factory = Object.hasOwn(valueGenerators, name) ? valueGenerators[name] : undefined;
+  if (factory === undefined) {
+    return `unknown value generator "${name}" (known: ${valueGeneratorNames.join(', ')})`;
+  }
+  return factory(args, random);
+}
+
+/**
+ * Zipf ranks 1..n with P(k) ∝ 1/k^s, by rejection-inversion (W. Hörmann and G. Derflinger,
+ * "Rejection-inversion to generate variates from monotone discrete distributions", 1996):
+ * O(1) set-up and expected O(1) per draw (well under 2 uniforms on average) for any n and any
+ * s > 0, including s = 1. The same scheme as Apache Commons RNG's RejectionInversionZipfSampler.
+ */
+export function zipfRankSampler(n: number, s: number, random: Random): () => number {
+  // H is an antiderivative of h(x) = x^-s, written so it stays accurate as s → 1: (x^(1−s) − 1)/(1−s).
+  const h = (x: number): number => Math.exp(-s * Math.log(x));
+  const bigH = (x: number): number => {
+    const logX = Math.log(x);
+    return expm1OverX((1 - s) * logX) * logX;
+  };
+  const bigHInverse = (x: number): number => {
+    let t = x * (1 - s);
+    if (t < -1) t = -1; // rounding can push t just below the domain of log1p
+    return Math.exp(log1pOverX(t) * x);
+  };
+  const hIntegralX1 = bigH(1.5) - 1;
+  const hIntegralN = bigH(n + 0.5);
+  const squeeze = 2 - bigHInverse(bigH(2.5) - h(2));
+  return () => {
+    for (;;) {
+      const u = hIntegralN + random.next() * (hIntegralX1 - hIntegralN);
+      const x = bigHInverse(u);
+      let k = Math.floor(x + 0.5);
+      if (k < 1) k = 1;
+      else if (k > n) k = n;
+      if (k - x <= squeeze || u >= bigH(k + 0.5) - h(k)) return k;
+    }
+  };
+}
+
+/** log(1 + x) / x, accurate near 0. */
+function log1pOverX(x: number): number {
+  if (Math.abs(x) > 1e-8) return Math.log1p(x) / x;
+  return 1 - x * (0.5 - x * (1 / 3 - 0.25 * x));
+}
+
+/** (e^x − 1) / x, accurate near 0. */
+function expm1OverX(x: number): number {
+  if (Math.abs(x) > 1e-8) return Math.expm1(x) / x;
+  return 1 + x * 0.5 * (1 + x * (1 / 3) * (1 + 0.25 * x));
+}

@@ -1,0 +1,80 @@
+/**
+ * Records responses into one-second windows on the run's clock. A window is handed over
+ * (encoded) once the clock has left it, so the orchestrator sees each second once, complete.
+ */
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  recordLatencyUs,
+  type LatencyHistogram,
+} from '../metrics/index.js';
+import type { WindowCounts } from './protocol.js';
+
+interface OpenWindow extends WindowCounts {
+  histogram: LatencyHistogram;
+}
+
+/** A finished window, ready to post to the orchestrator. */
+export interface EncodedWindow extends WindowCounts {
+  t: number;
+  histogram: string;
+}
+
+export class WindowRecorder {
+  readonly #windows = new Map<number, OpenWindow>();
+  readonly #startEpochMs: number;
+  readonly #now: () => number;
+
+  /** @param now the current time in ms since the Unix epoch, same clock as `startEpochMs`. */
+  constructor(startEpochMs: number, now: () => number) {
+    this.#startEpochMs = startEpochMs;
+    this.#now = now;
+  }
+
+  /** Records one response of the given latency (milliseconds, fractional). */
+  response(latencyMs: number, bytes: number, errorKind: string | undefined): void {
+    const w = this.#current();
+    w.requests++;
+    w.bytes += bytes;
+    recordLatencyUs(w.histogram, Math.round(latencyMs * 1000));
+    if (errorKind !== undefined) w.errors[errorKind] = (w.errors[errorKind] ?? 0) + 1;
+  }
+
+  /** Records a request that failed without a response. */
+  failure(kind: string): void {
+    const w = this.#current();
+    w.errors[kind] = (w.errors[kind] ?? 0) + 1;
+  }
+
+  /** Hands over every window the clock has left (all of them when `all` is true). */
+  flush(all = false): EncodedWindow[] {
+    const current = this.#second();
+    const out: EncodedWindow[] = [];
+    for (const [t, w] of this.#windows) {
+      if (!all && t >= current) continue;
+      out.push({
+        t,
+        histogram: encodeHistogram(w.histogram),
+        requests: w.requests,
+        errors: w.errors,
+        bytes: w.bytes,
+      });
+      this.#windows.delete(t);
+    }
+    return out.sort((a, b) => a.t - b.t);
+  }
+
+  #second(): number {
+    return Math.max(0, Math.floor((this.#now() - this.#startEpochMs) / 1000));
+  }
+
+  #current(): OpenWindow {
+    const t = this.#second();
+    let w = this.#windows.get(t);
+    if (w === undefined) {
+      w = { histogram: createLatencyHistogram(), requests: 0, errors: {}, bytes: 0 };
+      this.#windows.set(t, w);
+    }
+    return w;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * A load worker thread: runs the closed model with autocannon, one autocannon instance per
+ * phase, and posts one-second windows of encoded histograms to the orchestrator.
+ *
+ *   orchestrator ──workerData (WorkerInit)──▶ worker
+ *        ▲                                      │ phase i: autocannon(connections, until endMs)
+ *        └──── window / phase / done ◀──────────┘ every 250 ms: windows the clock has left
+ */
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRandom, deriveSeed } from '../shared/random.js';
+import { statusErrorKind, transportErrorKind } from './error-kind.js';
+import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
+import { compileRequestMix } from './request-mix.js';
+import { WindowRecorder } from './window-recorder.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (port === null) throw new Error('worker-main.ts must run as a worker thread');
+
+const now = (): number => performance.timeOrigin + performance.now();
+const recorder = new WindowRecorder(init.startEpochMs, now);
+const mix = compileRequestMix(init.requests, createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)));
+const state = { stopped: false, current: undefined as autocannon.Instance | undefined, wake: () => {} };
+const totals = { sent: 0, responses: 0, errors: 0 };
+
+function post(message: WorkerMessage): void {
+  port?.postMessage(message);
+}
+
+function flush(all: boolean): void {
+  for (const w of recorder.flush(all)) post({ type: 'window', ...w });
+}
+
+port.on('message', (message: OrchestratorMessage) => {
+  if (message.type === 'stop') {
+    state.stopped = true;
+    state.current?.stop();
+    state.wake();
+  }
+});
+
+/** Waits until the run's clock reaches `epochMs`, or the run is stopped. */
+function waitUntil(epochMs: number): Promise<void> {
+  const delay = epochMs - now();
+  if (delay <= 0 || state.stopped) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, delay);
+    function done(): void {
+      clearTimeout(timer);
+      state.wake = () => {};
+      resolve();
+    }
+    state.wake = done;
+  });
+}
+
+function runPhase(phase: WorkerPhase): Promise<void> {
+  const durationS = (init.startEpochMs + phase.endMs - now()) / 1000;
+  if (durationS <= 0 || phase.connections === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: init.targetUrl,
+        connections: phase.connections,
+        duration: durationS,
+        timeout: Math.max(1, Math.ceil(init.timeoutMs / 1000)),
+        requests: [
+          {
+            setupRequest: (req) => {
+              const next = mix.next();
+              return {
+                ...req,
+                method: next.method as autocannon.Request['method'],
+                path: next.path,
+                headers: { ...req.headers, ...next.headers },
+                body: next.body,
+              };
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else {
+          totals.sent += result.requests.sent;
+          resolve();
+        }
+      },
+    );
+    state.current = instance;
+    instance.on('response', (_client, statusCode, resBytes, responseTime) => {
+      totals.responses++;
+      const kind = statusErrorKind(statusCode);
+      if (kind !== undefined) totals.errors++;
+      recorder.response(responseTime, resBytes, kind);
+    });
+    instance.on('reqError', (error) => {
+      totals.errors++;
+      recorder.failure(transportErrorKind(error));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const ticker = setInterval(() => flush(false), 250);
+  try {
+    for (const phase of init.phases) {
+      await waitUntil(init.startEpochMs + phase.startMs);
+      if (state.stopped) break;
+      post({ type: 'phase', index: phase.index });
+      await runPhase(phase);
+      state.current = undefined;
+      if (state.stopped) break;
+    }
+  } finally {
+    clearInterval(ticker);
+    flush(true);
+  }
+  post({ type: 'done', ...totals });
+}
+
+main().catch((error: unknown) => {
+  flush(true);
+  post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+});

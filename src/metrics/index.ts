@@ -1,0 +1,10 @@
+export {
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  latencyHistogramConfig,
+  mergeHistograms,
+  recordLatencyUs,
+  summarizeLatencyMs,
+} from './histogram.js';
+export type { LatencyHistogram, RecordOutcome } from './histogram.js';

@@ -1,0 +1,134 @@
+/** The parts of the report page that are plain HTML, each rendered from the result document. */
+import { errorRate } from '../gate/index.js';
+import type { ResultDocument } from '../results/types.js';
+import { escapeHtml } from './escape.js';
+import {
+  describeSloCheck,
+  errorKindsInOrder,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatRps,
+  formatSeconds,
+  sloHeadline,
+} from './format.js';
+
+type Row = [label: string, value: string, className?: string];
+
+function table(title: string, rows: Row[]): string {
+  const body = rows
+    .map(([label, value, className]) => {
+      const cls = className === undefined ? '' : ` class="${className}"`;
+      return `<tr><th>${escapeHtml(label)}</th><td${cls}>${escapeHtml(value)}</td></tr>`;
+    })
+    .join('');
+  return `<div class="card"><h3>${escapeHtml(title)}</h3><table>${body}</table></div>`;
+}
+
+/** Title, description, when and against what, and the SLO verdict with each check's margin. */
+export function headerSection(result: ResultDocument): string {
+  const { scenario, summary } = result;
+  const badge = result.interrupted
+    ? ` <span class="badge">interrupted${result.abortReason === undefined ? '' : `: ${escapeHtml(result.abortReason)}`}</span>`
+    : '';
+  const description =
+    scenario.description === undefined
+      ? ''
+      : `<p class="description">${escapeHtml(scenario.description)}</p>`;
+  const meta = `${escapeHtml(result.startedAt)} · ${escapeHtml(formatSeconds(summary.durationS))} of load against ${escapeHtml(
+    result.target.url,
+  )} (${escapeHtml(result.target.kind)})`;
+  const checks = result.slo;
+  const state = checks.length === 0 ? '' : checks.every((c) => c.held) ? ' held' : ' missed';
+  const items = checks
+    .map((c) => `<li class="${c.held ? 'held' : 'missed'}">${escapeHtml(describeSloCheck(c))}</li>`)
+    .join('');
+  return `<header>
+<h1>${escapeHtml(scenario.name)}${badge}</h1>
+${description}<p class="meta">${meta}</p>
+<div class="verdict${state}"><strong>${escapeHtml(sloHeadline(checks))}</strong>${items === '' ? '' : `<ul>${items}</ul>`}</div>
+</header>`;
+}
+
+/** Throughput, latency and error tables side by side. */
+export function summarySection(result: ResultDocument): string {
+  const { summary } = result;
+  const latency = summary.latencyMs;
+  const throughput: Row[] = [
+    ['responses', formatCount(summary.requests)],
+    ['responses/s', formatRps(summary.rps)],
+    ['sent', formatCount(summary.sent)],
+    ['dropped', formatCount(summary.dropped), summary.dropped > 0 ? 'bad' : undefined],
+    ['in flight at stop', formatCount(summary.inFlightAtStop)],
+    ['duration', formatSeconds(summary.durationS)],
+    ['interrupted', result.interrupted ? 'yes' : 'no', result.interrupted ? 'bad' : undefined],
+  ];
+  if (summary.serviceCounted !== undefined) {
+    throughput.push(['counted by the service', formatCount(summary.serviceCounted)]);
+  }
+  const latencyRows: Row[] = [
+    ['p50', `${formatMs(latency.p50)} ms`],
+    ['p90', `${formatMs(latency.p90)} ms`],
+    ['p99', `${formatMs(latency.p99)} ms`],
+    ['p99.9', `${formatMs(latency.p999)} ms`],
+    ['max', `${formatMs(latency.max)} ms`],
+    ['mean', `${formatMs(latency.mean)} ms`],
+    ['min', `${formatMs(latency.min)} ms`],
+  ];
+  const rate = errorRate(summary);
+  const errors: Row[] = [
+    ['total', formatCount(summary.errors.total), summary.errors.total > 0 ? 'bad' : undefined],
+    ['error rate', rate === undefined ? '–' : formatPercent(rate)],
+    ...errorKindsInOrder(summary.errors.byKind).map(([kind, n]): Row => [kind, formatCount(n)]),
+  ];
+  return `<section><h2>Summary</h2><div class="cards">
+${table('Throughput', throughput)}
+${table('Latency', latencyRows)}
+${table('Errors', errors)}
+</div></section>`;
+}
+
+/** The two chart canvases on a shared time axis; a note instead when there is no series. */
+export function chartsSection(result: ResultDocument): string {
+  if (result.series.length === 0) {
+    return '<section><h2>Over time</h2><p class="empty">No per-second data was recorded.</p></section>';
+  }
+  return `<section><h2>Over time</h2>
+<div class="chart-panel"><div class="chart-head"><h3>Throughput</h3></div><div class="chart-box"><canvas id="throughput-chart" aria-label="Responses and errors per second"></canvas></div></div>
+<div class="chart-panel"><div class="chart-head"><h3>Latency</h3><label><input type="checkbox" id="latency-log"> log scale</label></div><div class="chart-box"><canvas id="latency-chart" aria-label="Latency percentiles per second"></canvas></div></div>
+</section>`;
+}
+
+/** The fully resolved scenario as pretty JSON. */
+export function scenarioSection(result: ResultDocument): string {
+  return `<section><h2>Scenario (resolved)</h2><pre>${escapeHtml(JSON.stringify(result.scenario, null, 2))}</pre></section>`;
+}
+
+/** Where and on what the run happened, and the run's own times. */
+export function environmentSection(result: ResultDocument): string {
+  const env = result.environment;
+  const rows: Row[] = [
+    ['loadlab', env.loadlabVersion],
+    ['Node.js', env.node],
+    ['OS', env.os],
+    ['CPU', `${env.cpuModel} × ${env.cpus}`],
+    ['host', env.hostname],
+  ];
+  if (env.gitCommit !== undefined) rows.push(['git commit', env.gitCommit]);
+  const run: Row[] = [
+    ['target', result.target.url],
+    ['target kind', result.target.kind],
+    ['started', result.startedAt],
+    ['ended', result.endedAt],
+    ...result.phases.map((p): Row => [
+      `phase ${p.name}`,
+      `${formatSeconds(p.startS)} – ${formatSeconds(p.endS)}`,
+    ]),
+  ];
+  if (result.abortReason !== undefined) run.push(['ended early because', result.abortReason]);
+  const text = (rows: Row[]): Row[] => rows.map(([label, value]) => [label, value, 'text']);
+  return `<section><h2>Environment</h2><div class="cards">
+${table('Machine', text(rows))}
+${table('Run', text(run))}
+</div></section>`;
+}

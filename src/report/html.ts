@@ -1,0 +1,63 @@
+/**
+ * The HTML report: one self-contained file that opens from disk with no network. chart.js and
+ * the report's script are inlined, the charts' data is embedded as JSON with `<` escaped, and a
+ * Content-Security-Policy forbids loading anything from anywhere.
+ *
+ *   <style>                                   reportCss
+ *   <header> <section>…                      html-sections.ts (all text escaped)
+ *   <script type="application/json">         { series, phases } via jsonForScript
+ *   <script> chart.js UMD </script>          chartJsSource()
+ *   <script> charts </script>                chartsScript
+ */
+import type { ResultDocument } from '../results/types.js';
+import { chartJsSource } from './chartjs-source.js';
+import { chartsScript } from './charts-script.js';
+import { escapeHtml, jsonForScript, scriptForInline } from './escape.js';
+import {
+  chartsSection,
+  environmentSection,
+  headerSection,
+  scenarioSection,
+  summarySection,
+} from './html-sections.js';
+import { reportCss } from './html-style.js';
+
+/** The id of the `<script type="application/json">` element holding the charts' data. */
+export const reportDataElementId = 'loadlab-data';
+
+/** The data the report's charts read from the page: the per-second series and the phases. */
+export interface ReportChartData {
+  series: ResultDocument['series'];
+  phases: ResultDocument['phases'];
+}
+
+const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+/** Renders the whole report for a result document as one HTML string (about 230 KB plus the data). */
+export function renderReportHtml(result: ResultDocument): string {
+  const data: ReportChartData = { series: result.series, phases: result.phases };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(`${result.scenario.name} — loadlab report`)}</title>
+<style>${reportCss}</style>
+</head>
+<body>
+<main>
+${headerSection(result)}
+${summarySection(result)}
+${chartsSection(result)}
+${scenarioSection(result)}
+${environmentSection(result)}
+<footer>loadlab ${escapeHtml(result.environment.loadlabVersion)} · result schema ${escapeHtml(result.schema)}</footer>
+</main>
+<script type="application/json" id="${reportDataElementId}">${jsonForScript(data)}</script>
+<script>${scriptForInline(chartJsSource())}</script>
+<script>${scriptForInline(chartsScript)}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The run summary printed in the terminal: a compact table of throughput, latency, errors and
+ * SLO verdicts. The CLI decides whether to colour it and prints the report path itself.
+ *
+ *   pool-exhaustion · 60 s · http://127.0.0.1:41234 (reference)
+ *     requests    120,345 (2,005.8/s)
+ *     sent        120,400   dropped 0   in flight at stop 55
+ *     latency     p50    p90    p99    p99.9   max    mean
+ *     (ms)        4.23   8.12   12.3   45.6    120    5.01
+ *     errors      12 (0.01%)   5xx 10   timeout 2
+ *     SLO         ✔ p99 12.3 ms ≤ 80 ms (67.7 ms headroom)
+ */
+import { errorRate } from '../gate/index.js';
+import type { ResultDocument } from '../results/types.js';
+import {
+  describeSloCheck,
+  errorKindsInOrder,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatRps,
+  formatSeconds,
+} from './format.js';
+
+/** How to render the summary: `color` adds ANSI colour codes (only for a TTY that wants them). */
+export interface SummaryFormatOptions {
+  color: boolean;
+}
+
+const ansi = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33' } as const;
+type Style = keyof typeof ansi;
+
+const labelWidth = 12;
+
+/** Formats a result as a few aligned lines of text (no trailing newline, no report path). */
+export function formatSummary(result: ResultDocument, options: SummaryFormatOptions): string {
+  const paint = (text: string, style: Style): string =>
+    options.color ? `\x1b[${ansi[style]}m${text}\x1b[0m` : text;
+  const row = (label: string, value: string): string =>
+    `  ${label === '' ? ' '.repeat(labelWidth) : paint(label.padEnd(labelWidth), 'dim')}${value}`;
+  const { summary } = result;
+  const lines: string[] = [];
+
+  const title = [paint(result.scenario.name, 'bold'), formatSeconds(summary.durationS)];
+  title.push(`${result.target.url} (${result.target.kind})`);
+  if (result.interrupted) {
+    const why = result.abortReason === undefined ? '' : ` (${result.abortReason})`;
+    title.push(paint(`interrupted${why}`, 'yellow'));
+  }
+  lines.push(title.join(' · '));
+
+  lines.push(row('requests', `${formatCount(summary.requests)} (${formatRps(summary.rps)}/s)`));
+  lines.push(
+    row(
+      'sent',
+      [
+        formatCount(summary.sent),
+        `dropped ${formatCount(summary.dropped)}`,
+        `in flight at stop ${formatCount(summary.inFlightAtStop)}`,
+      ].join('   '),
+    ),
+  );
+
+  const latency = summary.latencyMs;
+  const columns: [string, number][] = [
+    ['p50', latency.p50],
+    ['p90', latency.p90],
+    ['p99', latency.p99],
+    ['p99.9', latency.p999],
+    ['max', latency.max],
+    ['mean', latency.mean],
+  ];
+  const cells = columns.map(([name, ms]) => {
+    const value = formatMs(ms);
+    const width = Math.max(name.length, value.length) + 3;
+    return { name: name.padEnd(width), value: value.padEnd(width) };
+  });
+  if (summary.requests === 0) {
+    lines.push(row('latency', 'no responses'));
+  } else {
+    lines.push(
+      row(
+        'latency',
+        cells
+          .map((c) => c.name)
+          .join('')
+          .trimEnd(),
+      ),
+    );
+    lines.push(
+      row(
+        '(ms)',
+        cells
+          .map((c) => c.value)
+          .join('')
+          .trimEnd(),
+      ),
+    );
+  }
+
+  const rate = errorRate(summary);
+  if (summary.errors.total === 0) {
+    lines.push(row('errors', 'none'));
+  } else {
+    const total = `${formatCount(summary.errors.total)}${rate === undefined ? '' : ` (${formatPercent(rate)})`}`;
+    const kinds = errorKindsInOrder(summary.errors.byKind).map(([kind, n]) => `${kind} ${formatCount(n)}`);
+    lines.push(row('errors', [paint(total, 'red'), ...kinds].join('   ')));
+  }
+
+  result.slo.forEach((check, i) => {
+    const mark = check.held ? paint('✔', 'green') : paint('✘', 'red');
+    lines.push(row(i === 0 ? 'SLO' : '', `${mark} ${describeSloCheck(check)}`));
+  });
+  return lines.join('\n');
+}

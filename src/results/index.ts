@@ -1,0 +1,14 @@
+export { readResult, parseResult } from './reader.js';
+export { outputFileNames, writeFileAtomically, writeRunOutput } from './writer.js';
+export type { RunOutput, RunOutputPaths } from './writer.js';
+export { resultSchemaId } from './types.js';
+export type {
+  Environment,
+  ErrorCounts,
+  LatencySummary,
+  PhaseRecord,
+  ResultDocument,
+  SeriesPoint,
+  SloCheck,
+  Summary,
+} from './types.js';

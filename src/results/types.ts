@@ -1,0 +1,107 @@
+/**
+ * The result document (`result.json`, schema "loadlab/result@1"). The report, and later
+ * `compare` and `gate`, read this and nothing else. Field names listed in DESIGN.md are stable.
+ */
+import type { Scenario } from '../scenario/schema.js';
+
+export const resultSchemaId = 'loadlab/result@1';
+
+/** Latency percentiles in milliseconds (microsecond resolution). */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  min: number;
+}
+
+/** Errors by kind: "4xx", "5xx" (unexpected statuses by class), "timeout", "reset", "refused", "other". */
+export interface ErrorCounts {
+  total: number;
+  byKind: Record<string, number>;
+}
+
+export interface SloCheck {
+  /** Which objective: "p99Ms", "p50Ms", "errorRate". */
+  name: string;
+  limit: number;
+  actual: number;
+  held: boolean;
+  /** limit − actual: positive is headroom, negative is by how much it was missed. */
+  margin: number;
+  /** Why the check could not be judged, e.g. "not enough data"; such a check is never held. */
+  reason?: string;
+}
+
+export interface Summary {
+  /** Responses received (any status). */
+  requests: number;
+  /** Requests sent. */
+  sent: number;
+  /** Requests due but never sent (open model); 0 in the closed model. */
+  dropped: number;
+  /** Requests sent whose answer had not arrived when load stopped. */
+  inFlightAtStop: number;
+  errors: ErrorCounts;
+  /** Responses per second over the measured phases. */
+  rps: number;
+  latencyMs: LatencySummary;
+  /** Bytes of response received. */
+  bytesRead: number;
+  /** Seconds of load actually driven. */
+  durationS: number;
+  /** Requests the service counted, read from its /metrics after the load stopped, when available. */
+  serviceCounted?: number;
+}
+
+export interface SeriesPoint {
+  /** Seconds since the run's load started; the window is [t, t+1). */
+  t: number;
+  /** Responses in the window. */
+  requests: number;
+  rps: number;
+  errors: number;
+  /** Errors in the window by kind, as in summary.errors.byKind. */
+  errorsByKind: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+export interface PhaseRecord {
+  name: string;
+  /** Seconds since the load started. */
+  startS: number;
+  endS: number;
+  connections: number;
+}
+
+export interface Environment {
+  loadlabVersion: string;
+  node: string;
+  os: string;
+  cpuModel: string;
+  cpus: number;
+  hostname: string;
+  gitCommit?: string;
+}
+
+export interface ResultDocument {
+  schema: typeof resultSchemaId;
+  /** ISO time the load started. */
+  startedAt: string;
+  endedAt: string;
+  interrupted: boolean;
+  /** Why the run ended early, when it did. */
+  abortReason?: string;
+  scenario: Scenario;
+  /** Where load was sent ("reference service" runs record the URL it had). */
+  target: { url: string; kind: 'reference' | 'external' };
+  environment: Environment;
+  phases: PhaseRecord[];
+  summary: Summary;
+  slo: SloCheck[];
+  series: SeriesPoint[];
+  /** The total latency histogram (microseconds), HdrHistogram base64 compressed encoding. */
+  histogram: string;
+}

@@ -1,0 +1,125 @@
+/** The plain-text description of a plan that `loadlab validate` prints. */
+import { serviceKnobsSchema } from '../../reference-service/src/config.js';
+import { formatDurationMs } from '../shared/duration.js';
+import type { RunPlan } from './plan.js';
+import type { Scenario } from './schema.js';
+
+/**
+ * Describes the scenario and its plan: name and description, the phases over time, the request
+ * mix as percentages, service knobs that differ from their defaults, dependencies and SLOs.
+ */
+export function describePlan(plan: RunPlan, scenario: Scenario): string {
+  const sections = [
+    header(scenario),
+    `Load: ${plan.model} model, ${plural(plan.workers, 'worker')}, request timeout ${formatDurationMs(scenario.load.timeout)}, seed ${scenario.seed}`,
+    phases(plan, scenario),
+    requests(scenario),
+    service(scenario),
+    dependencies(scenario),
+    slos(scenario),
+  ];
+  return sections.join('\n\n');
+}
+
+function header(scenario: Scenario): string {
+  return scenario.description
+    ? `Scenario: ${scenario.name}\n  ${scenario.description}`
+    : `Scenario: ${scenario.name}`;
+}
+
+function phases(plan: RunPlan, scenario: Scenario): string {
+  const scenarioMs = scenario.load.phases.reduce((sum, phase) => sum + phase.duration, 0);
+  const title =
+    plan.totalMs < scenarioMs
+      ? `Phases (${at(plan.totalMs)} in all: cut by --duration from the scenario's ${at(scenarioMs)})`
+      : `Phases (${at(plan.totalMs)} in all)`;
+  const rows = plan.phases.map((p) => [
+    String(p.index + 1),
+    p.name,
+    at(p.startMs),
+    at(p.endMs),
+    formatDurationMs(p.durationMs),
+    String(p.connections),
+  ]);
+  return `${title}\n${table([['#', 'name', 'start', 'end', 'duration', 'connections'], ...rows], [true, false, true, true, true, true])}`;
+}
+
+function requests(scenario: Scenario): string {
+  const total = scenario.load.requests.reduce((sum, r) => sum + r.weight, 0);
+  const rows = scenario.load.requests.map((r) => [
+    `${round((r.weight / total) * 100)}%`,
+    r.method,
+    r.path + (r.json === undefined ? '' : '  (JSON body)'),
+  ]);
+  return `Requests\n${table([['share', 'method', 'path'], ...rows], [true, false, false])}`;
+}
+
+function service(scenario: Scenario): string {
+  const defaults = leaves(serviceKnobsSchema.parse(undefined));
+  const changed = [...leaves(scenario.service)]
+    .filter(([path, value]) => defaults.get(path) !== value)
+    .map(([path, value]) => [path, String(value), `(default ${String(defaults.get(path))})`]);
+  if (changed.length === 0) return 'Service knobs: all defaults';
+  return `Service knobs differing from the defaults\n${table(changed, [false, true, false])}`;
+}
+
+function dependencies(scenario: Scenario): string {
+  const rows = Object.entries(scenario.dependencies).map(([name, spec]) => [name, describeSpec(spec)]);
+  return `Dependencies (simulated; not started with --target)\n${table(rows, [false, false])}`;
+}
+
+function slos(scenario: Scenario): string {
+  const { slo } = scenario;
+  const lines = [
+    slo?.p50Ms === undefined ? undefined : `p50 <= ${slo.p50Ms}ms`,
+    slo?.p99Ms === undefined ? undefined : `p99 <= ${slo.p99Ms}ms`,
+    slo?.errorRate === undefined ? undefined : `error rate <= ${round(slo.errorRate * 100, 3)}%`,
+  ].filter((line) => line !== undefined);
+  return lines.length === 0 ? 'SLOs: none' : `SLOs\n${lines.map((line) => `  ${line}`).join('\n')}`;
+}
+
+/** `capacity 8, latency lognormal (p50Ms 2, p99Ms 15), errorRatio 0` */
+function describeSpec(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  const { dist, ...rest } = value as Record<string, unknown>;
+  const fields = Object.entries(rest)
+    .map(([key, inner]) => `${key} ${describeSpec(inner)}`)
+    .join(', ');
+  return dist === undefined ? fields : `${String(dist)} (${fields})`;
+}
+
+/** Leaf values of a nested object by dotted path. */
+function leaves(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) leaves(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+/** Aligned columns, indented two spaces; `right[i]` right-aligns column i. */
+function table(rows: readonly string[][], right: readonly boolean[]): string {
+  const widths = right.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (right[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+function at(ms: number): string {
+  return ms === 0 ? '0s' : formatDurationMs(ms);
+}
+
+function round(value: number, digits = 1): string {
+  return String(Number(value.toFixed(digits)));
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,11 @@
+/**
+ * Scenario files: the schema, loading YAML/JSON with `--set` overrides, the run plan and its
+ * description, and the JSON Schema export. Other modules import from here only.
+ */
+export { loadScenario, type LoadScenarioOptions, type LoadedScenario } from './load-scenario.js';
+export { applyOverrides } from './overrides.js';
+export { buildPlan, type PlanOptions, type PlannedPhase, type RunPlan } from './plan.js';
+export { describePlan } from './describe-plan.js';
+export { formatZodIssues, type IssueSource, type ProblemOrigin } from './format-issues.js';
+export { scenarioJsonSchema } from './json-schema.js';
+export { scenarioSchema, type RequestSpec, type Scenario, type ScenarioInput, type Slo } from './schema.js';

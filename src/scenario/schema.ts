@@ -1,0 +1,108 @@
+/**
+ * The scenario file's shape. This schema is the truth; DESIGN.md only sketches it. Unknown keys
+ * are errors, so a misspelt knob is reported rather than silently ignored.
+ */
+import { z } from 'zod';
+import { serviceKnobsSchema } from '../../reference-service/src/config.js';
+import { dbSimSpecSchema } from '../deps/db-spec.js';
+import { parseDurationMs } from '../shared/duration.js';
+
+const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
+
+/** A duration: seconds as a number, or a string such as "500ms", "5s", "2m". Parsed to milliseconds. */
+export const durationMs = (min: number) =>
+  z.union([z.number(), z.string()], { error: durationExpected }).transform((value, ctx) => {
+    const parsed = parseDurationMs(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: durationExpected, input: value });
+      return z.NEVER;
+    }
+    if (parsed < min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${min / 1000}s`, input: value });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const closedPhaseSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  duration: durationMs(1000),
+  /** Connections kept busy, each sending its next request when the previous one is answered. */
+  connections: z.number().int().min(1).max(10_000),
+});
+
+const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+const requestSchema = z.strictObject({
+  /** Relative share of this request in the mix (default 1). */
+  weight: z.number().positive().default(1),
+  method: httpMethod.default('GET'),
+  /** Path, with value generators: "/users/{{zipf 1 100000 1.1}}". */
+  path: z.string().startsWith('/', { message: 'must start with "/"' }),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** A JSON body; string values may hold value generators. */
+  json: z.unknown().optional(),
+  /** Status codes counted as success; others count as errors (default any 2xx or 3xx). */
+  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+});
+
+/** Phase names label the report and the result's `phases[]`, so two phases may not share one. */
+const phasesSchema = z
+  .array(closedPhaseSchema)
+  .min(1)
+  .superRefine((phases, ctx) => {
+    const seen = new Map<string, number>();
+    phases.forEach((phase, index) => {
+      // Runs even when an element failed, so look at what is really there.
+      const name: unknown = (phase as { name?: unknown } | undefined)?.name;
+      if (typeof name !== 'string') return;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a name not already used by load.phases[${first}]`,
+          path: [index, 'name'],
+          input: name,
+        });
+    });
+  });
+
+const closedLoadSchema = z.strictObject({
+  model: z.literal('closed'),
+  phases: phasesSchema,
+  requests: z.array(requestSchema).min(1),
+  /** Threads generating the load (default 1: on two cores more threads do not add throughput). */
+  workers: z.number().int().min(1).max(64).default(1),
+  /** Per-request timeout of the load generator (default 10s). */
+  timeout: durationMs(1).default(10_000),
+});
+
+const sloSchema = z.strictObject({
+  /** The 99th-percentile latency must stay at or under this, in milliseconds. */
+  p99Ms: z.number().positive().optional(),
+  /** The median latency must stay at or under this, in milliseconds. */
+  p50Ms: z.number().positive().optional(),
+  /** Errors over responses plus errors must stay at or under this ratio (0..1). */
+  errorRate: z.number().min(0).max(1).optional(),
+});
+
+/** A whole scenario file. */
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: 'must be letters, digits, ".", "_" or "-" (it names the report folder)',
+  }),
+  description: z.string().optional(),
+  /** Seed for every random draw of the run; the same seed repeats the same run (default 1). */
+  seed: z.number().int().min(0).max(0xffffffff).default(1),
+  service: serviceKnobsSchema,
+  dependencies: z.strictObject({ db: dbSimSpecSchema }).prefault({}),
+  load: closedLoadSchema,
+  slo: sloSchema.optional(),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A validated scenario with every default filled in and every duration in milliseconds. */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type RequestSpec = Scenario['load']['requests'][number];
+export type Slo = NonNullable<Scenario['slo']>;

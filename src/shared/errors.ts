@@ -1,0 +1,86 @@
+/**
+ * One error type for the whole tool, with stable codes. Callers branch on `code`, never on the
+ * message; the CLI maps `exitCode` to the process exit status. README.md lists every code.
+ */
+
+/** Exit statuses of the CLI (DESIGN.md "The command line"). */
+export const ExitCode = {
+  ok: 0,
+  sloFailed: 1,
+  invalidInput: 2,
+  runFailed: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+interface CodeSpec {
+  exitCode: ExitCode;
+  hint: string;
+}
+
+/** Every error code loadlab raises, with its exit status and a hint on how to fix it. */
+export const errorCodes = {
+  SCENARIO_NOT_FOUND: { exitCode: ExitCode.invalidInput, hint: 'Check the path to the scenario file.' },
+  SCENARIO_PARSE: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'The file is not valid YAML or JSON; fix the syntax at the line shown.',
+  },
+  SCENARIO_INVALID: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Fix each field listed; `loadlab validate <file>` re-checks without starting anything.',
+  },
+  BAD_OVERRIDE: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Write overrides as --set path.to.field=value, e.g. --set service.db.pool.max=20.',
+  },
+  BAD_FLAG: { exitCode: ExitCode.invalidInput, hint: 'See `loadlab <command> --help`.' },
+  RESULT_INVALID: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Pass a result.json written by `loadlab run` (schema loadlab/result@1).',
+  },
+  CHILD_FAILED: {
+    exitCode: ExitCode.runFailed,
+    hint: 'A process of the run exited early or never became ready; its last log lines are shown.',
+  },
+  TARGET_UNREACHABLE: {
+    exitCode: ExitCode.runFailed,
+    hint: 'Check that the --target URL is up and reachable on loopback.',
+  },
+  LOAD_FAILED: { exitCode: ExitCode.runFailed, hint: 'A load worker failed; the message says why.' },
+  OUTPUT_FAILED: { exitCode: ExitCode.runFailed, hint: 'Check that the --out folder is writable.' },
+  INTERRUPTED: { exitCode: ExitCode.interrupted, hint: 'The run was interrupted; results so far were written.' },
+} satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The one error class; build it with {@link loadlabError}. */
+export class LoadlabError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly hint: string;
+  /** Individual problems, each a full sentence with where, what was expected and what was found. */
+  readonly problems: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { problems?: string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LoadlabError';
+    this.code = code;
+    this.exitCode = errorCodes[code].exitCode;
+    this.hint = errorCodes[code].hint;
+    this.problems = options.problems ?? [];
+  }
+}
+
+/** Builds a {@link LoadlabError} with the given stable code. */
+export function loadlabError(
+  code: ErrorCode,
+  message: string,
+  options: { problems?: string[]; cause?: unknown } = {},
+): LoadlabError {
+  return new LoadlabError(code, message, options);
+}
+
+/** True when `err` is a LoadlabError, optionally with the given code. */
+export function isLoadlabError(err: unknown, code?: ErrorCode): err is LoadlabError {
+  return err instanceof LoadlabError && (code === undefined || err.code === code);
+}

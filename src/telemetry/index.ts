@@ -1,0 +1,1 @@
+export { parsePromText, sumSamples, type PromSample } from './prom-text.js';
