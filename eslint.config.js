@@ -9,7 +9,11 @@ import tseslint from 'typescript-eslint';
 const processRestriction = {
   'no-restricted-globals': [
     'error',
-    { name: 'process', message: 'Only src/cli/ and process entry files (*-main.ts) may touch the process; pass what you need in.' },
+    {
+      name: 'process',
+      message:
+        'Only src/cli/ and process entry files (*-main.ts) may touch the process; pass what you need in.',
+    },
   ],
   'no-console': 'error',
 };

@@ -23,8 +23,8 @@ let cli = yargs(hideBin(process.argv))
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .fail((message, error) => {
-    if (error) throw error;
-    process.exitCode = printError(loadlabError('BAD_FLAG', message));
+    // Throwing stops yargs here: no further checks, and no command handler runs.
+    throw error ?? loadlabError('BAD_FLAG', message);
   });
 for (const register of [registerRun, registerValidate, registerServe, registerReport]) cli = register(cli);
 

@@ -12,9 +12,12 @@ export interface ProgressOptions {
   everyS?: number;
 }
 
-export function createProgress(options: ProgressOptions): { onEvent: (e: LabEvent) => void; end: () => void } {
+export function createProgress(options: ProgressOptions): {
+  onEvent: (e: LabEvent) => void;
+  end: () => void;
+} {
   const everyS = options.everyS ?? 5;
-  let lastPlain = -Infinity;
+  let lastPlain = 0;
   let open = false;
   const line = (text: string) => {
     if (open) options.write('\r\x1b[2K');

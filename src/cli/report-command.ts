@@ -18,8 +18,16 @@ export function registerReport(yargs: Argv): Argv {
     'Rebuild index.html from a result.json',
     (y) =>
       y
-        .positional('result', { type: 'string', demandOption: true, describe: 'A result.json written by loadlab run' })
-        .option('out', { type: 'string', describe: 'HTML file to write (default index.html beside the result)' }),
+        .strict()
+        .positional('result', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A result.json written by loadlab run',
+        })
+        .option('out', {
+          type: 'string',
+          describe: 'HTML file to write (default index.html beside the result)',
+        }),
     async (args) => {
       try {
         const result = await readResult(args.result);
@@ -29,7 +37,9 @@ export function registerReport(yargs: Argv): Argv {
           await writeFile(tmp, renderReportHtml(result));
           await rename(tmp, out);
         } catch (error) {
-          throw loadlabError('OUTPUT_FAILED', `cannot write ${out}: ${(error as Error).message}`, { cause: error });
+          throw loadlabError('OUTPUT_FAILED', `cannot write ${out}: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
         process.stdout.write(`report: ${out}\n`);

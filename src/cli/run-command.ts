@@ -31,12 +31,20 @@ export function registerRun(yargs: Argv): Argv {
     'Run a scenario: boot the reference service (or use --target), drive load, write the report',
     (y) =>
       y
-        .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+        .strict()
+        .positional('scenario', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Scenario file (YAML or JSON)',
+        })
         .option('target', {
           type: 'string',
           describe: 'Drive load at this running service (http://127.0.0.1:PORT) instead of booting one',
         })
-        .option('out', { type: 'string', describe: 'Output folder (default reports/<name>-<YYYYMMDD-HHMMSS>)' })
+        .option('out', {
+          type: 'string',
+          describe: 'Output folder (default reports/<name>-<YYYYMMDD-HHMMSS>)',
+        })
         .option('duration', { type: 'string', describe: 'Cap the run at this long, e.g. 10s, 2m' })
         .option('set', {
           type: 'string',
@@ -47,7 +55,11 @@ export function registerRun(yargs: Argv): Argv {
         .option('seed', { type: 'number', describe: 'Seed for every random draw (overrides the scenario)' })
         .option('workers', { type: 'number', describe: 'Load worker threads (overrides load.workers)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print only the summary, as JSON, on stdout' }),
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print only the summary, as JSON, on stdout',
+        }),
     async (args) => {
       process.exitCode = await runCommand(args);
     },
@@ -65,7 +77,10 @@ async function runCommand(args: RunArgs): Promise<number> {
     });
     const maxDurationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
     if (args.duration !== undefined && (maxDurationMs === undefined || maxDurationMs < 1000)) {
-      throw loadlabError('BAD_FLAG', `--duration: expected a duration of at least 1s such as "30s", got "${args.duration}"`);
+      throw loadlabError(
+        'BAD_FLAG',
+        `--duration: expected a duration of at least 1s such as "30s", got "${args.duration}"`,
+      );
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
     const plan = buildPlan(scenario, maxDurationMs === undefined ? {} : { maxDurationMs });
@@ -125,7 +140,10 @@ function checkTarget(text: string): string {
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
-    throw loadlabError('BAD_FLAG', `--target: load goes to loopback only (127.0.0.0/8, ::1, localhost), got "${host}"`);
+    throw loadlabError(
+      'BAD_FLAG',
+      `--target: load goes to loopback only (127.0.0.0/8, ::1, localhost), got "${host}"`,
+    );
   }
   return url.origin;
 }

@@ -30,6 +30,7 @@ export function registerServe(yargs: Argv): Argv {
     'Run the reference service and its simulated database until Ctrl-C; prints the URL once ready',
     (y) =>
       y
+        .strict()
         .option('config', {
           type: 'string',
           describe: 'A scenario (or any YAML/JSON) whose service: and dependencies: sections are used',
@@ -75,14 +76,21 @@ async function serve(args: ServeArgs): Promise<number> {
     const interrupt = onInterrupt(note);
     try {
       const system = await startSystem(
-        { knobs: parsed.data.service, db: parsed.data.dependencies.db, seed: args.seed, servicePort: args.port },
+        {
+          knobs: parsed.data.service,
+          db: parsed.data.dependencies.db,
+          seed: args.seed,
+          servicePort: args.port,
+        },
         { execPath: process.execPath, env: { ...process.env } },
         interrupt.signal,
         note,
       );
       process.stdout.write(`${system.url}\n`);
       const died = Promise.race(system.children.map((c) => c.exited.then(() => c)));
-      const stopped = new Promise<'signal'>((r) => interrupt.signal.addEventListener('abort', () => r('signal')));
+      const stopped = new Promise<'signal'>((r) =>
+        interrupt.signal.addEventListener('abort', () => r('signal')),
+      );
       const why = await Promise.race([died, stopped]);
       await system.stop();
       if (why !== 'signal') {

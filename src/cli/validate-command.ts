@@ -16,8 +16,18 @@ export function registerValidate(yargs: Argv): Argv {
     'Check a scenario file and print the resolved plan (phases over time); starts nothing',
     (y) =>
       y
-        .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
-        .option('set', { type: 'string', array: true, default: [], describe: 'Override a field: --set path=value' })
+        .strict()
+        .positional('scenario', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Scenario file (YAML or JSON)',
+        })
+        .option('set', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'Override a field: --set path=value',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print the resolved scenario as JSON' }),
     async (args) => {
       try {
@@ -27,7 +37,9 @@ export function registerValidate(yargs: Argv): Argv {
         });
         const plan = buildPlan(scenario);
         process.stdout.write(
-          args.json ? JSON.stringify({ scenario, plan }, null, 2) + '\n' : describePlan(plan, scenario) + '\n',
+          args.json
+            ? JSON.stringify({ scenario, plan }, null, 2) + '\n'
+            : describePlan(plan, scenario) + '\n',
         );
         process.exitCode = 0;
       } catch (error) {

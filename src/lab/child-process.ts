@@ -50,6 +50,9 @@ export function startChild(spec: ChildSpec): Promise<RunningChild> {
   const child = spawn(spec.execPath, [spec.entry], {
     env: spec.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own process group: a terminal's Ctrl-C reaches only the orchestrator, which then stops
+    // the children in order. If the orchestrator dies, the IPC channel closes and they stop too.
+    detached: true,
   });
   const collect = (stream: NodeJS.ReadableStream | null, tag: string) => {
     let partial = '';
@@ -123,7 +126,11 @@ export function describeExit(e: ChildExit): string {
   return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
 }
 
-async function stopProcess(child: ChildProcess, exited: Promise<ChildExit>, graceMs: number): Promise<ChildExit> {
+async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<ChildExit>,
+  graceMs: number,
+): Promise<ChildExit> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

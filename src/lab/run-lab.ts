@@ -67,7 +67,11 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       targetUrl = options.targetUrl;
     } else {
       system = await startSystem(
-        { knobs: options.scenario.service, db: options.scenario.dependencies.db, seed: options.scenario.seed },
+        {
+          knobs: options.scenario.service,
+          db: options.scenario.dependencies.db,
+          seed: options.scenario.seed,
+        },
         options.runtime,
         abort.signal,
         (message) => emit({ type: 'status', message }),
@@ -76,9 +80,13 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       for (const child of system.children) {
         void child.exited.then((e) => {
           if (abort.signal.aborted) return;
-          failure = loadlabError('CHILD_FAILED', `the ${child.name} process died during the run (${describeExit(e)})`, {
-            problems: child.lastLines(),
-          });
+          failure = loadlabError(
+            'CHILD_FAILED',
+            `the ${child.name} process died during the run (${describeExit(e)})`,
+            {
+              problems: child.lastLines(),
+            },
+          );
           abort.abort(failure);
         });
       }
@@ -175,14 +183,25 @@ async function driveLoad(
       aggregate,
     });
     const endEpochMs = Math.min(now(), startEpochMs + plan.totalMs);
-    return { ...outcome, aggregate, phases: actualPhases(plan, phaseStarts, startEpochMs, endEpochMs), startEpochMs, endEpochMs };
+    return {
+      ...outcome,
+      aggregate,
+      phases: actualPhases(plan, phaseStarts, startEpochMs, endEpochMs),
+      startEpochMs,
+      endEpochMs,
+    };
   } finally {
     clearInterval(ticker);
   }
 }
 
 /** The phases as they actually ran: their planned starts, cut at the run's actual end. */
-function actualPhases(plan: RunPlan, starts: Map<number, number>, startEpochMs: number, endEpochMs: number): PhaseRecord[] {
+function actualPhases(
+  plan: RunPlan,
+  starts: Map<number, number>,
+  startEpochMs: number,
+  endEpochMs: number,
+): PhaseRecord[] {
   const endS = (endEpochMs - startEpochMs) / 1000;
   return plan.phases
     .filter((p) => starts.has(p.index))
@@ -204,9 +223,13 @@ async function checkReachable(url: string): Promise<void> {
     await res.body?.cancel();
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
-    throw loadlabError('TARGET_UNREACHABLE', `the target ${url} did not answer (${cause?.code ?? (error as Error).message})`, {
-      cause: error,
-    });
+    throw loadlabError(
+      'TARGET_UNREACHABLE',
+      `the target ${url} did not answer (${cause?.code ?? (error as Error).message})`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -223,7 +246,11 @@ async function readServiceCount(url: string): Promise<number | undefined> {
     }
     const samples = parsePromText(await res.text());
     if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;
-    return sumSamples(samples, 'http_requests_total', (l) => !['/metrics', '/health', '/ready'].includes(l.route ?? ''));
+    return sumSamples(
+      samples,
+      'http_requests_total',
+      (l) => !['/metrics', '/health', '/ready'].includes(l.route ?? ''),
+    );
   } catch {
     // A target without a readable /metrics simply has no count; the result says nothing of it.
     return undefined;
@@ -234,7 +261,10 @@ function emptyResult(options: LabOptions, startedAtMs: number, endedAtMs: number
   return assembleResult({
     scenario: options.scenario,
     environment: options.environment,
-    target: { url: options.targetUrl ?? '', kind: options.targetUrl === undefined ? 'reference' : 'external' },
+    target: {
+      url: options.targetUrl ?? '',
+      kind: options.targetUrl === undefined ? 'reference' : 'external',
+    },
     startedAtMs,
     endedAtMs,
     loadDurationS: 0,

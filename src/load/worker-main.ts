@@ -15,13 +15,21 @@ import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from
 import { compileRequestMix } from './request-mix.js';
 import { WindowRecorder } from './window-recorder.js';
 
+/** autocannon's result when it is not aggregated (always so in a worker thread). */
+interface RawResult {
+  totalRequests: number;
+}
+
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('worker-main.ts must run as a worker thread');
 
 const now = (): number => performance.timeOrigin + performance.now();
 const recorder = new WindowRecorder(init.startEpochMs, now);
-const mix = compileRequestMix(init.requests, createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)));
+const mix = compileRequestMix(
+  init.requests,
+  createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
+);
 const state = { stopped: false, current: undefined as autocannon.Instance | undefined, wake: () => {} };
 const totals = { sent: 0, responses: 0, errors: 0 };
 
@@ -66,6 +74,8 @@ function runPhase(phase: WorkerPhase): Promise<void> {
         connections: phase.connections,
         duration: durationS,
         timeout: Math.max(1, Math.ceil(init.timeoutMs / 1000)),
+        // Inside a worker thread autocannon hands back its raw counters; we only need those.
+        skipAggregateResult: true,
         requests: [
           {
             setupRequest: (req) => {
@@ -84,7 +94,7 @@ function runPhase(phase: WorkerPhase): Promise<void> {
       (err, result) => {
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
         else {
-          totals.sent += result.requests.sent;
+          totals.sent += (result as unknown as RawResult).totalRequests;
           resolve();
         }
       },

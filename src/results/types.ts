@@ -42,7 +42,10 @@ export interface Summary {
   sent: number;
   /** Requests due but never sent (open model); 0 in the closed model. */
   dropped: number;
-  /** Requests sent whose answer had not arrived when load stopped. */
+  /**
+   * Requests sent whose answer never arrived because a phase or the run ended first (in the
+   * closed model at most one per connection per phase). The service may still have counted them.
+   */
   inFlightAtStop: number;
   errors: ErrorCounts;
   /** Responses per second over the measured phases. */

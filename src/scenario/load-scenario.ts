@@ -55,7 +55,9 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
 
   const parsed = scenarioSchema.safeParse(input);
   const problems: Problem[] = [
-    ...(parsed.success ? [] : describeZodIssues(parsed.error.issues, { file, input, schema: scenarioSchema, origin })),
+    ...(parsed.success
+      ? []
+      : describeZodIssues(parsed.error.issues, { file, input, schema: scenarioSchema, origin })),
     ...(options.extraChecks?.(input) ?? []).map((text) => checkProblem(text, origin)),
   ];
   if (problems.length > 0 || !parsed.success) {

@@ -48,7 +48,10 @@ export const errorCodes = {
   },
   LOAD_FAILED: { exitCode: ExitCode.runFailed, hint: 'A load worker failed; the message says why.' },
   OUTPUT_FAILED: { exitCode: ExitCode.runFailed, hint: 'Check that the --out folder is writable.' },
-  INTERRUPTED: { exitCode: ExitCode.interrupted, hint: 'The run was interrupted; results so far were written.' },
+  INTERRUPTED: {
+    exitCode: ExitCode.interrupted,
+    hint: 'The run was interrupted; results so far were written.',
+  },
 } satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

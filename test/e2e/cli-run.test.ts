@@ -63,7 +63,8 @@ describe('loadlab run', () => {
     expect(result.summary.serviceCounted).toBeDefined();
     const diff = Math.abs((result.summary.serviceCounted as number) - result.summary.requests);
     expect(diff).toBeLessThanOrEqual(result.summary.inFlightAtStop);
-    expect(result.summary.inFlightAtStop).toBeLessThanOrEqual(8);
+    // Each phase's connections can each hold one unanswered request when the phase ends.
+    expect(result.summary.inFlightAtStop).toBeLessThanOrEqual(4 + 8);
     // Every second of load is in the series, and the series adds up to the total.
     expect(result.series.length).toBeGreaterThanOrEqual(3);
     expect(result.series.reduce((n, s) => n + s.requests, 0)).toBe(result.summary.requests);

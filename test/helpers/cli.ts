@@ -14,7 +14,10 @@ export interface CliRun {
 const started = new Set<ChildProcess>();
 
 /** Starts `loadlab <args>`; the process is killed by {@link killStartedClis} if a test leaves it. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): CliRun {
   const child = spawn(process.execPath, [entries.cli(), ...args], {
     cwd: options.cwd,
     env: { ...process.env, CI: 'true', ...options.env },

@@ -347,7 +347,7 @@ describe('reference service: dependency faults', () => {
     expect((await svc.call('GET', '/health')).status).toBe(200);
   });
 
-  it('does not fail coalesced readers when a shared load ends in a fault', async () => {
+  it('answers every reader of a failed shared load 502, and loads again on the next read', async () => {
     const db = await startFakeDb({ delayMs: 50, fault: 'error' });
     dbs.push(db);
     const svc = await startService({}, db);
