@@ -24,11 +24,17 @@ export class WindowRecorder {
   readonly #windows = new Map<number, OpenWindow>();
   readonly #startEpochMs: number;
   readonly #now: () => number;
+  readonly #lastSecond: number;
 
-  /** @param now the current time in ms since the Unix epoch, same clock as `startEpochMs`. */
-  constructor(startEpochMs: number, now: () => number) {
+  /**
+   * @param now the current time in ms since the Unix epoch, same clock as `startEpochMs`.
+   * @param lastSecond the run's last whole second: answers that straggle in after the run's end
+   *   count in it, rather than in a sliver of a window that would show as a false drop in rps.
+   */
+  constructor(startEpochMs: number, now: () => number, lastSecond = Infinity) {
     this.#startEpochMs = startEpochMs;
     this.#now = now;
+    this.#lastSecond = lastSecond;
   }
 
   /** Records one response of the given latency (milliseconds, fractional). */
@@ -65,7 +71,7 @@ export class WindowRecorder {
   }
 
   #second(): number {
-    return Math.max(0, Math.floor((this.#now() - this.#startEpochMs) / 1000));
+    return Math.min(this.#lastSecond, Math.max(0, Math.floor((this.#now() - this.#startEpochMs) / 1000)));
   }
 
   #current(): OpenWindow {

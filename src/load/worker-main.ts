@@ -25,7 +25,8 @@ const port = parentPort;
 if (port === null) throw new Error('worker-main.ts must run as a worker thread');
 
 const now = (): number => performance.timeOrigin + performance.now();
-const recorder = new WindowRecorder(init.startEpochMs, now);
+const runEndMs = Math.max(...init.phases.map((p) => p.endMs));
+const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.ceil(runEndMs / 1000) - 1));
 const mix = compileRequestMix(
   init.requests,
   createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -131,6 +131,30 @@ describe('loadlab run', () => {
     expect(result.interrupted).toBe(true);
     expect(result.summary.requests).toBeGreaterThan(0);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
+  });
+
+  it('fails with exit 3 and the service’s last log lines when the service dies mid-run, still writing the result', async () => {
+    const file = await scenarioFile(
+      'dies.yaml',
+      shortScenario().replace('duration: 2s, connections: 8', 'duration: 60s, connections: 8'),
+    );
+    const out = join(dir, 'out-dies');
+    const run = startCli(['run', file, '--out', out]);
+    await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/phase 2: main/);
+    const children = descendantsOf(run.child.pid as number);
+    const service = children.find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('reference-service'),
+    ) as number;
+    expect(service).toBeDefined();
+    process.kill(service, 'SIGKILL');
+    const code = await run.exited;
+    expect(code).toBe(3);
+    expect(run.stderr()).toContain('CHILD_FAILED');
+    expect(run.stderr()).toContain('the service process died during the run (signal SIGKILL)');
+    for (const pid of children) expect(isAlive(pid)).toBe(false);
+    const result = await readResultJson(out);
+    expect(result.abortReason).toContain('died during the run');
+    expect(result.summary.requests).toBeGreaterThan(0);
   });
 
   it('reports every mistake of a scenario at once with exit code 2, and starts nothing', async () => {
