@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   }
   // The parent is gone (or let go of us): nobody will stop us, so stop ourselves.
   process.on('disconnect', () => stop('parent disconnected'));
+  // A parent that left while this module was still loading emitted 'disconnect' to nobody.
+  if (process.send !== undefined && !process.connected) stop('parent disconnected');
 
   let url: string;
   try {

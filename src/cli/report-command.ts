@@ -1,10 +1,8 @@
 /** `loadlab report <result.json>`: rebuild the HTML report from a result document. */
-import { writeFile, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { renderReportHtml, formatSummary } from '../report/index.js';
-import { readResult } from '../results/index.js';
-import { loadlabError } from '../shared/errors.js';
+import { readResult, writeFileAtomically } from '../results/index.js';
 import { printError } from './output.js';
 
 interface ReportArgs {
@@ -32,15 +30,7 @@ export function registerReport(yargs: Argv): Argv {
       try {
         const result = await readResult(args.result);
         const out = resolve(args.out ?? join(dirname(args.result), 'index.html'));
-        const tmp = `${out}.${process.pid}.tmp`;
-        try {
-          await writeFile(tmp, renderReportHtml(result));
-          await rename(tmp, out);
-        } catch (error) {
-          throw loadlabError('OUTPUT_FAILED', `cannot write ${out}: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
+        await writeFileAtomically(out, renderReportHtml(result));
         process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
         process.stdout.write(`report: ${out}\n`);
         process.exitCode = 0;

@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   process.once('disconnect', stop);
+  // A parent that left while this module was still loading emitted 'disconnect' to nobody.
+  if (process.send !== undefined && !process.connected) stop();
 
   let url: string;
   try {
@@ -41,9 +43,15 @@ async function main(): Promise<void> {
     fail(`db simulator: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`, 1);
     return;
   }
+  // The parent left while we started: stop() is already closing us, and nobody is listening.
+  if (stopping) return;
   if (process.send !== undefined) {
     const ready: ReadyMessage = { type: 'ready', url, pid: process.pid };
-    process.send(ready);
+    // Without a callback a send on a channel closed meanwhile is an uncaught 'error' (exit 1);
+    // the 'disconnect' handler is already stopping us.
+    process.send(ready, undefined, {}, (error: Error | null) => {
+      if (error !== null) process.stderr.write(`db simulator: could not report ready: ${error.message}\n`);
+    });
   } else {
     process.stdout.write(`db simulator listening on ${url}\n`);
   }

@@ -3,8 +3,9 @@
  */
 import { checkSlo } from '../gate/index.js';
 import type { LoadAggregate } from '../load/aggregate.js';
-import { encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
-import type { Environment, PhaseRecord, ResultDocument } from '../results/types.js';
+import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
+import type { LatencyHistogram } from '../metrics/index.js';
+import type { Environment, GeneratorCheck, PhaseRecord, ResultDocument } from '../results/types.js';
 import { resultSchemaId } from '../results/types.js';
 import type { Scenario } from '../scenario/index.js';
 
@@ -20,6 +21,8 @@ export interface RunFacts {
   aggregate: LoadAggregate;
   sent: number;
   completed: number;
+  /** Open model: what the generator scheduled, dropped and how late it sent; absent for the closed model. */
+  open?: { dropped: number; planned: number; lag: LatencyHistogram };
   interrupted: boolean;
   abortReason?: string;
   serviceCounted?: number;
@@ -31,7 +34,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
   const summary: ResultDocument['summary'] = {
     requests: aggregate.requests,
     sent: facts.sent,
-    dropped: 0,
+    dropped: facts.open?.dropped ?? 0,
     inFlightAtStop: Math.max(0, facts.sent - facts.completed),
     errors: { total: aggregate.errors, byKind: { ...aggregate.errorsByKind } },
     rps: durationS > 0 ? round(aggregate.requests / durationS, 1) : 0,
@@ -40,6 +43,10 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     durationS: round(durationS, 3),
     ...(facts.serviceCounted === undefined ? {} : { serviceCounted: facts.serviceCounted }),
   };
+  if (facts.open !== undefined) {
+    summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
+    summary.generator = generatorCheck(facts.open, facts.sent, durationS);
+  }
   const series = aggregate.seconds().map((s) => ({
     t: s.t,
     requests: s.requests,
@@ -47,6 +54,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     errors: s.errors,
     errorsByKind: s.errorsByKind,
     latencyMs: s.latencyMs,
+    ...(s.serviceTimeMs === undefined ? {} : { serviceTimeMs: s.serviceTimeMs }),
   }));
   return {
     schema: resultSchemaId,
@@ -62,6 +70,36 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     slo: checkSlo(facts.scenario.slo, summary),
     series,
     histogram: encodeHistogram(aggregate.total),
+  };
+}
+
+/** Lag p99 over this, in ms, or an achieved rate under this share of the plan, flags the run. */
+const suspectLagMs = 1;
+const suspectRateShare = 0.99;
+
+function generatorCheck(
+  open: NonNullable<RunFacts['open']>,
+  sent: number,
+  durationS: number,
+): GeneratorCheck {
+  const lagP99 = open.lag.totalCount === 0 ? 0 : open.lag.getValueAtPercentile(99) / 1000;
+  const planned = durationS > 0 ? open.planned / durationS : 0;
+  const achieved = durationS > 0 ? sent / durationS : 0;
+  const reasons: string[] = [];
+  if (open.planned > 0 && sent < open.planned * suspectRateShare) {
+    reasons.push(
+      `sent ${sent} of ${open.planned} planned requests (${round((sent / open.planned) * 100, 1)}%, under ${suspectRateShare * 100}%)`,
+    );
+  }
+  if (lagP99 > suspectLagMs) {
+    reasons.push(`scheduling lag p99 ${round(lagP99, 3)} ms is over ${suspectLagMs} ms`);
+  }
+  return {
+    schedulingLagP99Ms: round(lagP99, 3),
+    sendRatePlanned: round(planned, 1),
+    sendRateAchieved: round(achieved, 1),
+    suspect: reasons.length > 0,
+    reasons,
   };
 }
 

@@ -6,6 +6,7 @@
  *        └─ --target: only check that the target answers
  */
 import { LoadAggregate, runLoad } from '../load/index.js';
+import type { LatencyHistogram } from '../metrics/index.js';
 import type { PhaseRecord, ResultDocument, Environment } from '../results/types.js';
 import type { RunPlan, Scenario } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/errors.js';
@@ -108,6 +109,9 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       aggregate: load.aggregate,
       sent: load.sent,
       completed: load.completed,
+      ...(options.plan.open === undefined
+        ? {}
+        : { open: { dropped: load.dropped, planned: load.planned, lag: load.lag } }),
       interrupted,
       ...(failure ? { abortReason: failure.message } : interrupted ? { abortReason: 'interrupted' } : {}),
       ...(serviceCounted === undefined ? {} : { serviceCounted }),
@@ -128,6 +132,9 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
 interface DrivenLoad {
   aggregate: LoadAggregate;
   sent: number;
+  dropped: number;
+  planned: number;
+  lag: LatencyHistogram;
   completed: number;
   phases: PhaseRecord[];
   startEpochMs: number;
@@ -142,8 +149,9 @@ async function driveLoad(
   now: () => number,
 ): Promise<DrivenLoad> {
   const { plan, scenario } = options;
-  // Time zero lies a little ahead so every worker thread is up before the first request is due.
-  const startEpochMs = now() + 200;
+  // Time zero lies a little ahead so every worker thread is up before the first request is due;
+  // further for the open model, whose first requests would otherwise be sent late.
+  const startEpochMs = now() + (plan.open === undefined ? 200 : 500);
   const totalS = plan.totalMs / 1000;
   const phaseStarts = new Map<number, number>();
   let currentPhase = plan.phases[0]?.name ?? '';
@@ -209,7 +217,8 @@ function actualPhases(
       name: p.name,
       startS: round3(((starts.get(p.index) as number) - startEpochMs) / 1000),
       endS: round3(Math.min(p.endMs / 1000, endS)),
-      connections: p.connections,
+      ...(p.connections === undefined ? {} : { connections: p.connections }),
+      ...(p.rate === undefined ? {} : { rate: { ...p.rate } }),
     }));
 }
 

@@ -9,11 +9,15 @@ import {
   summarizeLatencyMs,
   type LatencyHistogram,
 } from '../metrics/index.js';
+import type { LatencySummary } from '../results/types.js';
 import type { WindowCounts } from './protocol.js';
 
 interface SecondAggregate extends WindowCounts {
   histogram: LatencyHistogram;
+  service?: LatencyHistogram;
 }
+
+type Quantiles = { p50: number; p90: number; p99: number; max: number };
 
 /** One second of the run, every worker merged. */
 export interface SecondFigures {
@@ -22,18 +26,22 @@ export interface SecondFigures {
   errors: number;
   errorsByKind: Record<string, number>;
   bytes: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  latencyMs: Quantiles;
+  /** Open model: latency from the actual send. */
+  serviceTimeMs?: Quantiles;
 }
 
 export class LoadAggregate {
   readonly total: LatencyHistogram = createLatencyHistogram();
+  /** Open model: the whole run's latency from the actual send; undefined until a worker sends one. */
+  serviceTotal: LatencyHistogram | undefined;
   readonly #seconds = new Map<number, SecondAggregate>();
   readonly errorsByKind: Record<string, number> = {};
   requests = 0;
   bytes = 0;
 
-  /** Adds one worker's window for second `t`. */
-  add(t: number, encodedHistogram: string, counts: WindowCounts): void {
+  /** Adds one worker's window for second `t` (and its service-time histogram, in the open model). */
+  add(t: number, encodedHistogram: string, counts: WindowCounts, encodedService?: string): void {
     const h = decodeHistogram(encodedHistogram);
     let s = this.#seconds.get(t);
     if (s === undefined) {
@@ -42,6 +50,13 @@ export class LoadAggregate {
     }
     mergeHistograms(s.histogram, h);
     mergeHistograms(this.total, h);
+    if (encodedService !== undefined) {
+      const service = decodeHistogram(encodedService);
+      s.service ??= createLatencyHistogram();
+      this.serviceTotal ??= createLatencyHistogram();
+      mergeHistograms(s.service, service);
+      mergeHistograms(this.serviceTotal, service);
+    }
     s.requests += counts.requests;
     s.bytes += counts.bytes;
     this.requests += counts.requests;
@@ -61,15 +76,25 @@ export class LoadAggregate {
   second(t: number): SecondFigures | undefined {
     const s = this.#seconds.get(t);
     if (s === undefined) return undefined;
-    const l = summarizeLatencyMs(s.histogram);
     return {
       t,
       requests: s.requests,
       errors: sum(s.errors),
       errorsByKind: { ...s.errors },
       bytes: s.bytes,
-      latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max },
+      latencyMs: quantiles(s.histogram),
+      ...(s.service === undefined ? {} : { serviceTimeMs: quantiles(s.service) }),
     };
+  }
+
+  /**
+   * Latency over seconds `fromT` to `toT` (inclusive), merged exactly: e.g. one phase's
+   * percentiles, or a run's without its warm-up.
+   */
+  latencyBetween(fromT: number, toT: number): LatencySummary {
+    const merged = createLatencyHistogram();
+    for (const [t, s] of this.#seconds) if (t >= fromT && t <= toT) mergeHistograms(merged, s.histogram);
+    return summarizeLatencyMs(merged);
   }
 
   /** Every second from 0 to the last one reported, empty seconds included as zeros. */
@@ -91,6 +116,11 @@ export class LoadAggregate {
     }
     return out;
   }
+}
+
+function quantiles(histogram: LatencyHistogram): Quantiles {
+  const l = summarizeLatencyMs(histogram);
+  return { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max };
 }
 
 function sum(counts: Record<string, number>): number {

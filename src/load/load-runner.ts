@@ -5,6 +5,12 @@
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../scenario/index.js';
 import type { RequestSpec } from '../scenario/schema.js';
+import {
+  createLatencyHistogram,
+  decodeHistogram,
+  mergeHistograms,
+  type LatencyHistogram,
+} from '../metrics/index.js';
 import { loadlabError } from '../shared/errors.js';
 import { entries } from '../shared/paths.js';
 import type { LoadAggregate } from './aggregate.js';
@@ -28,33 +34,54 @@ export interface LoadOptions {
 
 export interface LoadOutcome {
   sent: number;
+  /** Open model: requests due but never sent. */
+  dropped: number;
+  /** Open model: arrivals the schedule made due. */
+  planned: number;
+  /** Open model: scheduling lag (send − due, µs) of every worker, merged. */
+  lag: LatencyHistogram;
   /** Responses plus failed requests the workers counted. */
   completed: number;
   /** Whether the load stopped before the plan's end. */
   stoppedEarly: boolean;
 }
 
-/** The connections of each phase split across `workers` threads as evenly as possible. */
+/** The connections (or the rate) of each phase split across `workers` threads as evenly as possible. */
 export function splitPhases(plan: RunPlan, workers: number): WorkerPhase[][] {
   return Array.from({ length: workers }, (_, w) =>
-    plan.phases.map((p) => ({
-      index: p.index,
-      name: p.name,
-      startMs: p.startMs,
-      endMs: p.endMs,
-      connections: Math.floor(p.connections / workers) + (w < p.connections % workers ? 1 : 0),
-    })),
+    plan.phases.map((p) => {
+      const phase: WorkerPhase = { index: p.index, name: p.name, startMs: p.startMs, endMs: p.endMs };
+      if (p.connections !== undefined) phase.connections = share(p.connections, workers, w);
+      if (p.rate !== undefined) phase.rate = { from: p.rate.from / workers, to: p.rate.to / workers };
+      return phase;
+    }),
   );
+}
+
+/** Worker `w`'s share of `n` split `workers` ways (the first `n % workers` get one more). */
+function share(n: number, workers: number, w: number): number {
+  return Math.floor(n / workers) + (w < n % workers ? 1 : 0);
 }
 
 /** Runs the plan's load to its end or until `signal` aborts. Rejects with LOAD_FAILED if a worker fails. */
 export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
-  const maxConnections = Math.max(...options.plan.phases.map((p) => p.connections));
-  const workerCount = Math.max(1, Math.min(options.plan.workers, maxConnections));
-  const shares = splitPhases(options.plan, workerCount);
+  const { plan } = options;
+  const maxConnections = Math.max(...plan.phases.map((p) => p.connections ?? 0));
+  const workerCount =
+    plan.open === undefined
+      ? Math.max(1, Math.min(plan.workers, maxConnections))
+      : Math.max(1, Math.min(plan.workers, plan.open.maxInFlight));
+  const shares = splitPhases(plan, workerCount);
   const { aggregate } = options;
   const seenPhases = new Set<number>();
-  const outcome: LoadOutcome = { sent: 0, completed: 0, stoppedEarly: false };
+  const outcome: LoadOutcome = {
+    sent: 0,
+    dropped: 0,
+    planned: 0,
+    lag: createLatencyHistogram(),
+    completed: 0,
+    stoppedEarly: false,
+  };
   const workers: Worker[] = [];
   const stopAll = (): void => {
     outcome.stoppedEarly = true;
@@ -72,6 +99,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           seed: options.seed,
           timeoutMs: options.timeoutMs,
           startEpochMs: options.startEpochMs,
+          ...(plan.open === undefined
+            ? {}
+            : {
+                open: {
+                  arrivals: plan.open.arrivals,
+                  maxInFlight: share(plan.open.maxInFlight, workerCount, workerIndex),
+                  offset: workerIndex / workerCount,
+                },
+              }),
         };
         const worker = new Worker(entries.loadWorker(), { workerData: init });
         workers.push(worker);
@@ -79,7 +115,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
         worker.on('message', (message: WorkerMessage) => {
           switch (message.type) {
             case 'window':
-              aggregate.add(message.t, message.histogram, message);
+              aggregate.add(message.t, message.histogram, message, message.serviceHistogram);
               break;
             case 'phase':
               if (!seenPhases.has(message.index)) {
@@ -90,6 +126,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             case 'done':
               outcome.sent += message.sent;
               outcome.completed += message.responses + message.errors;
+              outcome.dropped += message.dropped ?? 0;
+              outcome.planned += message.planned ?? 0;
+              if (message.lagHistogram !== undefined) {
+                mergeHistograms(outcome.lag, decodeHistogram(message.lagHistogram));
+              }
               void worker.terminate();
               break;
             case 'failed':

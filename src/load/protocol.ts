@@ -4,13 +4,25 @@
  */
 import type { RequestSpec } from '../scenario/schema.js';
 
-/** One phase as a worker runs it: its share of the connections, and its times on the run's clock. */
+/** One phase as a worker runs it: its share of the connections or of the rate, and its times on the run's clock. */
 export interface WorkerPhase {
   index: number;
   name: string;
   startMs: number;
   endMs: number;
-  connections: number;
+  /** Closed model: this worker's connections. */
+  connections?: number;
+  /** Open model: this worker's arrivals per second, ramped from `from` to `to`. */
+  rate?: { from: number; to: number };
+}
+
+/** Open-model settings of one worker. */
+export interface WorkerOpenOptions {
+  arrivals: 'uniform' | 'poisson';
+  /** This worker's share of the run's bound on requests in flight. */
+  maxInFlight: number;
+  /** Uniform arrivals: this worker's stagger, in [0, 1) of its spacing, so workers interleave. */
+  offset: number;
 }
 
 /** What a worker is started with (its `workerData`). */
@@ -24,6 +36,8 @@ export interface WorkerInit {
   timeoutMs: number;
   /** The run's time zero, milliseconds since the Unix epoch (performance.timeOrigin + now). */
   startEpochMs: number;
+  /** Present for the open model; the closed model runs otherwise. */
+  open?: WorkerOpenOptions;
 }
 
 /** Counts of one one-second window from one worker. */
@@ -35,10 +49,20 @@ export interface WindowCounts {
   bytes: number;
 }
 
+/** What an open-model worker adds to its `done` message. */
+export interface OpenTotals {
+  /** Requests due but never sent (the bound on in-flight requests held them until their phase ended). */
+  dropped: number;
+  /** Arrivals the schedule made due in the phases this worker ran. */
+  planned: number;
+  /** Scheduling lag (send − due, µs) of requests not held back by the bound, encoded. */
+  lagHistogram: string;
+}
+
 export type WorkerMessage =
-  | ({ type: 'window'; t: number; histogram: string } & WindowCounts)
+  | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
-  | { type: 'done'; sent: number; responses: number; errors: number }
+  | ({ type: 'done'; sent: number; responses: number; errors: number } & Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
 export type OrchestratorMessage = { type: 'stop' };

@@ -12,12 +12,15 @@ import type { WindowCounts } from './protocol.js';
 
 interface OpenWindow extends WindowCounts {
   histogram: LatencyHistogram;
+  /** Open model: latency from the actual send; made on first use. */
+  service?: LatencyHistogram;
 }
 
 /** A finished window, ready to post to the orchestrator. */
 export interface EncodedWindow extends WindowCounts {
   t: number;
   histogram: string;
+  serviceHistogram?: string;
 }
 
 export class WindowRecorder {
@@ -37,12 +40,19 @@ export class WindowRecorder {
     this.#lastSecond = lastSecond;
   }
 
-  /** Records one response of the given latency (milliseconds, fractional). */
-  response(latencyMs: number, bytes: number, errorKind: string | undefined): void {
+  /**
+   * Records one response of the given latency (milliseconds, fractional). The open model also
+   * gives the service time (from the actual send), kept in a second histogram.
+   */
+  response(latencyMs: number, bytes: number, errorKind: string | undefined, serviceMs?: number): void {
     const w = this.#current();
     w.requests++;
     w.bytes += bytes;
     recordLatencyUs(w.histogram, Math.round(latencyMs * 1000));
+    if (serviceMs !== undefined) {
+      w.service ??= createLatencyHistogram();
+      recordLatencyUs(w.service, Math.round(serviceMs * 1000));
+    }
     if (errorKind !== undefined) w.errors[errorKind] = (w.errors[errorKind] ?? 0) + 1;
   }
 
@@ -61,6 +71,7 @@ export class WindowRecorder {
       out.push({
         t,
         histogram: encodeHistogram(w.histogram),
+        ...(w.service === undefined ? {} : { serviceHistogram: encodeHistogram(w.service) }),
         requests: w.requests,
         errors: w.errors,
         bytes: w.bytes,

@@ -1,17 +1,19 @@
 /**
  * A load worker thread: runs the closed model with autocannon, one autocannon instance per
- * phase, and posts one-second windows of encoded histograms to the orchestrator.
+ * phase, or the open model with {@link OpenEngine}, and posts one-second windows of encoded
+ * histograms to the orchestrator.
  *
  *   orchestrator ──workerData (WorkerInit)──▶ worker
  *        ▲                                      │ phase i: autocannon(connections, until endMs)
  *        └──── window / phase / done ◀──────────┘ every 250 ms: windows the clock has left
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRandom, deriveSeed } from '../shared/random.js';
 import { statusErrorKind, transportErrorKind } from './error-kind.js';
 import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
+import { OpenEngine } from './open-engine.js';
 import { compileRequestMix } from './request-mix.js';
 import { WindowRecorder } from './window-recorder.js';
 
@@ -31,7 +33,12 @@ const mix = compileRequestMix(
   init.requests,
   createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
 );
-const state = { stopped: false, current: undefined as autocannon.Instance | undefined, wake: () => {} };
+const state = {
+  stopped: false,
+  current: undefined as autocannon.Instance | undefined,
+  open: undefined as OpenEngine | undefined,
+  wake: () => {},
+};
 const totals = { sent: 0, responses: 0, errors: 0 };
 
 function post(message: WorkerMessage): void {
@@ -46,6 +53,7 @@ port.on('message', (message: OrchestratorMessage) => {
   if (message.type === 'stop') {
     state.stopped = true;
     state.current?.stop();
+    state.open?.stop();
     state.wake();
   }
 });
@@ -65,14 +73,15 @@ function waitUntil(epochMs: number): Promise<void> {
   });
 }
 
-function runPhase(phase: WorkerPhase): Promise<void> {
+function runPhase(start: typeof autocannon, phase: WorkerPhase): Promise<void> {
   const durationS = (init.startEpochMs + phase.endMs - now()) / 1000;
-  if (durationS <= 0 || phase.connections === 0) return Promise.resolve();
+  const connections = phase.connections ?? 0;
+  if (durationS <= 0 || connections === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const instance = autocannon(
+    const instance = start(
       {
         url: init.targetUrl,
-        connections: phase.connections,
+        connections,
         duration: durationS,
         timeout: Math.max(1, Math.ceil(init.timeoutMs / 1000)),
         // Inside a worker thread autocannon hands back its raw counters; we only need those.
@@ -114,22 +123,49 @@ function runPhase(phase: WorkerPhase): Promise<void> {
   });
 }
 
+type Done = Extract<WorkerMessage, { type: 'done' }>;
+
+async function runClosed(): Promise<Done> {
+  // Loaded only for the closed model: it is slow to import, and the open model's start is timed.
+  const start = (await import('autocannon')).default;
+  for (const phase of init.phases) {
+    await waitUntil(init.startEpochMs + phase.startMs);
+    if (state.stopped) break;
+    post({ type: 'phase', index: phase.index });
+    await runPhase(start, phase);
+    state.current = undefined;
+    if (state.stopped) break;
+  }
+  return { type: 'done', ...totals };
+}
+
+async function runOpen(open: NonNullable<WorkerInit['open']>): Promise<Done> {
+  const engine = new OpenEngine({
+    targetUrl: init.targetUrl,
+    phases: init.phases,
+    mix,
+    open,
+    random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
+    timeoutMs: init.timeoutMs,
+    startEpochMs: init.startEpochMs,
+    recorder,
+    onPhase: (index) => post({ type: 'phase', index }),
+  });
+  state.open = engine;
+  if (state.stopped) engine.stop();
+  return { type: 'done', ...(await engine.run()) };
+}
+
 async function main(): Promise<void> {
   const ticker = setInterval(() => flush(false), 250);
+  let done: Done;
   try {
-    for (const phase of init.phases) {
-      await waitUntil(init.startEpochMs + phase.startMs);
-      if (state.stopped) break;
-      post({ type: 'phase', index: phase.index });
-      await runPhase(phase);
-      state.current = undefined;
-      if (state.stopped) break;
-    }
+    done = init.open === undefined ? await runClosed() : await runOpen(init.open);
   } finally {
     clearInterval(ticker);
     flush(true);
   }
-  post({ type: 'done', ...totals });
+  post(done);
 }
 
 main().catch((error: unknown) => {

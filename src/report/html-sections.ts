@@ -54,6 +54,7 @@ ${description}<p class="meta">${meta}</p>
 export function summarySection(result: ResultDocument): string {
   const { summary } = result;
   const latency = summary.latencyMs;
+  const service = summary.serviceTimeMs;
   const throughput: Row[] = [
     ['responses', formatCount(summary.requests)],
     ['responses/s', formatRps(summary.rps)],
@@ -66,6 +67,7 @@ export function summarySection(result: ResultDocument): string {
   if (summary.serviceCounted !== undefined) {
     throughput.push(['counted by the service', formatCount(summary.serviceCounted)]);
   }
+  const latencyTitle = service === undefined ? 'Latency' : 'Latency (from the due time)';
   const latencyRows: Row[] = [
     ['p50', `${formatMs(latency.p50)} ms`],
     ['p90', `${formatMs(latency.p90)} ms`],
@@ -75,6 +77,26 @@ export function summarySection(result: ResultDocument): string {
     ['mean', `${formatMs(latency.mean)} ms`],
     ['min', `${formatMs(latency.min)} ms`],
   ];
+  if (service !== undefined) {
+    latencyRows.push(
+      ['service time p50', `${formatMs(service.p50)} ms`],
+      ['service time p99', `${formatMs(service.p99)} ms`],
+      ['service time max', `${formatMs(service.max)} ms`],
+    );
+  }
+  const generator = summary.generator;
+  if (generator !== undefined) {
+    throughput.push(
+      ['planned send rate', `${formatRps(generator.sendRatePlanned)}/s`],
+      [
+        'achieved send rate',
+        `${formatRps(generator.sendRateAchieved)}/s`,
+        generator.suspect ? 'bad' : undefined,
+      ],
+      ['scheduling lag p99', `${formatMs(generator.schedulingLagP99Ms)} ms`],
+    );
+    if (generator.suspect) throughput.push(['generator suspect', generator.reasons.join('; '), 'bad']);
+  }
   const rate = errorRate(summary);
   const errors: Row[] = [
     ['total', formatCount(summary.errors.total), summary.errors.total > 0 ? 'bad' : undefined],
@@ -83,7 +105,7 @@ export function summarySection(result: ResultDocument): string {
   ];
   return `<section><h2>Summary</h2><div class="cards">
 ${table('Throughput', throughput)}
-${table('Latency', latencyRows)}
+${table(latencyTitle, latencyRows)}
 ${table('Errors', errors)}
 </div></section>`;
 }

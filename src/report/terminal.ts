@@ -7,6 +7,8 @@
  *     sent        120,400   dropped 0   in flight at stop 55
  *     latency     p50    p90    p99    p99.9   max    mean
  *     (ms)        4.23   8.12   12.3   45.6    120    5.01
+ *     service     4.10   7.90   11.8   40.2    110    4.80     (open model: from the actual send)
+ *     generator   lag p99 0.21 ms · sent 2,000.0/s of 2,000.0/s planned
  *     errors      12 (0.01%)   5xx 10   timeout 2
  *     SLO         ✔ p99 12.3 ms ≤ 80 ms (67.7 ms headroom)
  */
@@ -70,10 +72,16 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     ['max', latency.max],
     ['mean', latency.mean],
   ];
-  const cells = columns.map(([name, ms]) => {
+  const service = summary.serviceTimeMs;
+  const serviceColumns: number[] =
+    service === undefined
+      ? []
+      : [service.p50, service.p90, service.p99, service.p999, service.max, service.mean];
+  const cells = columns.map(([name, ms], i) => {
     const value = formatMs(ms);
-    const width = Math.max(name.length, value.length) + 3;
-    return { name: name.padEnd(width), value: value.padEnd(width) };
+    const other = serviceColumns[i] === undefined ? '' : formatMs(serviceColumns[i]);
+    const width = Math.max(name.length, value.length, other.length) + 3;
+    return { name: name.padEnd(width), value: value.padEnd(width), service: other.padEnd(width) };
   });
   if (summary.requests === 0) {
     lines.push(row('latency', 'no responses'));
@@ -94,6 +102,23 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
           .map((c) => c.value)
           .join('')
           .trimEnd(),
+      ),
+    );
+    if (service !== undefined) {
+      const text = cells
+        .map((c) => c.service)
+        .join('')
+        .trimEnd();
+      lines.push(row('service', `${text}   ${paint('(from the actual send)', 'dim')}`));
+    }
+  }
+  const generator = summary.generator;
+  if (generator !== undefined) {
+    const text = `lag p99 ${formatMs(generator.schedulingLagP99Ms)} ms · sent ${formatRps(generator.sendRateAchieved)}/s of ${formatRps(generator.sendRatePlanned)}/s planned`;
+    lines.push(
+      row(
+        'generator',
+        generator.suspect ? paint(`${text} · suspect: ${generator.reasons.join('; ')}`, 'yellow') : text,
       ),
     );
   }

@@ -57,6 +57,27 @@ export interface Summary {
   durationS: number;
   /** Requests the service counted, read from its /metrics after the load stopped, when available. */
   serviceCounted?: number;
+  /** Open model only: latency timed from the actual send rather than the due time. */
+  serviceTimeMs?: LatencySummary;
+  /** Open model only: how well the generator kept its schedule. */
+  generator?: GeneratorCheck;
+}
+
+/**
+ * The open-model generator's check on itself. When `suspect` is true it fell behind its schedule
+ * and the run's figures should not be trusted as a measure of the target alone.
+ */
+export interface GeneratorCheck {
+  /** 99th percentile of (actual send − due time), ms, over requests not held back by `maxInFlight`. */
+  schedulingLagP99Ms: number;
+  /** Arrivals the plan scheduled, per second of load. */
+  sendRatePlanned: number;
+  /** Requests actually sent, per second of load. */
+  sendRateAchieved: number;
+  /** True when achieved < 99% of planned, or scheduling lag p99 > 1 ms. */
+  suspect: boolean;
+  /** Why it is suspect, one sentence each; empty when it is not. */
+  reasons: string[];
 }
 
 export interface SeriesPoint {
@@ -69,6 +90,8 @@ export interface SeriesPoint {
   /** Errors in the window by kind, as in summary.errors.byKind. */
   errorsByKind: Record<string, number>;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Open model only: latency from the actual send, in the window. */
+  serviceTimeMs?: { p50: number; p90: number; p99: number; max: number };
 }
 
 export interface PhaseRecord {
@@ -76,7 +99,10 @@ export interface PhaseRecord {
   /** Seconds since the load started. */
   startS: number;
   endS: number;
-  connections: number;
+  /** Closed model: connections kept busy. */
+  connections?: number;
+  /** Open model: arrivals per second, ramped linearly from `from` to `to` (equal when constant). */
+  rate?: { from: number; to: number };
 }
 
 export interface Environment {

@@ -1,7 +1,7 @@
 /** The plain-text description of a plan that `loadlab validate` prints. */
 import { serviceKnobsSchema } from '../../reference-service/src/config.js';
 import { formatDurationMs } from '../shared/duration.js';
-import type { RunPlan } from './plan.js';
+import { plannedArrivals, type PhaseRate, type RunPlan } from './plan.js';
 import type { Scenario } from './schema.js';
 
 /**
@@ -11,7 +11,7 @@ import type { Scenario } from './schema.js';
 export function describePlan(plan: RunPlan, scenario: Scenario): string {
   const sections = [
     header(scenario),
-    `Load: ${plan.model} model, ${plural(plan.workers, 'worker')}, request timeout ${formatDurationMs(scenario.load.timeout)}, seed ${scenario.seed}`,
+    `Load: ${model(plan)}, ${plural(plan.workers, 'worker')}, request timeout ${formatDurationMs(scenario.load.timeout)}, seed ${scenario.seed}`,
     phases(plan, scenario),
     requests(scenario),
     service(scenario),
@@ -27,21 +27,38 @@ function header(scenario: Scenario): string {
     : `Scenario: ${scenario.name}`;
 }
 
+function model(plan: RunPlan): string {
+  if (plan.open === undefined) return `${plan.model} model`;
+  return `${plan.model} model (${plan.open.arrivals} arrivals, at most ${plan.open.maxInFlight} in flight)`;
+}
+
 function phases(plan: RunPlan, scenario: Scenario): string {
-  const scenarioMs = scenario.load.phases.reduce((sum, phase) => sum + phase.duration, 0);
+  const scenarioMs = scenario.load.phases
+    .map((phase) => phase.duration)
+    .reduce((sum, duration) => sum + duration, 0);
   const title =
     plan.totalMs < scenarioMs
       ? `Phases (${at(plan.totalMs)} in all: cut by --duration from the scenario's ${at(scenarioMs)})`
       : `Phases (${at(plan.totalMs)} in all)`;
+  const open = plan.open !== undefined;
   const rows = plan.phases.map((p) => [
     String(p.index + 1),
     p.name,
     at(p.startMs),
     at(p.endMs),
     formatDurationMs(p.durationMs),
-    String(p.connections),
+    ...(open ? [describeRate(p.rate), String(Math.round(plannedArrivals(p)))] : [String(p.connections ?? 0)]),
   ]);
-  return `${title}\n${table([['#', 'name', 'start', 'end', 'duration', 'connections'], ...rows], [true, false, true, true, true, true])}`;
+  const head = ['#', 'name', 'start', 'end', 'duration', ...(open ? ['rate', 'arrivals'] : ['connections'])];
+  const right = [true, false, true, true, true, true, ...(open ? [true] : [])];
+  return `${title}\n${table([head, ...rows], right)}`;
+}
+
+/** `500/s`, or `200/s -> 2000/s` for a ramp. */
+function describeRate(rate: PhaseRate | undefined): string {
+  if (rate === undefined) return '';
+  if (rate.from === rate.to) return `${round(rate.from)}/s`;
+  return `${round(rate.from)}/s -> ${round(rate.to)}/s`;
 }
 
 function requests(scenario: Scenario): string {

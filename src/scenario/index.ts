@@ -4,7 +4,15 @@
  */
 export { loadScenario, type LoadScenarioOptions, type LoadedScenario } from './load-scenario.js';
 export { applyOverrides } from './overrides.js';
-export { buildPlan, type PlanOptions, type PlannedPhase, type RunPlan } from './plan.js';
+export {
+  buildPlan,
+  plannedArrivals,
+  type OpenPlanOptions,
+  type PhaseRate,
+  type PlanOptions,
+  type PlannedPhase,
+  type RunPlan,
+} from './plan.js';
 export { describePlan } from './describe-plan.js';
 export { formatZodIssues, type IssueSource, type ProblemOrigin } from './format-issues.js';
 export { scenarioJsonSchema } from './json-schema.js';

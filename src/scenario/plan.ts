@@ -7,7 +7,13 @@
  *             ^ startMs of phase 1        ^ totalMs (or --duration, whichever comes first)
  */
 import { loadlabError } from '../shared/errors.js';
-import type { Scenario } from './schema.js';
+import type { RateSpec, Scenario } from './schema.js';
+
+/** An open-model phase's arrival rate in requests per second, ramped linearly from `from` to `to` (equal when constant). */
+export interface PhaseRate {
+  from: number;
+  to: number;
+}
 
 /** One phase of the run, placed in time (milliseconds from the start of the run). */
 export interface PlannedPhase {
@@ -18,8 +24,17 @@ export interface PlannedPhase {
   startMs: number;
   endMs: number;
   durationMs: number;
-  /** Connections kept busy throughout the phase. */
-  connections: number;
+  /** Closed model: connections kept busy throughout the phase. */
+  connections?: number;
+  /** Open model: arrivals per second over the phase. */
+  rate?: PhaseRate;
+}
+
+/** Open-model settings of a plan. */
+export interface OpenPlanOptions {
+  arrivals: 'uniform' | 'poisson';
+  /** Requests in flight at most over the whole run. */
+  maxInFlight: number;
 }
 
 /** What the lab runs: contiguous phases from 0 to `totalMs`. */
@@ -27,9 +42,11 @@ export interface RunPlan {
   phases: PlannedPhase[];
   /** Length of the whole run in milliseconds; the sum of the phases' durations. */
   totalMs: number;
-  model: 'closed';
+  model: 'closed' | 'open';
   /** Load-generating threads. */
   workers: number;
+  /** Present for the open model. */
+  open?: OpenPlanOptions;
 }
 
 /** Options of {@link buildPlan}. */
@@ -47,20 +64,39 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): RunPla
       `--duration: expected a duration greater than 0, got ${options.maxDurationMs}ms`,
     );
   }
+  const { load } = scenario;
   const phases: PlannedPhase[] = [];
   let startMs = 0;
-  for (const [index, phase] of scenario.load.phases.entries()) {
+  for (const [index, phase] of load.phases.entries()) {
     if (startMs >= cap) break;
     const durationMs = Math.min(phase.duration, cap - startMs);
-    phases.push({
+    const timing = {
       index,
       name: phase.name ?? `phase-${index + 1}`,
       startMs,
       endMs: startMs + durationMs,
       durationMs,
-      connections: phase.connections,
-    });
+    };
+    if ('rate' in phase) {
+      phases.push({ ...timing, rate: cutRate(phase.rate, phase.duration, durationMs) });
+    } else {
+      phases.push({ ...timing, connections: phase.connections });
+    }
     startMs += durationMs;
   }
-  return { phases, totalMs: startMs, model: scenario.load.model, workers: scenario.load.workers };
+  const plan: RunPlan = { phases, totalMs: startMs, model: load.model, workers: load.workers };
+  if (load.model === 'open') plan.open = { arrivals: load.arrivals, maxInFlight: load.maxInFlight };
+  return plan;
+}
+
+/** A rate as written, as a ramp over the part of the phase that runs (a cut ramp ends where it was cut). */
+function cutRate(rate: RateSpec, fullMs: number, keptMs: number): PhaseRate {
+  if (typeof rate === 'number') return { from: rate, to: rate };
+  return { from: rate.from, to: rate.from + ((rate.to - rate.from) * keptMs) / fullMs };
+}
+
+/** Arrivals a phase plans: the integral of its rate over its duration. */
+export function plannedArrivals(phase: Pick<PlannedPhase, 'rate' | 'durationMs'>): number {
+  if (phase.rate === undefined) return 0;
+  return ((phase.rate.from + phase.rate.to) / 2) * (phase.durationMs / 1000);
 }

@@ -31,6 +31,25 @@ const closedPhaseSchema = z.strictObject({
   connections: z.number().int().min(1).max(10_000),
 });
 
+/** Arrivals per second: a number, or a linear ramp `{ from, to }` over the phase. */
+const rateSchema = z.union(
+  [
+    z.number().positive().max(1_000_000),
+    z.strictObject({
+      from: z.number().min(0).max(1_000_000),
+      to: z.number().min(0).max(1_000_000),
+    }),
+  ],
+  { error: 'expected requests per second (a number) or a ramp such as { from: 100, to: 1000 }' },
+);
+
+const openPhaseSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  duration: durationMs(1000),
+  /** Requests per second started whatever the answers do: constant, or `{ from, to }` ramped linearly. */
+  rate: rateSchema,
+});
+
 const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 const requestSchema = z.strictObject({
@@ -47,36 +66,54 @@ const requestSchema = z.strictObject({
 });
 
 /** Phase names label the report and the result's `phases[]`, so two phases may not share one. */
-const phasesSchema = z
-  .array(closedPhaseSchema)
-  .min(1)
-  .superRefine((phases, ctx) => {
-    const seen = new Map<string, number>();
-    phases.forEach((phase, index) => {
-      // Runs even when an element failed, so look at what is really there.
-      const name: unknown = (phase as { name?: unknown } | undefined)?.name;
-      if (typeof name !== 'string') return;
-      const first = seen.get(name);
-      if (first === undefined) seen.set(name, index);
-      else
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected a name not already used by load.phases[${first}]`,
-          path: [index, 'name'],
-          input: name,
-        });
+const phasesOf = <T extends z.ZodType>(phaseSchema: T) =>
+  z
+    .array(phaseSchema)
+    .min(1)
+    .superRefine((phases, ctx) => {
+      const seen = new Map<string, number>();
+      phases.forEach((phase, index) => {
+        // Runs even when an element failed, so look at what is really there.
+        const name: unknown = (phase as { name?: unknown } | undefined)?.name;
+        if (typeof name !== 'string') return;
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, index);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a name not already used by load.phases[${first}]`,
+            path: [index, 'name'],
+            input: name,
+          });
+      });
     });
-  });
 
 const closedLoadSchema = z.strictObject({
   model: z.literal('closed'),
-  phases: phasesSchema,
+  phases: phasesOf(closedPhaseSchema),
   requests: z.array(requestSchema).min(1),
   /** Threads generating the load (default 1: on two cores more threads do not add throughput). */
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
   timeout: durationMs(1).default(10_000),
 });
+
+const openLoadSchema = z.strictObject({
+  model: z.literal('open'),
+  phases: phasesOf(openPhaseSchema),
+  requests: z.array(requestSchema).min(1),
+  /** Spacing of arrivals: evenly spaced, or a seeded Poisson process (default uniform). */
+  arrivals: z.enum(['uniform', 'poisson']).default('uniform'),
+  /** Requests in flight at most, over the whole run; a due request waits, and is dropped at its phase's end (default 1000). */
+  maxInFlight: z.number().int().min(1).max(100_000).default(1000),
+  /** Threads generating the load; the rate is split across them (default 1). */
+  workers: z.number().int().min(1).max(64).default(1),
+  /** Per-request timeout of the load generator (default 10s). */
+  timeout: durationMs(1).default(10_000),
+});
+
+/** `model: closed` (fixed connections) or `model: open` (arrival rate). */
+const loadSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema]);
 
 const sloSchema = z.strictObject({
   /** The 99th-percentile latency must stay at or under this, in milliseconds. */
@@ -97,7 +134,7 @@ export const scenarioSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).default(1),
   service: serviceKnobsSchema,
   dependencies: z.strictObject({ db: dbSimSpecSchema }).prefault({}),
-  load: closedLoadSchema,
+  load: loadSchema,
   slo: sloSchema.optional(),
 });
 
@@ -106,3 +143,5 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type RequestSpec = Scenario['load']['requests'][number];
 export type Slo = NonNullable<Scenario['slo']>;
+/** An open-model phase's rate as written: requests per second, or a linear ramp. */
+export type RateSpec = z.output<typeof rateSchema>;

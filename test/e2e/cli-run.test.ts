@@ -76,6 +76,49 @@ describe('loadlab run', () => {
     expect(html).toContain('e2e-short');
   });
 
+  it('runs an open-model scenario: sends at the planned rate, times from the due time, and reports the generator’s check', async () => {
+    const file = await scenarioFile(
+      'open.yaml',
+      `
+name: e2e-open
+seed: 7
+dependencies:
+  db: { capacity: 4, latency: { dist: constant, ms: 2 } }
+load:
+  model: open
+  arrivals: poisson
+  maxInFlight: 200
+  phases:
+    - { name: ramp, duration: 1s, rate: { from: 50, to: 200 } }
+    - { name: steady, duration: 1s, rate: 200 }
+  requests:
+    - { weight: 8, method: GET, path: "/users/{{zipf 1 1000 1.1}}" }
+    - { weight: 2, method: POST, path: /users, json: { name: "user-{{seq}}" } }
+`,
+    );
+    const out = join(dir, 'out-open');
+    const { code, stderr } = await runCli(['run', file, '--out', out, '--quiet']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = await readResultJson(out);
+    const { summary } = result;
+    expect(summary.dropped).toBe(0);
+    // 125 + 200 arrivals planned; Poisson draws vary the count around it.
+    expect(summary.sent).toBeGreaterThan(250);
+    expect(summary.sent).toBeLessThan(400);
+    expect(summary.requests + summary.inFlightAtStop).toBe(summary.sent);
+    expect(summary.serviceTimeMs?.p50).toBeGreaterThan(0);
+    expect(summary.serviceTimeMs?.p50).toBeLessThanOrEqual(summary.latencyMs.p50);
+    expect(summary.generator?.sendRateAchieved).toBeGreaterThan(0);
+    expect(result.phases.map((p) => [p.name, p.rate])).toEqual([
+      ['ramp', { from: 50, to: 200 }],
+      ['steady', { from: 200, to: 200 }],
+    ]);
+    expect(result.series.length).toBeGreaterThanOrEqual(2);
+    expect(result.series[0]?.serviceTimeMs).toBeDefined();
+    expect(result.series.reduce((n, s) => n + s.requests, 0)).toBe(summary.requests);
+  });
+
   it('drives a service started with `loadlab serve` through --target, and the service counted exactly what was answered', async () => {
     const serve = startCli(['serve', '--set', 'dependencies.db.latency={dist: constant, ms: 1}']);
     await expect.poll(() => serve.stdout(), { timeout: 20_000 }).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/);

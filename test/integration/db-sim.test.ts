@@ -318,6 +318,13 @@ describe('simulated database as a child process', () => {
     expect(await exited(child)).toEqual({ code: 0, signal: null });
   });
 
+  it('exits 0 when its parent disconnects before it is ready', async () => {
+    const { child, stderr } = start(config);
+    child.disconnect();
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    expect(stderr()).not.toContain('ERR_IPC_CHANNEL_CLOSED');
+  });
+
   it('prints its URL when started without IPC, and exits 0 on SIGINT', async () => {
     const { child, stdout } = start(config, false);
     await expect.poll(stdout).toMatch(/^db simulator listening on http:\/\/127\.0\.0\.1:\d+\n$/);

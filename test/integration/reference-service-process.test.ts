@@ -176,6 +176,14 @@ describe('reference service process', () => {
     expect(at - disconnectedAt).toBeLessThan(3000);
   });
 
+  it('shuts down when its parent disconnects before it is ready', async () => {
+    const db = await startDb();
+    const svc = startChild(config(db));
+    svc.child.disconnect();
+    const { code } = await svc.exited;
+    expect(code).toBe(0);
+  });
+
   it('cuts a drain that outlasts drainTimeoutMs and exits anyway', async () => {
     const db = await startDb({ fault: 'hang' });
     const drainTimeoutMs = 300;

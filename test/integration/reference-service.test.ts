@@ -3,6 +3,7 @@
  * user store whose faults the tests switch on.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers/promises';
 import { Agent, Client, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   type Service,
   type ServiceKnobsInput,
 } from '../../reference-service/src/index.js';
+import { createDeadline } from '../../reference-service/src/deadline.js';
 import { startFakeDb, type FakeDb } from '../helpers/fake-db.js';
 
 const services: Service[] = [];
@@ -230,6 +232,25 @@ describe('reference service: single-flight', () => {
     expect(coalesced + sample(text, 'cache_requests_total', { result: 'hit' })).toBe(49);
   });
 
+  it("keeps a shared load going past the first caller's deadline, for a caller that joined it later", async () => {
+    const db = await startFakeDb({ delayMs: 600 });
+    dbs.push(db);
+    const svc = await startService({ server: { requestTimeoutMs: 400 } }, db);
+    const first = svc.call('GET', '/users/7');
+    await expect.poll(() => db.received()).toBe(1);
+    // Join the load ~300 ms before the store answers: the first caller's deadline passes in
+    // between, this caller's own deadline (400 ms from now) does not.
+    await setTimeout(250);
+    const later = svc.call('GET', '/users/7');
+    expect((await first).status).toBe(504);
+    const answer = await later;
+    expect(answer.status).toBe(200);
+    expect(db.readsOf(7)).toBe(1);
+    const text = await metricsText(svc);
+    expect(sample(text, 'cache_requests_total', { result: 'coalesced' })).toBe(1);
+    expect(sample(text, 'db_calls_total', { op: 'get', outcome: 'ok' })).toBe(1);
+  });
+
   it('with single-flight off, concurrent misses for one id each read the store', async () => {
     const db = await startFakeDb({ delayMs: 100 });
     dbs.push(db);
@@ -409,6 +430,30 @@ describe('reference service: metrics', () => {
     const before = timers();
     await Promise.all(Array.from({ length: 100 }, (_, i) => svc.call('GET', `/users/${(i % 50) + 1}`)));
     await expect.poll(timers, { timeout: 3000 }).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('reference service: deadlines', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+  it('starts no timer for a deadline whose signal is never read (a cache hit)', () => {
+    const before = timers();
+    const deadlines = Array.from({ length: 10 }, () => createDeadline(60_000, () => new Error('late')));
+    expect(timers()).toBe(before);
+    for (const deadline of deadlines) deadline.dispose();
+  });
+
+  it('aborts a deadline read late at the time it was started for, not later', async () => {
+    const started = performance.now();
+    const deadline = createDeadline(300, () => new Error('late'));
+    await setTimeout(150);
+    const { signal } = deadline;
+    expect(signal.aborted).toBe(false);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    const ms = performance.now() - started;
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(ms).toBeLessThan(300 + 100);
+    expect(signal.reason).toMatchObject({ message: 'late' });
   });
 });
 

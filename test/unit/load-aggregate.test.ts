@@ -2,8 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoadAggregate, splitPhases } from '../../src/load/index.js';
 import { WindowRecorder } from '../../src/load/window-recorder.js';
-import { createLatencyHistogram, recordLatencyUs, summarizeLatencyMs } from '../../src/metrics/index.js';
-import type { RunPlan } from '../../src/scenario/index.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  recordLatencyUs,
+  summarizeLatencyMs,
+} from '../../src/metrics/index.js';
+import { buildPlan, scenarioSchema, type RunPlan } from '../../src/scenario/index.js';
 
 describe('WindowRecorder', () => {
   it('hands over each second once the clock has left it, and the rest on a final flush', () => {
@@ -98,5 +103,66 @@ describe('splitPhases', () => {
       [3, 0],
     ]);
     expect(shares[2]?.[1]).toMatchObject({ name: 'b', startMs: 1000, endMs: 3000 });
+  });
+});
+
+describe('splitPhases in the open model', () => {
+  it('divides each phase’s rate across the workers', () => {
+    const scenario = scenarioSchema.parse({
+      name: 'x',
+      load: {
+        model: 'open',
+        workers: 4,
+        phases: [{ duration: 2, rate: { from: 100, to: 900 } }],
+        requests: [{ path: '/' }],
+      },
+    });
+    const shares = splitPhases(buildPlan(scenario), 4);
+    expect(shares.map((s) => s[0]?.rate)).toEqual(Array(4).fill({ from: 25, to: 225 }));
+    expect(shares.every((s) => s[0]?.connections === undefined)).toBe(true);
+  });
+});
+
+describe('service time (open model)', () => {
+  it('travels beside the latency in each window and is merged into its own total', () => {
+    let now = 5_000_000;
+    const rec = new WindowRecorder(5_000_000, () => now);
+    rec.response(40, 10, undefined, 4);
+    rec.response(30, 10, undefined, 3);
+    now += 1000;
+    const aggregate = new LoadAggregate();
+    for (const w of rec.flush(true)) aggregate.add(w.t, w.histogram, w, w.serviceHistogram);
+    expect(summarizeLatencyMs(aggregate.total).max).toBeCloseTo(40, 1);
+    expect(summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram()).max).toBeCloseTo(4, 2);
+    expect(aggregate.second(0)?.serviceTimeMs?.p50).toBeCloseTo(3, 2);
+  });
+
+  it('is absent in the closed model', () => {
+    const rec = new WindowRecorder(0, () => 10);
+    rec.response(4, 10, undefined);
+    const [w] = rec.flush(true);
+    expect(w?.serviceHistogram).toBeUndefined();
+    const aggregate = new LoadAggregate();
+    aggregate.add(0, w!.histogram, w!);
+    expect(aggregate.serviceTotal).toBeUndefined();
+    expect(aggregate.second(0)).not.toHaveProperty('serviceTimeMs');
+  });
+});
+
+describe('LoadAggregate.latencyBetween', () => {
+  it('merges only the seconds asked for', () => {
+    const aggregate = new LoadAggregate();
+    for (const [t, us] of [
+      [0, 90_000],
+      [1, 4000],
+      [2, 5000],
+    ] as const) {
+      const h = createLatencyHistogram();
+      recordLatencyUs(h, us);
+      aggregate.add(t, encodeHistogram(h), { requests: 1, errors: {}, bytes: 0 });
+    }
+    expect(aggregate.latencyBetween(1, 2).max).toBeCloseTo(5, 2);
+    expect(aggregate.latencyBetween(0, 2).max).toBeCloseTo(90, 1);
+    expect(aggregate.latencyBetween(5, 9).max).toBe(0);
   });
 });

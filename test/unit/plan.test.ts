@@ -106,7 +106,8 @@ describe('buildPlan', () => {
             expect(p.endMs - p.startMs).toBe(p.durationMs);
             expect(p.durationMs).toBeGreaterThan(0);
             expect(p.durationMs).toBeLessThanOrEqual(s.load.phases[i]!.duration);
-            expect(p.connections).toBe(s.load.phases[i]!.connections);
+            const phase = s.load.phases[i]!;
+            expect(p.connections).toBe('connections' in phase ? phase.connections : undefined);
           });
         },
       ),
@@ -170,5 +171,56 @@ describe('describePlan', () => {
     expect(cut).toContain("Phases (8s in all: cut by --duration from the scenario's 45s)");
     expect(cut).toMatch(/2\s+phase-2\s+5s\s+8s\s+3s\s+50/);
     expect(cut).not.toMatch(/steady\s+\d/);
+  });
+});
+
+describe('the open model', () => {
+  const open = (phases: unknown[], extra: Record<string, unknown> = {}): Scenario =>
+    scenarioSchema.parse({
+      name: 'open-ramp',
+      load: { model: 'open', phases, requests: [{ path: '/' }], ...extra },
+    });
+
+  it('plans each phase with its rate as a ramp, and the arrivals options with their defaults', () => {
+    const plan = buildPlan(
+      open([
+        { name: 'warm', duration: '5s', rate: 200 },
+        { name: 'ramp', duration: '10s', rate: { from: 200, to: 2000 } },
+      ]),
+    );
+    expect(plan).toEqual({
+      model: 'open',
+      workers: 1,
+      totalMs: 15_000,
+      open: { arrivals: 'uniform', maxInFlight: 1000 },
+      phases: [
+        { index: 0, name: 'warm', startMs: 0, endMs: 5000, durationMs: 5000, rate: { from: 200, to: 200 } },
+        {
+          index: 1,
+          name: 'ramp',
+          startMs: 5000,
+          endMs: 15_000,
+          durationMs: 10_000,
+          rate: { from: 200, to: 2000 },
+        },
+      ],
+    });
+  });
+
+  it('ends a ramp cut by maxDurationMs at the rate it had reached', () => {
+    const plan = buildPlan(open([{ duration: '10s', rate: { from: 100, to: 1100 } }]), {
+      maxDurationMs: 4000,
+    });
+    expect(plan.phases[0]?.rate).toEqual({ from: 100, to: 500 });
+  });
+
+  it('describes rates and planned arrivals', () => {
+    const s = open([{ name: 'ramp', duration: '10s', rate: { from: 100, to: 300 } }], {
+      arrivals: 'poisson',
+      maxInFlight: 50,
+    });
+    const text = describePlan(buildPlan(s), s);
+    expect(text).toContain('open model (poisson arrivals, at most 50 in flight), 1 worker');
+    expect(text).toMatch(/1\s+ramp\s+0s\s+10s\s+10s\s+100\/s -> 300\/s\s+2000$/m);
   });
 });

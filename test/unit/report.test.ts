@@ -349,6 +349,32 @@ describe('formatSummary', () => {
     expect(text).not.toMatch(/index\.html|result\.json/);
   });
 
+  it('adds the service time and the generator’s check for an open-model result', () => {
+    const result = resultFixture();
+    result.summary.dropped = 7;
+    result.summary.serviceTimeMs = { ...result.summary.latencyMs, p50: 3.9, p99: 9.5 };
+    result.summary.generator = {
+      schedulingLagP99Ms: 2.5,
+      sendRatePlanned: 500,
+      sendRateAchieved: 480,
+      suspect: true,
+      reasons: ['scheduling lag p99 2.5 ms is over 1 ms'],
+    };
+    const lines = formatSummary(result, { color: false }).split('\n');
+    expect(lines).toContain('  sent        102   dropped 7   in flight at stop 1');
+    const header = lines.find((l) => l.startsWith('  latency'))!;
+    const service = lines.find((l) => l.startsWith('  service'))!;
+    expect(service.slice(header.indexOf(' p50 ') + 1).startsWith('3.9')).toBe(true);
+    expect(service.slice(header.indexOf(' p99 ') + 1).startsWith('9.5')).toBe(true);
+    expect(lines.find((l) => l.startsWith('  generator'))).toBe(
+      '  generator   lag p99 2.5 ms · sent 480/s of 500/s planned · suspect: scheduling lag p99 2.5 ms is over 1 ms',
+    );
+    const html = renderReportHtml(result);
+    expect(html).toContain('Latency (from the due time)');
+    expect(html).toContain('service time p99');
+    expect(html).toContain('generator suspect');
+  });
+
   it('uses ANSI colour only when asked to', () => {
     const result = resultFixture();
     expect(formatSummary(result, { color: false })).not.toContain('\x1b[');

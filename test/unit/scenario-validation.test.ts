@@ -56,6 +56,16 @@ type Raw = ReturnType<typeof base> & {
   load: Record<string, unknown> & { phases: Record<string, unknown>[]; requests: Record<string, unknown>[] };
 };
 
+/** Turns the base scenario's load into a valid open-model load, for cases that then break it. */
+function openModel(s: Raw): Raw['load'] {
+  s.load.model = 'open';
+  s.load.phases = [
+    { name: 'warm', duration: '5s', rate: 100 },
+    { name: 'ramp', duration: '10s', rate: { from: 100, to: 500 } },
+  ];
+  return s.load;
+}
+
 const cases: { what: string; edit: (s: Raw) => unknown; line: string }[] = [
   {
     what: 'a string where a number belongs',
@@ -140,9 +150,39 @@ const cases: { what: string; edit: (s: Raw) => unknown; line: string }[] = [
     line: 'name: must be letters, digits, ".", "_" or "-" (it names the report folder), got "my run!"',
   },
   {
-    what: 'the open model',
-    edit: (s) => (s.load.model = 'open'),
-    line: 'load.model: expected "closed", got "open"',
+    what: 'a misspelt load model',
+    edit: (s) => (s.load.model = 'opne'),
+    line: 'load.model: expected one of "closed", "open", got "opne" (did you mean "open"?)',
+  },
+  {
+    what: 'an open-model rate that is not a number or a ramp',
+    edit: (s) => (openModel(s).phases[0]!.rate = 'fast'),
+    line: 'load.phases[0].rate: expected requests per second (a number) or a ramp such as { from: 100, to: 1000 }, got "fast"',
+  },
+  {
+    what: 'an open-model ramp without its end',
+    edit: (s) => (openModel(s).phases[1]!.rate = { from: 10 }),
+    line: 'load.phases[1].rate: expected requests per second (a number) or a ramp such as { from: 100, to: 1000 }, got {"from":10}',
+  },
+  {
+    what: 'a negative open-model rate',
+    edit: (s) => (openModel(s).phases[1]!.rate = -5),
+    line: 'load.phases[1].rate: expected a number greater than 0, got -5',
+  },
+  {
+    what: 'connections in an open-model phase',
+    edit: (s) => (openModel(s).phases[0]!.connections = 5),
+    line: 'load.phases[0]: unknown field "connections" (known fields: name, duration, rate)',
+  },
+  {
+    what: 'a misspelt arrival process',
+    edit: (s) => (openModel(s).arrivals = 'poison'),
+    line: 'load.arrivals: expected one of "uniform", "poisson", got "poison" (did you mean "poisson"?)',
+  },
+  {
+    what: 'a zero maxInFlight',
+    edit: (s) => (openModel(s).maxInFlight = 0),
+    line: 'load.maxInFlight: expected a number of at least 1, got 0',
   },
   {
     what: 'no phases',
@@ -365,9 +405,19 @@ describe('scenarioJsonSchema', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'load']));
     expect(schema.required).not.toContain('seed');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties.load?.properties ?? {})).toEqual(
+    const models = (schema.properties.load as { oneOf?: { properties: Record<string, unknown> }[] }).oneOf;
+    expect(models?.map((m) => Object.keys(m.properties))).toEqual([
       expect.arrayContaining(['model', 'phases', 'requests', 'workers', 'timeout']),
-    );
+      expect.arrayContaining([
+        'model',
+        'phases',
+        'requests',
+        'workers',
+        'timeout',
+        'arrivals',
+        'maxInFlight',
+      ]),
+    ]);
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * Turns a toxic as written by a client (Toxiproxy's JSON) into a checked {@link ToxicConfig},
+ * with Toxiproxy's defaults: stream `downstream`, toxicity 1, name `<type>_<stream>`.
+ */
+import { apiErrors, ProxyApiError } from './api-error.js';
+import { toxicKinds } from './toxic-registry.js';
+import type { ToxicConfig, ToxicStream } from './toxic.js';
+
+/** A toxic as a client sends it; everything but `type` is optional. */
+export interface ToxicInput {
+  name?: unknown;
+  type?: unknown;
+  stream?: unknown;
+  toxicity?: unknown;
+  attributes?: unknown;
+}
+
+/** Checks `input` and fills in defaults; `base` supplies the current values on an update. */
+export function parseToxic(input: unknown, base?: ToxicConfig): ToxicConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw apiErrors.badRequestBody('expected a JSON object');
+  }
+  const raw = input as ToxicInput;
+  const type = raw.type ?? base?.type;
+  if (typeof type !== 'string') throw apiErrors.missingField('type');
+  const kind = toxicKinds.get(type);
+  if (kind === undefined) throw apiErrors.invalidToxicType();
+  const stream = raw.stream ?? base?.stream ?? 'downstream';
+  if (stream !== 'upstream' && stream !== 'downstream') throw apiErrors.invalidStream();
+  const toxicity = raw.toxicity ?? base?.toxicity ?? 1;
+  if (typeof toxicity !== 'number' || !(toxicity >= 0 && toxicity <= 1)) {
+    throw new ProxyApiError(`toxicity must be a number from 0 to 1, got ${JSON.stringify(toxicity)}`, 400);
+  }
+  const name = raw.name ?? base?.name ?? `${type}_${stream}`;
+  if (typeof name !== 'string' || name === '') throw apiErrors.missingField('name');
+  const given = raw.attributes ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw apiErrors.badRequestBody('attributes must be an object');
+  }
+  const attributes: Record<string, number> = { ...kind.defaults, ...base?.attributes };
+  const problems: string[] = [];
+  for (const key of Object.keys(kind.defaults)) {
+    const value = (given as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.push(`attributes.${key}: expected a number >= 0, got ${JSON.stringify(value)}`);
+    } else {
+      attributes[key] = value;
+    }
+  }
+  if (problems.length > 0) throw apiErrors.badRequestBody(problems.join('; '));
+  return Object.freeze({
+    name,
+    type,
+    stream: stream as ToxicStream,
+    toxicity,
+    attributes: Object.freeze(attributes),
+  });
+}

@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProxy, type Proxy, type ProxyOptions } from '../../src/chaos/index.js';
+import {
+  Cleanup,
+  connectTo,
+  quantile,
+  receiveAll,
+  roundTrip,
+  startEcho,
+  startServer,
+} from '../helpers/chaos-net.js';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const now = (): number => performance.now();
+
+async function proxyTo(port: number, options: Partial<ProxyOptions> = {}): Promise<Proxy> {
+  const proxy = await createProxy({ name: 'dep', upstream: `127.0.0.1:${port}`, ...options });
+  cleanup.add(() => proxy.close());
+  return proxy;
+}
+
+function portOf(proxy: Proxy): number {
+  return Number(proxy.listen.split(':').pop());
+}
+
+describe('fault proxy without toxics', () => {
+  it('passes 1 MB of random bytes unchanged both ways', async () => {
+    const echo = await startEcho(cleanup);
+    const proxy = await proxyTo(echo.port);
+    const client = await connectTo(cleanup, portOf(proxy));
+    const payload = randomBytes(1024 * 1024);
+    const back = await roundTrip(client, payload);
+    expect(back.equals(payload)).toBe(true);
+  });
+});
+
+describe('latency toxic', () => {
+  it('adds at least the latency; p50 within +1 ms and p99 within +5 ms of the setting', async () => {
+    const echo = await startEcho(cleanup);
+    // Simultaneous A/B (FIELD-NOTES): round trips alternate between a plain proxy and one with the
+    // toxic, so both see the same host noise and the difference is the toxic's.
+    const plain = await connectTo(cleanup, portOf(await proxyTo(echo.port)));
+    const lagged = await proxyTo(echo.port);
+    const latency = 10;
+    lagged.addToxic({ type: 'latency', stream: 'downstream', attributes: { latency } });
+    const client = await connectTo(cleanup, portOf(lagged));
+    const message = Buffer.alloc(64, 7);
+    const time = async (socket: typeof client): Promise<number> => {
+      const t0 = now();
+      await roundTrip(socket, message);
+      return now() - t0;
+    };
+    const base: number[] = [];
+    const slow: number[] = [];
+    for (let i = 0; i < 220; i++) {
+      const b = await time(plain);
+      const s = await time(client);
+      if (i >= 20) {
+        base.push(b);
+        slow.push(s);
+      }
+    }
+    expect(Math.min(...slow)).toBeGreaterThanOrEqual(latency);
+    expect(quantile(slow, 0.5)).toBeLessThanOrEqual(quantile(base, 0.5) + latency + 1);
+    expect(quantile(slow, 0.99)).toBeLessThanOrEqual(quantile(base, 0.99) + latency + 5);
+  });
+});
+
+describe('bandwidth toxic', () => {
+  it('holds a 1 MB transfer within ±10% of its rate', async () => {
+    const size = 1024 * 1024;
+    const server = await startServer(cleanup, (socket) =>
+      socket.once('data', () => socket.end(randomBytes(size))),
+    );
+    const proxy = await proxyTo(server.port);
+    const rate = 2000; // KB/s = bytes/ms
+    proxy.addToxic({ type: 'bandwidth', stream: 'downstream', attributes: { rate } });
+    const client = await connectTo(cleanup, portOf(proxy));
+    const t0 = now();
+    const done = receiveAll(client, now);
+    client.write('go');
+    const got = await done;
+    expect(got.data.length).toBe(size);
+    const ms = got.atMs - t0;
+    const expected = size / rate;
+    expect(ms).toBeGreaterThanOrEqual(expected * 0.9);
+    expect(ms).toBeLessThanOrEqual(expected * 1.1);
+  });
+});
+
+describe('toxicity', () => {
+  /** Opens `n` connections one after another; true where the toxic (limit_data 0 upstream) cut it. */
+  async function cutPattern(proxy: Proxy, n: number, concurrency: number): Promise<boolean[]> {
+    const cut: boolean[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < n) {
+        const i = next++;
+        const client = await connectTo(cleanup, portOf(proxy));
+        const got = receiveAll(client, now);
+        client.write('x');
+        const r = await got;
+        cut[i] = r.data.length === 0;
+        client.destroy();
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return cut;
+  }
+
+  it('applies to its share of 2000 connections (±4 points), the same choices for the same seed', async () => {
+    const echo = await startServer(cleanup, (socket) => socket.once('data', (d) => socket.end(d)));
+    const toxic = { type: 'limit_data', stream: 'upstream', toxicity: 0.3, attributes: { bytes: 0 } };
+    const a = await proxyTo(echo.port, { seed: 42 });
+    a.addToxic(toxic);
+    const share = (await cutPattern(a, 2000, 16)).filter(Boolean).length / 2000;
+    expect(share).toBeGreaterThanOrEqual(0.26);
+    expect(share).toBeLessThanOrEqual(0.34);
+
+    const runs: boolean[][] = [];
+    for (const seed of [7, 7, 8]) {
+      const proxy = await proxyTo(echo.port, { seed });
+      proxy.addToxic(toxic);
+      runs.push(await cutPattern(proxy, 200, 1));
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0]).not.toEqual(runs[2]);
+  });
+});
+
+describe('toxics that end or hold connections', () => {
+  interface Case {
+    toxic: { type: string; stream: string; attributes: Record<string, number> };
+    /** What the upstream server does with a new connection. */
+    server: 'echo' | 'end-now' | 'send-1000';
+    expect: { how: string; bytes: number; minMs: number; maxMs: number; minChunks?: number };
+  }
+  const cases: Record<string, Case> = {
+    'timeout 100 ms: no data, closed after the timeout': {
+      toxic: { type: 'timeout', stream: 'upstream', attributes: { timeout: 100 } },
+      server: 'echo',
+      expect: { how: 'end', bytes: 0, minMs: 95, maxMs: 600 },
+    },
+    'reset_peer 50 ms: ECONNRESET after the timeout': {
+      toxic: { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 50 } },
+      server: 'echo',
+      expect: { how: 'ECONNRESET', bytes: 5, minMs: 45, maxMs: 600 },
+    },
+    'limit_data 100 bytes: exactly 100 bytes, then closed': {
+      toxic: { type: 'limit_data', stream: 'downstream', attributes: { bytes: 100 } },
+      server: 'send-1000',
+      expect: { how: 'end', bytes: 100, minMs: 0, maxMs: 600 },
+    },
+    'slow_close 200 ms: the close arrives late': {
+      toxic: { type: 'slow_close', stream: 'downstream', attributes: { delay: 200 } },
+      server: 'end-now',
+      expect: { how: 'end', bytes: 0, minMs: 195, maxMs: 800 },
+    },
+    'slicer 10 bytes, 1000 µs apart: many small reads, bytes intact': {
+      toxic: { type: 'slicer', stream: 'downstream', attributes: { average_size: 10, delay: 1000 } },
+      server: 'send-1000',
+      expect: { how: 'end', bytes: 1000, minMs: 99, maxMs: 2000, minChunks: 20 },
+    },
+  };
+
+  it.each(Object.entries(cases))('%s', async (_name, c) => {
+    const payload = randomBytes(1000);
+    const server = await startServer(cleanup, (socket) => {
+      if (c.server === 'echo') socket.pipe(socket);
+      else if (c.server === 'end-now') socket.end();
+      else socket.end(payload);
+    });
+    const proxy = await proxyTo(server.port);
+    proxy.addToxic(c.toxic);
+    const t0 = now();
+    const client = await connectTo(cleanup, portOf(proxy));
+    const got = receiveAll(client, now);
+    if (c.server === 'echo') client.write('hello');
+    const r = await got;
+    expect(r.how).toBe(c.expect.how);
+    expect(r.data.length).toBe(c.expect.bytes);
+    if (c.server === 'send-1000') expect(r.data.equals(payload.subarray(0, c.expect.bytes))).toBe(true);
+    expect(r.atMs - t0).toBeGreaterThanOrEqual(c.expect.minMs);
+    expect(r.atMs - t0).toBeLessThanOrEqual(c.expect.maxMs);
+    if (c.expect.minChunks !== undefined) expect(r.chunks).toBeGreaterThanOrEqual(c.expect.minChunks);
+  });
+
+  it('timeout 0 holds the data until the toxic is removed, then lets it through', async () => {
+    let echoed = 0;
+    const echo = await startServer(cleanup, (socket) =>
+      socket.on('data', (d: Buffer) => {
+        echoed += d.length;
+        socket.write(d);
+      }),
+    );
+    const proxy = await proxyTo(echo.port);
+    proxy.addToxic({ name: 'hold', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } });
+    const client = await connectTo(cleanup, portOf(proxy));
+    let got = '';
+    client.on('data', (d: Buffer) => (got += d.toString()));
+    client.write('held');
+    await expect.poll(() => echoed).toBe(4);
+    // Absence can only be shown over a window: nothing may arrive within 150 ms of the echo.
+    const quiet = await new Promise<string>((resolve) => setTimeout(() => resolve(got), 150));
+    expect(quiet).toBe('');
+    expect(client.destroyed).toBe(false);
+    proxy.removeToxic('hold');
+    await expect.poll(() => got).toBe('held');
+  });
+});
+
+describe('enabled switch', () => {
+  it('disabled: cuts open connections and refuses new ones; enabled again on the same port', async () => {
+    const echo = await startEcho(cleanup);
+    const proxy = await proxyTo(echo.port);
+    const port = portOf(proxy);
+    const client = await connectTo(cleanup, port);
+    await roundTrip(client, Buffer.from('hi'));
+    const gone = receiveAll(client, now);
+    await proxy.setEnabled(false);
+    expect(proxy.enabled).toBe(false);
+    await gone;
+    await expect(connectTo(cleanup, port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await proxy.setEnabled(true);
+    expect(portOf(proxy)).toBe(port);
+    expect((await roundTrip(await connectTo(cleanup, port), Buffer.from('again'))).toString()).toBe('again');
+  });
+});
+
+describe('toxics changing under live traffic', () => {
+  it('200 add/remove cycles of a latency toxic: no hang, no error, sockets back to baseline', async () => {
+    const echo = await startEcho(cleanup);
+    const proxy = await proxyTo(echo.port);
+    expect(proxy.stats().openSockets).toBe(0);
+    let running = true;
+    let trips = 0;
+    const loops = Array.from({ length: 4 }, async (_, i) => {
+      const client = await connectTo(cleanup, portOf(proxy));
+      const message = Buffer.from(`client-${i}-`.repeat(20));
+      while (running) {
+        const back = await roundTrip(client, message);
+        expect(back.equals(message)).toBe(true);
+        trips++;
+      }
+      client.end();
+      await receiveAll(client, now);
+    });
+    for (let cycle = 0; cycle < 200; cycle++) {
+      proxy.addToxic({
+        name: 'lag',
+        type: 'latency',
+        stream: cycle % 2 ? 'upstream' : 'downstream',
+        attributes: { latency: 2, jitter: 1 },
+      });
+      const before = trips;
+      await expect.poll(() => trips > before, { interval: 1 }).toBe(true);
+      proxy.removeToxic('lag');
+    }
+    running = false;
+    await Promise.all(loops);
+    expect(trips).toBeGreaterThanOrEqual(200);
+    expect(proxy.stats().toxicErrors).toBe(0);
+    await expect.poll(() => proxy.stats().openSockets).toBe(0);
+    await expect.poll(() => echo.sockets.size).toBe(0);
+  });
+});
