@@ -16,10 +16,20 @@ export const serviceErrorCodes = {
   store_timeout: { status: 504, error: 'timeout' },
   /** The store answered 5xx, an unexpected status, or a body that is not a user. */
   store_failed: { status: 502, error: 'dependency_failed' },
-  /** The store could not be reached: refused, reset or closed connection. */
+  /** The store's connection broke during a call: reset or closed mid-answer. */
   store_unreachable: { status: 502, error: 'dependency_failed' },
+  /** The store is down: no connection could be made (refused, connect timeout, database starting or shutting down). */
+  store_unavailable: { status: 503, error: 'dependency_unavailable' },
+  /** An Idempotency-Key was reused with a different body (IETF idempotency-key draft: 422). */
+  idempotency_mismatch: { status: 422, error: 'idempotency_mismatch' },
   /** The service is shutting down and its store client is closed. */
   shutting_down: { status: 503, error: 'overloaded' },
+  /** The recommendations API answered 5xx or garbage, or could not be reached. */
+  recs_failed: { status: 502, error: 'dependency_failed' },
+  /** A recommendations call took longer than `recommendations.timeoutMs`. */
+  recs_timeout: { status: 504, error: 'timeout' },
+  /** The recommendations breaker is open: no call was made. */
+  recs_circuit_open: { status: 503, error: 'overloaded' },
 } as const satisfies Record<string, { status: number; error: string }>;
 
 export type ServiceErrorCode = keyof typeof serviceErrorCodes;

@@ -13,6 +13,10 @@ import type { ReadyMessage } from '../../src/shared/child-protocol.js';
 import { serviceConfigEnv } from './config.js';
 import { parseServiceConfig } from './load-config.js';
 import { buildService } from './service.js';
+import { startRuntimeSampler } from './telemetry/index.js';
+
+/** Environment variable: "off" stops the service's once-a-second telemetry to its parent. */
+const telemetryEnv = 'LOADLAB_TELEMETRY';
 
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -70,9 +74,36 @@ async function main(): Promise<void> {
     process.send(ready, undefined, {}, (err: Error | null) => {
       if (err) logger.warn({ err }, 'could not report ready to the parent');
     });
+    startTelemetry(service, logger);
   } else {
     process.stdout.write(`reference service listening on ${url}\n`);
   }
+}
+
+/**
+ * One runtime sample a second to the parent over the IPC channel (the cheapest path, FIELD-NOTES);
+ * env LOADLAB_TELEMETRY=off turns it off (the telemetry-overhead benchmark's control).
+ */
+function startTelemetry(
+  service: ReturnType<typeof buildService>,
+  logger: { warn: (obj: object, msg: string) => void },
+): void {
+  if (process.env[telemetryEnv] === 'off') return;
+  const sampler = startRuntimeSampler({
+    registry: service.registry,
+    probe: {
+      memoryUsage: () => process.memoryUsage(),
+      cpuUsage: () => process.cpuUsage(),
+      activeResources: () => process.getActiveResourcesInfo().length,
+    },
+    onSample: (message) => {
+      if (!process.connected) return sampler.stop();
+      // A sample lost to a closing channel is a gap in the series, nothing more.
+      process.send?.(message, undefined, {}, () => {});
+    },
+    onError: (err) => logger.warn({ err }, 'telemetry: a second could not be sampled'),
+  });
+  process.once('disconnect', () => sampler.stop());
 }
 
 main().catch((err: unknown) => fail(1, [err instanceof Error ? (err.stack ?? err.message) : String(err)]));

@@ -7,18 +7,30 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolCounts } from './adapters/pool-gate.js';
+import type { RecsOutcome } from './adapters/recs-client.js';
+import { breakerStateValue, type BreakerState, type ShedReason } from './resilience/index.js';
 
-/** How the cache answered one read. `coalesced`: a miss that joined another's in-flight load. */
-export type CacheResult = 'hit' | 'miss' | 'coalesced';
+/**
+ * How the cache answered one read. `coalesced`: a miss that joined another's in-flight load;
+ * `stale`: an expired entry served while it is refreshed; `negative`: a cached not-found.
+ */
+export type CacheResult = 'hit' | 'miss' | 'coalesced' | 'stale' | 'negative';
 /** A kind of store call. */
-export type DbOp = 'get' | 'create';
-/** How one store call ended. `rejected`: the pool gate refused it (queue full, acquire timeout). */
-export type DbOutcome = 'ok' | 'not_found' | 'error' | 'timeout' | 'rejected';
+export type DbOp = 'get' | 'create' | 'replace' | 'delete';
+/**
+ * How one store call ended. `rejected`: the pool gate refused it (queue full, acquire timeout);
+ * `unavailable`: no connection to the store could be made (it is down).
+ */
+export type DbOutcome = 'ok' | 'not_found' | 'error' | 'timeout' | 'rejected' | 'unavailable';
 
 /** What the gauges read at scrape time. */
 export interface MetricSources {
   pool(): PoolCounts;
   inFlight(): number;
+  /** The recommendations breaker's state (default closed). */
+  breaker?(): BreakerState;
+  /** The PostgreSQL store's own connections (only with that store). */
+  storeConnections?(): { total: number; idle: number; waiting: number } | undefined;
 }
 
 export interface ServiceMetrics {
@@ -29,13 +41,28 @@ export interface ServiceMetrics {
   dbCall(op: DbOp, outcome: DbOutcome): void;
   /** Records how long a store call waited for a connection, in seconds. */
   poolAcquireWait(seconds: number): void;
+  /** Counts one error on a store connection nobody was using (e.g. the database restarted). */
+  storeConnectionError(): void;
   /** Tells the gauges where to read from. */
   track(sources: MetricSources): void;
+  /** Counts one request refused by admission control or load shedding. */
+  shed(reason: ShedReason): void;
+  /** Counts one recommendations attempt (or a call the open breaker refused). */
+  recsAttempt(outcome: RecsOutcome): void;
+  /** Counts one recommendations retry. */
+  recsRetry(): void;
+  /** Counts one retry refused because the retry budget was spent. */
+  recsBudgetExhausted(): void;
+  /** Counts one transition of the recommendations breaker. */
+  recsBreakerTransition(to: BreakerState): void;
 }
 
-const cacheResults: readonly CacheResult[] = ['hit', 'miss', 'coalesced'];
-const dbOps: readonly DbOp[] = ['get', 'create'];
-const dbOutcomes: readonly DbOutcome[] = ['ok', 'not_found', 'error', 'timeout', 'rejected'];
+const cacheResults: readonly CacheResult[] = ['hit', 'miss', 'coalesced', 'stale', 'negative'];
+const shedReasons: readonly ShedReason[] = ['max_in_flight', 'queue_timeout', 'event_loop_delay', 'heap'];
+const recsOutcomes: readonly RecsOutcome[] = ['ok', 'error', 'timeout', 'cancelled', 'short_circuited'];
+const breakerStates: readonly BreakerState[] = ['closed', 'open', 'half-open'];
+const dbOps: readonly DbOp[] = ['get', 'create', 'replace', 'delete'];
+const dbOutcomes: readonly DbOutcome[] = ['ok', 'not_found', 'error', 'timeout', 'rejected', 'unavailable'];
 
 /** Builds the registry with default process metrics and the service's own metrics. */
 export function createServiceMetrics(): ServiceMetrics {
@@ -94,6 +121,67 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['op', 'outcome'] as const,
     registers: [registry],
   });
+  new Gauge({
+    name: 'db_pg_connections',
+    help: 'PostgreSQL store: connections of the pg pool by state (total, idle) and callers waiting inside pg.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const counts = sources.storeConnections?.();
+      if (counts === undefined) return;
+      this.set({ state: 'total' }, counts.total);
+      this.set({ state: 'idle' }, counts.idle);
+      this.set({ state: 'waiting' }, counts.waiting);
+    },
+  });
+  const storeConnectionErrors = new Counter({
+    name: 'db_connection_errors_total',
+    help: 'Errors on store connections nobody was using (the database restarted or went away).',
+    registers: [registry],
+  });
+
+  const shedRequests = new Counter({
+    name: 'http_requests_shed_total',
+    help: 'Requests refused with 503 before any work, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'recs_breaker_state',
+    help: 'State of the recommendations circuit breaker: 0 closed, 1 open, 2 half-open.',
+    registers: [registry],
+    collect() {
+      this.set(breakerStateValue[sources.breaker?.() ?? 'closed']);
+    },
+  });
+  const breakerTransitions = new Counter({
+    name: 'recs_breaker_transitions_total',
+    help: 'Transitions of the recommendations circuit breaker, by the state entered.',
+    labelNames: ['to'] as const,
+    registers: [registry],
+  });
+  const recsRetries = new Counter({
+    name: 'recs_retries_total',
+    help: 'Recommendations calls retried.',
+    registers: [registry],
+  });
+  const recsBudgetExhausted = new Counter({
+    name: 'recs_retry_budget_exhausted_total',
+    help: 'Recommendations retries refused because the retry budget was spent.',
+    registers: [registry],
+  });
+  const recsCalls = new Counter({
+    name: 'recs_calls_total',
+    help: 'Recommendations attempts by outcome (short_circuited: refused by the open breaker, no call made).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const shedChildren = new Map(shedReasons.map((r) => [r, shedRequests.labels(r)]));
+  const recsChildren = new Map(recsOutcomes.map((o) => [o, recsCalls.labels(o)]));
+  const transitionChildren = new Map(breakerStates.map((s) => [s, breakerTransitions.labels(s)]));
+  for (const child of [...shedChildren.values(), ...recsChildren.values(), ...transitionChildren.values()]) {
+    child.inc(0);
+  }
 
   // Pre-bound children: a label lookup per increment is most of a counter's cost.
   const cacheChildren = new Map(cacheResults.map((r) => [r, cacheRequests.labels(r)]));
@@ -117,8 +205,14 @@ export function createServiceMetrics(): ServiceMetrics {
     cacheResult: (result) => cacheChildren.get(result)?.inc(),
     dbCall: (op, outcome) => dbChildren.get(`${op} ${outcome}`)?.inc(),
     poolAcquireWait: (seconds) => acquireWait.observe(seconds),
+    storeConnectionError: () => storeConnectionErrors.inc(),
     track(next) {
       sources = next;
     },
+    shed: (reason) => shedChildren.get(reason)?.inc(),
+    recsAttempt: (outcome) => recsChildren.get(outcome)?.inc(),
+    recsRetry: () => recsRetries.inc(),
+    recsBudgetExhausted: () => recsBudgetExhausted.inc(),
+    recsBreakerTransition: (to) => transitionChildren.get(to)?.inc(),
   };
 }

@@ -3,18 +3,20 @@
  * cases, routes, metrics and graceful shutdown. It touches nothing global, so tests run it
  * in-process and main.ts runs it as a child process.
  *
- *   HTTP ─▶ hooks (deadline, in-flight) ─▶ routes ─▶ users ─▶ user cache ─▶ db client
- *                                                                            │
- *                                                       pool gate (permits, FIFO queue)
- *                                                                            │
- *                                                               undici Pool ─▶ store
+ *   HTTP ─▶ hooks (deadline, in-flight, admission, shedding) ─▶ routes
+ *     routes ─▶ users ─▶ user cache ─▶ db client ─▶ pool gate (permits, FIFO queue) ─▶ undici Pool ─▶ store
+ *     routes ─▶ profiles ─┬─▶ users (as above)
+ *                         └─▶ recs client: breaker ─▶ retry + budget ─▶ timeout ─▶ bulkhead ─▶ undici Pool
  */
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createDbClient } from './adapters/db-client.js';
+import { createStore } from './adapters/store.js';
 import { createPoolGate } from './adapters/pool-gate.js';
+import { createRecsClient } from './adapters/recs-client.js';
+import { createProfiles } from './app/profile.js';
+import { createRandom, deriveSeed } from '../../src/shared/random.js';
 import { createUserCache } from './adapters/user-cache.js';
 import { createUsers } from './app/users.js';
 import type { ServiceConfig } from './config.js';
@@ -42,12 +44,6 @@ export interface Service {
   readiness(): Readiness;
 }
 
-// A client on loopback sends its headers in microseconds: these only cut stalled clients.
-// The check interval is what makes headersTimeout bite (FIELD-NOTES: 30 s by default).
-const headersTimeoutMs = 10_000;
-const requestReceiveTimeoutMs = 30_000;
-const connectionsCheckingIntervalMs = 1000;
-
 /** Builds the reference service; call `listen()` to start it. */
 export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Service {
   const { knobs } = config;
@@ -62,32 +58,62 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: knobs.server.keepAliveTimeoutMs,
-    requestTimeout: requestReceiveTimeoutMs,
-    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs },
+    // Node's limits on receiving a request; the check interval is what makes them bite
+    // (FIELD-NOTES: every 30 s by default, so a slow-headers client was cut 28 s late).
+    requestTimeout: knobs.server.receiveTimeoutMs,
+    http: {
+      headersTimeout: knobs.server.headersTimeoutMs,
+      connectionsCheckingInterval: knobs.server.connectionsCheckingIntervalMs,
+    },
   });
   // fastify treats 0 as "use the default"; Node's own meaning of 0 (no timeout) is the knob's.
   app.server.keepAliveTimeout = knobs.server.keepAliveTimeoutMs;
 
   const metrics = createServiceMetrics();
   const gate = createPoolGate({ ...knobs.db.pool, onAcquired: metrics.poolAcquireWait });
-  const db = createDbClient({
-    dbUrl: config.dbUrl,
-    connections: knobs.db.pool.max,
-    queryTimeoutMs: knobs.db.queryTimeoutMs,
+  // The simulated database over HTTP, or PostgreSQL: chosen by the scheme of config.dbUrl.
+  const db = createStore(config, {
     gate,
     onCall: metrics.dbCall,
+    onConnectionError: (err) => {
+      metrics.storeConnectionError();
+      logger.warn({ err }, 'store connection error');
+    },
   });
   const cache = createUserCache({ ...knobs.cache, load: db.get, onResult: metrics.cacheResult });
   const users = createUsers({ store: db, cache });
+  const recsKnobs = knobs.recommendations;
+  const random = createRandom(deriveSeed(config.seed, 'recs-backoff'));
+  const recs =
+    config.recsUrl === undefined
+      ? undefined
+      : createRecsClient({
+          ...recsKnobs,
+          recsUrl: config.recsUrl,
+          now: () => performance.now(),
+          random: () => random.next(),
+          onAttempt: metrics.recsAttempt,
+          onRetry: metrics.recsRetry,
+          onBudgetExhausted: metrics.recsBudgetExhausted,
+          onBreakerChange: metrics.recsBreakerTransition,
+        });
+  const profiles = createProfiles({ users, recs, fallback: recsKnobs.fallback });
 
   const tracker = installRequestHooks(app, {
     requestTimeoutMs: knobs.server.requestTimeoutMs,
     metrics,
     isDraining: () => readiness === 'draining',
+    admission: knobs.server,
+    shed: knobs.server.shed,
   });
-  metrics.track({ pool: gate.counts, inFlight: tracker.inFlight });
+  metrics.track({
+    pool: gate.counts,
+    inFlight: tracker.inFlight,
+    breaker: () => recs?.breakerState() ?? 'closed',
+    storeConnections: db.connections,
+  });
   installErrorReplies(app);
-  registerRoutes(app, { users, registry: metrics.registry, readiness: () => readiness });
+  registerRoutes(app, { users, profiles, registry: metrics.registry, readiness: () => readiness });
 
   const shutdown = createShutdown({
     closeServer: () => app.close(),
@@ -96,7 +122,9 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
     beginDrain: () => {
       readiness = 'draining';
     },
-    closeDependencies: db.close,
+    closeDependencies: async () => {
+      await Promise.all([db.close(), recs?.close()]);
+    },
     logger,
   });
 
@@ -104,6 +132,7 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
     app,
     registry: metrics.registry,
     async listen() {
+      await db.start();
       await app.listen({ host: config.host, port: config.port });
       if (readiness === 'starting') readiness = 'ready';
       return baseUrl(app.server.address() as AddressInfo);

@@ -2,7 +2,8 @@
  * The proxy's admin API over HTTP, compatible with Toxiproxy's (api.go): the same routes, JSON
  * shapes, status codes and error bodies, so Toxiproxy clients and scripts work unchanged. It binds
  * to loopback only and, like Toxiproxy, refuses browsers (any `Origin` header, or a `Mozilla/`
- * user agent) so a web page cannot reconfigure it.
+ * user agent) so a web page cannot reconfigure it. HTTP faults are an extension: they are added
+ * as toxics of type `http_status`, `http_delay` or `http_cut` (see http/http-fault-kinds.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

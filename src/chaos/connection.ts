@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { createRandom, deriveSeed, type Random } from '../shared/random.js';
+import { HttpExchange } from './http/http-exchange.js';
 import { Link, type AttachedToxic } from './link.js';
 import { toxicKinds } from './toxic-registry.js';
 import type { ToxicConfig, ToxicEnv } from './toxic.js';
@@ -22,8 +23,18 @@ export function toxicApplies(seed: number, connection: number, toxic: string, to
   return createRandom(deriveSeed(seed, `toxicity/${connection}/${toxic}`)).next() < toxicity;
 }
 
+/** What a connection needs from its proxy for HTTP faults. */
+export interface HttpFaultSource {
+  /** The proxy's HTTP faults now. */
+  faults(): readonly ToxicConfig[];
+  /** The next seeded choice for `fault`: true when the request is hit. */
+  draw(fault: ToxicConfig): boolean;
+}
+
 export class Connection {
   closed = false;
+  private readonly stopping = new AbortController();
+  readonly signal = this.stopping.signal;
   private readonly upstreamLink: Link;
   private readonly downstreamLink: Link;
   private readonly attached = new Map<string, AttachedToxic>();
@@ -35,9 +46,26 @@ export class Connection {
     private readonly seed: number,
     private readonly now: () => number,
     private readonly onFail: (err: unknown) => void,
+    http?: HttpFaultSource,
   ) {
-    this.upstreamLink = new Link(client, server, this, now);
-    this.downstreamLink = new Link(server, client, this, now);
+    const exchange =
+      http === undefined
+        ? undefined
+        : new HttpExchange({
+            now,
+            faults: () => http.faults(),
+            draw: (fault) => http.draw(fault),
+            inject: (items) => this.downstreamLink.inject(items),
+            close: () => this.close(),
+          });
+    this.upstreamLink = new Link(client, server, this, now, exchange && ((data) => exchange.upstream(data)));
+    this.downstreamLink = new Link(
+      server,
+      client,
+      this,
+      now,
+      exchange && ((data) => exchange.downstream(data)),
+    );
     for (const socket of [client, server]) {
       socket.on('error', () => this.destroy());
       socket.on('close', (hadError) => {
@@ -108,6 +136,7 @@ export class Connection {
   private stop(): boolean {
     if (this.closed) return false;
     this.closed = true;
+    this.stopping.abort();
     for (const toxic of this.attached.values()) toxic.controller.abort();
     this.attached.clear();
     return true;

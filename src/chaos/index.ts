@@ -1,4 +1,7 @@
-/** The fault proxy: TCP toxics (Toxiproxy's names and attributes) and a Toxiproxy-compatible admin API. */
+/**
+ * The fault proxy: TCP toxics (Toxiproxy's names and attributes), per-request HTTP faults, a
+ * Toxiproxy-compatible admin API, and its start-up config (for the lab's child and `loadlab proxy`).
+ */
 export { startAdminApi, type AdminApi, type AdminApiOptions } from './admin-api.js';
 export { ProxyApiError } from './api-error.js';
 export {
@@ -11,3 +14,6 @@ export { createProxy, Proxy, type ProxyJson, type ProxyOptions, type ProxyStats 
 export { parseToxic, type ToxicInput } from './toxic-config.js';
 export { toxicKinds } from './toxic-registry.js';
 export type { Chunk, Next, ToxicConfig, ToxicEnv, ToxicKind, ToxicRun, ToxicStream } from './toxic.js';
+export { httpFaultKinds, type HttpFaultKind, type HttpMatch } from './http/http-fault-kinds.js';
+export { applyProxyConfig, proxyConfigEnv, proxyConfigSchema, type ProxyConfig } from './proxy-config.js';
+export { startProxyServer, type ProxyServer, type ProxyServerOptions } from './proxy-server.js';

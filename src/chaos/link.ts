@@ -3,7 +3,10 @@
  * currently attached to the direction, and writes what comes out to `dst`.
  *
  * ```
- *  src socket --data--> inbox (chunk + arrival time; src paused above 1 MiB)
+ *  src socket --data--> [filter: HTTP framing and faults, see http/http-exchange.ts]
+ *                         |
+ *                         v
+ *                       inbox (chunk + arrival time, optional hold and effect; src paused above 1 MiB)
  *                         |
  *                         v   one chunk at a time, in order
  *               chain snapshot taken for this chunk:
@@ -18,7 +21,8 @@
  * With no toxics and nothing queued, a chunk is written straight through.
  */
 import type { Socket } from 'node:net';
-import type { Chunk, ToxicConfig, ToxicRun } from './toxic.js';
+import type { LinkItem } from './http/http-exchange.js';
+import { sleepUntil, type Chunk, type ToxicConfig, type ToxicRun } from './toxic.js';
 
 /** A toxic attached to one direction of one connection. */
 export interface AttachedToxic {
@@ -30,15 +34,22 @@ export interface AttachedToxic {
 /** What a link needs from its connection. */
 export interface LinkOwner {
   readonly closed: boolean;
+  /** Aborted when the connection stops; ends any hold at once. */
+  readonly signal: AbortSignal;
   fail(err: unknown): void;
 }
+
+/** Sees a direction's bytes before the toxics (the HTTP layer): items to queue, or undefined to pass them as they are. */
+export type LinkFilter = (data: Buffer) => LinkItem[] | undefined;
+
+type Queued = Chunk & { holdUntil?: number; effect?: () => void };
 
 const highWaterBytes = 1024 * 1024;
 
 export class Link {
   /** Replaced, never mutated, so a chunk in flight keeps a consistent snapshot. */
   chain: readonly AttachedToxic[] = [];
-  private readonly inbox: Chunk[] = [];
+  private readonly inbox: Queued[] = [];
   private queuedBytes = 0;
   private pumping = false;
   private srcEnded = false;
@@ -49,6 +60,7 @@ export class Link {
     private readonly dst: Socket,
     private readonly owner: LinkOwner,
     private readonly now: () => number,
+    private readonly filter?: LinkFilter,
   ) {
     src.on('data', (data: Buffer) => this.push(data));
     src.on('end', () => {
@@ -59,15 +71,40 @@ export class Link {
 
   private push(data: Buffer): void {
     if (this.owner.closed) return;
-    if (!this.pumping && this.inbox.length === 0 && this.chain.length === 0 && !this.srcEnded) {
-      if (!this.dst.write(data)) {
-        this.src.pause();
-        this.dst.once('drain', () => this.src.resume());
-      }
+    const items = this.filter?.(data);
+    if (items === undefined) {
+      if (this.idle()) this.writeNow(data);
+      else this.enqueue({ data, at: this.now() });
       return;
     }
-    this.inbox.push({ data, at: this.now() });
-    this.queuedBytes += data.length;
+    this.inject(items);
+  }
+
+  /** Queues items behind what this direction already holds (or writes plain bytes at once when idle). */
+  inject(items: readonly LinkItem[]): void {
+    if (this.owner.closed) return;
+    if (this.idle() && items.every((item) => item.holdUntil === undefined && item.effect === undefined)) {
+      for (const item of items) if (item.data.length > 0) this.writeNow(item.data);
+      return;
+    }
+    const at = this.now();
+    for (const item of items) this.enqueue({ ...item, at });
+  }
+
+  private idle(): boolean {
+    return !this.pumping && this.inbox.length === 0 && this.chain.length === 0 && !this.srcEnded;
+  }
+
+  private writeNow(data: Buffer): void {
+    if (!this.dst.write(data) && !this.src.isPaused()) {
+      this.src.pause();
+      this.dst.once('drain', () => this.src.resume());
+    }
+  }
+
+  private enqueue(item: Queued): void {
+    this.inbox.push(item);
+    this.queuedBytes += item.data.length;
     if (this.queuedBytes > highWaterBytes) this.src.pause();
     this.kick();
   }
@@ -85,7 +122,10 @@ export class Link {
         if (chunk === undefined) break;
         this.queuedBytes -= chunk.data.length;
         if (this.queuedBytes <= highWaterBytes / 2 && this.src.isPaused()) this.src.resume();
-        await this.stage(this.chain, 0, chunk);
+        if (chunk.holdUntil !== undefined) await sleepUntil(chunk.holdUntil, this.now, this.owner.signal);
+        if (this.owner.closed) return;
+        if (chunk.data.length > 0) await this.stage(this.chain, 0, { data: chunk.data, at: chunk.at });
+        chunk.effect?.();
       }
       if (this.srcEnded && !this.endSent) {
         this.endSent = true;

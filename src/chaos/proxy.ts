@@ -11,7 +11,10 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
 import { apiErrors, ProxyApiError } from './api-error.js';
-import { Connection } from './connection.js';
+import { Connection, type HttpFaultSource } from './connection.js';
+import { httpFaultKinds } from './http/http-fault-kinds.js';
+import { StratifiedDraw } from './http/stratified-draw.js';
+import { deriveSeed } from '../shared/random.js';
 import { parseToxic } from './toxic-config.js';
 import type { ToxicConfig } from './toxic.js';
 
@@ -69,6 +72,19 @@ export class Proxy {
   private toxicErrors = 0;
   private lastToxicError: unknown;
   private change: Promise<void> = Promise.resolve();
+  private httpFaultList: readonly ToxicConfig[] = [];
+  private readonly draws = new WeakMap<ToxicConfig, StratifiedDraw>();
+  private readonly http: HttpFaultSource = {
+    faults: () => this.httpFaultList,
+    draw: (fault) => {
+      let draw = this.draws.get(fault);
+      if (draw === undefined) {
+        draw = new StratifiedDraw(deriveSeed(this.seed, `http/${fault.name}`), fault.toxicity);
+        this.draws.set(fault, draw);
+      }
+      return draw.next();
+    },
+  };
 
   constructor(options: ProxyOptions) {
     if (options.name === '') throw apiErrors.missingField('name');
@@ -125,7 +141,7 @@ export class Proxy {
   addToxic(input: unknown): ToxicConfig {
     const config = parseToxic(input);
     if (this.toxic(config.name) !== undefined) throw apiErrors.toxicAlreadyExists();
-    this.toxicList = [...this.toxicList, config];
+    this.setToxics([...this.toxicList, config]);
     for (const connection of this.connections) connection.attach(config);
     return config;
   }
@@ -136,7 +152,7 @@ export class Proxy {
     if (current === undefined) throw apiErrors.toxicNotFound();
     const given = typeof input === 'object' && input !== null ? input : {};
     const config = parseToxic({ ...given, name, type: current.type, stream: current.stream }, current);
-    this.toxicList = this.toxicList.map((t) => (t === current ? config : t));
+    this.setToxics(this.toxicList.map((t) => (t === current ? config : t)));
     for (const connection of this.connections) {
       connection.detach(name);
       connection.attach(config);
@@ -146,7 +162,7 @@ export class Proxy {
 
   removeToxic(name: string): void {
     if (this.toxic(name) === undefined) throw apiErrors.toxicNotFound();
-    this.toxicList = this.toxicList.filter((t) => t.name !== name);
+    this.setToxics(this.toxicList.filter((t) => t.name !== name));
     for (const connection of this.connections) connection.detach(name);
   }
 
@@ -182,6 +198,11 @@ export class Proxy {
   /** Stops listening and cuts every connection. */
   close(): Promise<void> {
     return this.setEnabled(false);
+  }
+
+  private setToxics(list: readonly ToxicConfig[]): void {
+    this.toxicList = list;
+    this.httpFaultList = list.filter((t) => httpFaultKinds.has(t.type));
   }
 
   private serialise(step: () => Promise<void>): Promise<void> {
@@ -220,10 +241,18 @@ export class Proxy {
   private accept(client: Socket): void {
     const index = this.accepted++;
     const upstream = connect({ ...this.upstreamAt, allowHalfOpen: true, noDelay: true });
-    const connection = new Connection(index, client, upstream, this.seed, this.now, (err) => {
-      this.toxicErrors++;
-      this.lastToxicError = err;
-    });
+    const connection = new Connection(
+      index,
+      client,
+      upstream,
+      this.seed,
+      this.now,
+      (err) => {
+        this.toxicErrors++;
+        this.lastToxicError = err;
+      },
+      this.http,
+    );
     this.connections.add(connection);
     let open = 2;
     this.sockets += 2;

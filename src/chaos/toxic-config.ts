@@ -3,6 +3,7 @@
  * with Toxiproxy's defaults: stream `downstream`, toxicity 1, name `<type>_<stream>`.
  */
 import { apiErrors, ProxyApiError } from './api-error.js';
+import { httpFaultKinds } from './http/http-fault-kinds.js';
 import { toxicKinds } from './toxic-registry.js';
 import type { ToxicConfig, ToxicStream } from './toxic.js';
 
@@ -13,6 +14,8 @@ export interface ToxicInput {
   stream?: unknown;
   toxicity?: unknown;
   attributes?: unknown;
+  /** HTTP faults only: `{ method?, path? }`. */
+  match?: unknown;
 }
 
 /** Checks `input` and fills in defaults; `base` supplies the current values on an update. */
@@ -23,7 +26,7 @@ export function parseToxic(input: unknown, base?: ToxicConfig): ToxicConfig {
   const raw = input as ToxicInput;
   const type = raw.type ?? base?.type;
   if (typeof type !== 'string') throw apiErrors.missingField('type');
-  const kind = toxicKinds.get(type);
+  const kind = toxicKinds.get(type) ?? httpFaultKinds.get(type);
   if (kind === undefined) throw apiErrors.invalidToxicType();
   const stream = raw.stream ?? base?.stream ?? 'downstream';
   if (stream !== 'upstream' && stream !== 'downstream') throw apiErrors.invalidStream();
@@ -48,6 +51,7 @@ export function parseToxic(input: unknown, base?: ToxicConfig): ToxicConfig {
       attributes[key] = value;
     }
   }
+  const match = parseMatch(raw.match ?? base?.match, httpFaultKinds.has(type), problems);
   if (problems.length > 0) throw apiErrors.badRequestBody(problems.join('; '));
   return Object.freeze({
     name,
@@ -55,5 +59,34 @@ export function parseToxic(input: unknown, base?: ToxicConfig): ToxicConfig {
     stream: stream as ToxicStream,
     toxicity,
     attributes: Object.freeze(attributes),
+    ...(match === undefined ? {} : { match }),
+  });
+}
+
+function parseMatch(
+  input: unknown,
+  http: boolean,
+  problems: string[],
+): { method?: string; path?: string } | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (!http) {
+    problems.push('match: only HTTP faults (http_status, http_delay, http_cut) take a match');
+    return undefined;
+  }
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    problems.push(`match: expected an object such as {"method":"GET","path":"/users/*"}`);
+    return undefined;
+  }
+  const { method, path, ...rest } = input as Record<string, unknown>;
+  for (const key of Object.keys(rest)) problems.push(`match.${key}: unknown field (expected method, path)`);
+  if (method !== undefined && (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))) {
+    problems.push(`match.method: expected an HTTP method such as "GET", got ${JSON.stringify(method)}`);
+  }
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    problems.push(`match.path: expected a path starting with "/", got ${JSON.stringify(path)}`);
+  }
+  return Object.freeze({
+    ...(typeof method === 'string' ? { method: method.toUpperCase() } : {}),
+    ...(typeof path === 'string' ? { path } : {}),
   });
 }

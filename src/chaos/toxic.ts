@@ -13,9 +13,11 @@ export interface ToxicConfig {
   readonly name: string;
   readonly type: string;
   readonly stream: ToxicStream;
-  /** Share of connections the toxic applies to, 0..1, drawn once per connection. */
+  /** Share of connections the toxic applies to, 0..1, drawn once per connection (HTTP faults: per request). */
   readonly toxicity: number;
   readonly attributes: Readonly<Record<string, number>>;
+  /** HTTP faults only: which requests are eligible (loadlab extension; see http/http-fault-kinds.ts). */
+  readonly match?: { readonly method?: string; readonly path?: string };
 }
 
 /** One chunk of bytes on its way through a direction, with the time it reached the proxy (ms). */
@@ -73,15 +75,19 @@ export function sleepUntil(deadline: number, now: () => number, signal: AbortSig
       signal.removeEventListener('abort', done);
       resolve();
     };
-    // setTimeout may fire up to ~2 ms early against performance.now() (FIELD-NOTES "Timers"):
-    // sleep on the timer, then finish the last stretch turn by turn.
+    // setTimeout may fire up to ~2 ms early against performance.now() (FIELD-NOTES "Timers"): sleep
+    // on a timer rounded up, and only when it woke early finish the last stretch turn by turn.
+    // Spinning from the start instead kept a core busy at 1,000 chunks/s (measured: 26-33% CPU
+    // against 4-7%, for p50 0.4-1.4 ms late against 0.65 ms).
+    let first = true;
     const check = (): void => {
       timer = undefined;
       immediate = undefined;
       const left = deadline - now();
       if (left <= 0) done();
-      else if (left > 2) timer = setTimeout(check, left - 1);
-      else immediate = setImmediate(check);
+      else if (!first && left <= 2) immediate = setImmediate(check);
+      else timer = setTimeout(check, Math.ceil(left));
+      first = false;
     };
     signal.addEventListener('abort', done, { once: true });
     check();

@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadlabError } from '../shared/errors.js';
 import { loadlabVersion } from './environment.js';
 import { printError } from './output.js';
+import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
 import { registerServe } from './serve-command.js';
@@ -18,7 +19,7 @@ let cli = yargs(hideBin(process.argv))
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, serve or report.')
+  .demandCommand(1, 'Name a command: run, validate, serve, proxy or report.')
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -26,7 +27,9 @@ let cli = yargs(hideBin(process.argv))
     // Throwing stops yargs here: no further checks, and no command handler runs.
     throw error ?? loadlabError('BAD_FLAG', message);
   });
-for (const register of [registerRun, registerValidate, registerServe, registerReport]) cli = register(cli);
+for (const register of [registerRun, registerValidate, registerServe, registerReport, registerProxy]) {
+  cli = register(cli);
+}
 
 try {
   await cli.parseAsync();

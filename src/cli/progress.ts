@@ -41,7 +41,8 @@ export function createProgress(options: ProgressOptions): {
           const text =
             `${e.phase.padEnd(10)} ${fmt(e.elapsedS)}/${fmt(e.totalS)}s  ` +
             `${String(Math.round(e.rps)).padStart(6)} rps  p99 ${e.p99Ms.toFixed(1).padStart(7)} ms  ` +
-            `requests ${e.requests}  errors ${e.errors}`;
+            `requests ${e.requests}  errors ${e.errors}` +
+            (e.dropped === undefined ? '' : `  dropped ${e.dropped}`);
           if (options.tty) {
             options.write(`\r\x1b[2K${text}`);
             open = true;

@@ -1,5 +1,5 @@
 /** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html. */
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { runLab } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
@@ -16,6 +16,7 @@ import { createProgress } from './progress.js';
 interface RunArgs {
   scenario: string;
   target?: string;
+  proxy?: string;
   out?: string;
   duration?: string;
   set: string[];
@@ -36,6 +37,10 @@ export function registerRun(yargs: Argv): Argv {
           type: 'string',
           demandOption: true,
           describe: 'Scenario file (YAML or JSON)',
+        })
+        .option('proxy', {
+          type: 'string',
+          describe: "With --target: your `loadlab proxy`'s admin URL, to apply the scenario's faults through",
         })
         .option('target', {
           type: 'string',
@@ -73,7 +78,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     if (args.workers !== undefined) sets.push(`load.workers=${args.workers}`);
     const { scenario } = await loadScenario(args.scenario, {
       sets,
-      extraChecks: requestTemplateProblems,
+      extraChecks: (input) => requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
     });
     const maxDurationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
     if (args.duration !== undefined && (maxDurationMs === undefined || maxDurationMs < 1000)) {
@@ -97,7 +102,9 @@ async function runCommand(args: RunArgs): Promise<number> {
       outcome = await runLab({
         scenario,
         plan,
+        scenarioDir: dirname(resolve(args.scenario)),
         ...(target === undefined ? {} : { targetUrl: target }),
+        ...(args.proxy === undefined ? {} : { proxyAdminUrl: args.proxy }),
         runtime: { execPath: process.execPath, env: { ...process.env } },
         environment: collectEnvironment(),
         signal: interrupt.signal,
@@ -108,7 +115,11 @@ async function runCommand(args: RunArgs): Promise<number> {
       interrupt.dispose();
     }
     const { result, failure } = outcome;
-    const paths = await writeRunOutput(outDir, { result, html: renderReportHtml(result) });
+    const paths = await writeRunOutput(outDir, {
+      result,
+      html: renderReportHtml(result),
+      ...(outcome.latencyLog === undefined ? {} : { latencyLog: outcome.latencyLog }),
+    });
     if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
     else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
     const shown = relative(process.cwd(), paths.htmlPath) || paths.htmlPath;

@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { serviceKnobsSchema } from '../../reference-service/src/config.js';
-import { dbSimSpecSchema } from '../deps/db-spec.js';
+import { dbSpecSchema } from '../deps/db-spec.js';
+import { recsSimSpecSchema } from '../deps/recs-spec.js';
 import { startSystem } from '../lab/index.js';
 import { applyOverrides, formatZodIssues } from '../scenario/index.js';
 import { loadlabError } from '../shared/errors.js';
@@ -21,7 +22,7 @@ interface ServeArgs {
 /** The part of a scenario `serve` reads: the service's knobs and its dependencies. */
 const serveConfigSchema = z.object({
   service: serviceKnobsSchema,
-  dependencies: z.object({ db: dbSimSpecSchema }).prefault({}),
+  dependencies: z.object({ db: dbSpecSchema, recommendations: recsSimSpecSchema }).prefault({}),
 });
 
 export function registerServe(yargs: Argv): Argv {
@@ -79,6 +80,7 @@ async function serve(args: ServeArgs): Promise<number> {
         {
           knobs: parsed.data.service,
           db: parsed.data.dependencies.db,
+          recommendations: parsed.data.dependencies.recommendations,
           seed: args.seed,
           servicePort: args.port,
         },

@@ -3,6 +3,12 @@
  * /users waits in a FIFO queue for a slot, holds it for a latency drawn from the spec, and is
  * then answered (or failed, with probability `errorRatio`). /health and /stats bypass the model.
  *
+ *   GET    /users/:id  200 user | 404
+ *   POST   /users      201 user; with `Idempotency-Key`: a retry with the same body 200 (the first
+ *                      answer, nothing created), another body 422 idempotency_mismatch
+ *   PUT    /users/:id  200 user (replaced) | 404
+ *   DELETE /users/:id  204 | 404
+ *
  *   request ──▶ [ queue (FIFO, unbounded) ] ──▶ [ slot 1..capacity ] ── latency ──▶ answer
  *                   │ client gone: dropped          (errorRatio: 500 {"error":"injected"})
  */
@@ -10,8 +16,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRandom, deriveSeed } from '../shared/random.js';
 import type { DbSimSpec } from './db-spec.js';
+import { createIdempotencyKeys } from './idempotency-keys.js';
 import { createLatencySampler } from './latency.js';
-import { createUserStore, userInputSchema, type UserInput, type UserStore } from './user-store.js';
+import { createUserStore, userInputSchema, type User, type UserInput, type UserStore } from './user-store.js';
 
 /** Counters of the simulated database since it started. */
 export interface DbSimStats {
@@ -39,7 +46,14 @@ export interface DbSimulator {
 export interface DbSimulatorOptions {
   /** Seed of the data set, the latency draws and the error draws. */
   seed: number;
+  /** Clock of the Idempotency-Key memory, in ms (default Date.now). */
+  now?: () => number;
 }
+
+/** How long an Idempotency-Key is remembered: 24 h, and at most {@link maxIdempotencyKeys} keys. */
+export const idempotencyKeyTtlMs = 86_400_000;
+/** Idempotency-Keys remembered at most; past it the oldest is forgotten. */
+export const maxIdempotencyKeys = 100_000;
 
 interface Reply {
   status: number;
@@ -67,6 +81,27 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
   );
   const errorRandom = createRandom(deriveSeed(options.seed, 'db-errors'));
   const store = createUserStore(spec.users, options.seed);
+  const keys = createIdempotencyKeys<User>({
+    ttlMs: idempotencyKeyTtlMs,
+    maxKeys: maxIdempotencyKeys,
+    now: options.now ?? Date.now,
+  });
+  const create = (input: UserInput, key: string | undefined): Reply => {
+    if (key === undefined) return reply(201, store.create(input));
+    const request = JSON.stringify({ name: input.name, email: input.email ?? null });
+    const seen = keys.get(key);
+    if (seen !== undefined) {
+      return seen.request === request
+        ? reply(200, seen.answer)
+        : reply(422, {
+            error: 'idempotency_mismatch',
+            message: 'this Idempotency-Key was used with another body',
+          });
+    }
+    const user = store.create(input);
+    keys.set(key, { request, answer: user });
+    return reply(201, user);
+  };
   const counters: DbSimStats = { served: 0, errors: 0, inService: 0, queued: 0, maxQueued: 0 };
   const serving = new Set<Job>();
   // FIFO of waiting jobs; jobs whose client left are marked 'gone' and skipped when reached.
@@ -173,7 +208,9 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
       if (path === '/stats' && method === 'GET') return send(res, 200, { ...counters });
       if (path === '/users') {
         if (method !== 'POST') return notAllowed(req, res, 'POST');
-        return enqueue(res, true, req, (body) => withInput(body, (input) => reply(201, store.create(input))));
+        const header = req.headers['idempotency-key'];
+        const key = typeof header === 'string' && header !== '' ? header : undefined;
+        return enqueue(res, true, req, (body) => withInput(body, (input) => create(input, key)));
       }
       if (path.startsWith('/users/') && path.indexOf('/', 7) < 0) {
         const id = parseId(path.slice(7));
@@ -182,10 +219,15 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
           return enqueue(res, true, req, (body) =>
             id === undefined
               ? badRequest('id: expected a positive integer')
-              : withInput(body, (input) => reply(200, store.put(id, input))),
+              : withInput(body, (input) => found(store.put(id, input))),
           );
         }
-        return notAllowed(req, res, 'GET, PUT');
+        if (method === 'DELETE') {
+          return enqueue(res, false, req, () =>
+            id !== undefined && store.delete(id) ? reply(204, undefined) : reply(404, { error: 'not_found' }),
+          );
+        }
+        return notAllowed(req, res, 'GET, PUT, DELETE');
       }
       req.resume();
       return send(res, 404, { error: 'not_found' });
@@ -231,7 +273,10 @@ function badRequest(message: string): Reply {
 }
 
 function getUser(store: UserStore, id: number | undefined): Reply {
-  const user = id === undefined ? undefined : store.get(id);
+  return found(id === undefined ? undefined : store.get(id));
+}
+
+function found(user: User | undefined): Reply {
   return user === undefined ? reply(404, { error: 'not_found' }) : reply(200, user);
 }
 
@@ -279,6 +324,11 @@ function readJson(req: IncomingMessage, done: (error: string | undefined, body: 
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);

@@ -1,6 +1,8 @@
 /**
- * The simulated database as a scenario describes it (`dependencies.db`): how many requests it
- * serves at once, how long each takes, how often it fails.
+ * The database as a scenario describes it (`dependencies.db`): by default the simulated one (how
+ * many requests it serves at once, how long each takes, how often it fails), or, with
+ * `kind: postgres`, a real PostgreSQL: a database you run (`url`) or a throw-away cluster the lab
+ * starts (`embedded: true`).
  */
 import { z } from 'zod';
 
@@ -24,6 +26,8 @@ export type LatencySpec = z.output<typeof latencySpecSchema>;
 /** The simulated database's settings. */
 export const dbSimSpecSchema = z
   .strictObject({
+    /** The simulated database (the default when `kind` is left out). */
+    kind: z.literal('simulated').optional(),
     /** Requests served at once; the rest wait in its queue, first come first served (default 8). */
     capacity: z.number().int().min(1).max(100_000).default(8),
     /** Time to serve one request once it has a slot (default lognormal p50 2 ms, p99 15 ms). */
@@ -37,3 +41,38 @@ export const dbSimSpecSchema = z
 
 export type DbSimSpecInput = z.input<typeof dbSimSpecSchema>;
 export type DbSimSpec = z.output<typeof dbSimSpecSchema>;
+
+/** Users seeded by default, in either kind of database. */
+export const defaultSeedUsers = 100_000;
+
+/** A real PostgreSQL: `url` of one you run, or `embedded: true` for a throw-away cluster. */
+export const postgresSpecSchema = z
+  .strictObject({
+    kind: z.literal('postgres'),
+    /** postgres://user[:password]@host:port/database of a database you run; its `loadlab` schema is (re)used. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^/]+/, {
+        message: 'expected a URL such as postgres://user@127.0.0.1:5432/db',
+      })
+      .optional(),
+    /** Starts a throw-away cluster with this machine's initdb/postgres, removed after the run. */
+    embedded: z.boolean().optional(),
+    /** Users in the seeded data set, ids 1..users (default 100000). */
+    users: z.number().int().min(1).max(10_000_000).default(defaultSeedUsers),
+  })
+  .refine((v) => (v.url !== undefined) !== (v.embedded === true), {
+    message: 'expected exactly one of url: postgres://... or embedded: true',
+  });
+
+/** `dependencies.db`: the simulated database (default) or PostgreSQL, told apart by `kind`. */
+export const dbSpecSchema = z
+  .discriminatedUnion('kind', [dbSimSpecSchema.unwrap(), postgresSpecSchema], {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'expected kind: simulated (the default) or kind: postgres' : undefined,
+  })
+  .prefault({});
+
+export type PostgresSpec = z.output<typeof postgresSpecSchema>;
+export type DbSpecInput = z.input<typeof dbSpecSchema>;
+export type DbSpec = z.output<typeof dbSpecSchema>;

@@ -1,10 +1,15 @@
-/** Dependency simulators: capacity- and latency-modelled servers. */
+/** Dependency simulators (capacity- and latency-modelled servers) and the embedded PostgreSQL cluster. */
 export {
   dbSimSpecSchema,
+  dbSpecSchema,
   latencySpecSchema,
+  postgresSpecSchema,
   type DbSimSpec,
   type DbSimSpecInput,
+  type DbSpec,
+  type DbSpecInput,
   type LatencySpec,
+  type PostgresSpec,
 } from './db-spec.js';
 export {
   dbChildConfigSchema,
@@ -20,3 +25,20 @@ export {
   type DbSimulatorOptions,
 } from './db-server.js';
 export type { User } from './user-store.js';
+export {
+  parseRecsChildConfig,
+  recsChildConfigSchema,
+  recsConfigEnv,
+  recsSimSpecSchema,
+  type RecsChildConfig,
+  type RecsChildConfigInput,
+  type RecsSimSpec,
+  type RecsSimSpecInput,
+} from './recs-spec.js';
+export { createRecsSimulator, type RecsSimStats, type RecsSimulator } from './recs-server.js';
+export {
+  postgresConfigEnv,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './postgres/index.js';

@@ -1,6 +1,7 @@
 /**
  * The simulated database's data: users 1..n derived on demand from (seed, id), so a data set of
- * ten million users costs nothing up front, plus the users written since start in a Map.
+ * ten million users costs nothing up front, plus the users written since start in a Map and the
+ * ids deleted since start in a Set.
  */
 import { z } from 'zod';
 import { deriveSeed } from '../shared/random.js';
@@ -26,13 +27,17 @@ export interface UserStore {
   get(id: number): User | undefined;
   /** Stores a new user under the next free id (n + 1, n + 2, ...). */
   create(input: UserInput): User;
-  /** Stores `input` under `id`, creating or replacing. */
-  put(id: number, input: UserInput): User;
+  /** Replaces the user with `id` by `input`; undefined (nothing stored) when there is none. */
+  put(id: number, input: UserInput): User | undefined;
+  /** Deletes the user with `id`; false when there was none. */
+  delete(id: number): boolean;
 }
 
 /** A store whose seeded users are 1..`users`, named after a hash of (`seed`, id). */
 export function createUserStore(users: number, seed: number): UserStore {
   const written = new Map<number, User>();
+  // Seeded users are derived on demand, so a deleted one is remembered here instead.
+  const deleted = new Set<number>();
   let nextId = users + 1;
   const save = (id: number, input: UserInput): User => {
     const user = { id, name: input.name, email: input.email ?? `user-${id}@example.test` };
@@ -43,7 +48,7 @@ export function createUserStore(users: number, seed: number): UserStore {
     get(id) {
       const user = written.get(id);
       if (user !== undefined) return user;
-      if (!Number.isSafeInteger(id) || id < 1 || id > users) return undefined;
+      if (!Number.isSafeInteger(id) || id < 1 || id > users || deleted.has(id)) return undefined;
       const tag = deriveSeed(seed, `user:${id}`).toString(16).padStart(8, '0');
       return { id, name: `user-${id}-${tag}`, email: `user-${id}-${tag}@example.test` };
     },
@@ -52,7 +57,13 @@ export function createUserStore(users: number, seed: number): UserStore {
       return save(nextId++, input);
     },
     put(id, input) {
-      return save(id, input);
+      return this.get(id) === undefined ? undefined : save(id, input);
+    },
+    delete(id) {
+      if (this.get(id) === undefined) return false;
+      written.delete(id);
+      if (id <= users) deleted.add(id);
+      return true;
     },
   };
 }

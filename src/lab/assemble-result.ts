@@ -5,9 +5,18 @@ import { checkSlo } from '../gate/index.js';
 import type { LoadAggregate } from '../load/aggregate.js';
 import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
-import type { Environment, GeneratorCheck, PhaseRecord, ResultDocument } from '../results/types.js';
+import type {
+  Environment,
+  FaultRecord,
+  GeneratorCheck,
+  PhaseRecord,
+  ResultDocument,
+  TelemetryInfo,
+} from '../results/types.js';
 import { resultSchemaId } from '../results/types.js';
+import { analyseResult } from '../report/index.js';
 import type { Scenario } from '../scenario/index.js';
+import type { ServiceSample } from '../telemetry/index.js';
 
 export interface RunFacts {
   scenario: Scenario;
@@ -26,6 +35,10 @@ export interface RunFacts {
   interrupted: boolean;
   abortReason?: string;
   serviceCounted?: number;
+  /** Fault windows as they happened (default none). */
+  faults?: FaultRecord[];
+  /** The service's telemetry: how it was gathered, and its samples by load second. */
+  telemetry?: { info: TelemetryInfo; bySecond: Map<number, ServiceSample> };
 }
 
 export function assembleResult(facts: RunFacts): ResultDocument {
@@ -46,6 +59,11 @@ export function assembleResult(facts: RunFacts): ResultDocument {
   if (facts.open !== undefined) {
     summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
     summary.generator = generatorCheck(facts.open, facts.sent, durationS);
+    const load = aggregate.generatorBetween();
+    if (load !== undefined) {
+      summary.generator.elu = round(load.eluMean, 3);
+      summary.generator.cpuPct = round(load.cpuPctMean, 1);
+    }
   }
   const series = aggregate.seconds().map((s) => ({
     t: s.t,
@@ -55,8 +73,10 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     errorsByKind: s.errorsByKind,
     latencyMs: s.latencyMs,
     ...(s.serviceTimeMs === undefined ? {} : { serviceTimeMs: s.serviceTimeMs }),
+    ...(s.generator === undefined ? {} : { generator: s.generator }),
+    ...serviceOf(facts, s.t),
   }));
-  return {
+  const result: ResultDocument = {
     schema: resultSchemaId,
     startedAt: new Date(facts.startedAtMs).toISOString(),
     endedAt: new Date(facts.endedAtMs).toISOString(),
@@ -66,11 +86,22 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     target: facts.target,
     environment: facts.environment,
     phases: facts.phases,
+    faults: facts.faults ?? [],
     summary,
     slo: checkSlo(facts.scenario.slo, summary),
     series,
     histogram: encodeHistogram(aggregate.total),
+    ...(facts.telemetry === undefined ? {} : { telemetry: facts.telemetry.info }),
   };
+  // Last, so the rules see the whole document (fault windows included).
+  result.findings = analyseResult(result);
+  return result;
+}
+
+/** The `service` field of one series point, when telemetry covered that second. */
+function serviceOf(facts: RunFacts, t: number): { service?: ServiceSample } {
+  const sample = facts.telemetry?.bySecond.get(t);
+  return sample === undefined ? {} : { service: sample };
 }
 
 /** Lag p99 over this, in ms, or an achieved rate under this share of the plan, flags the run. */

@@ -41,6 +41,8 @@ export interface RunningChild {
   lastLines(): string[];
   /** SIGTERM, then SIGKILL after `graceMs` (default 3000 ms); resolves once it has exited. */
   stop(graceMs?: number): Promise<ChildExit>;
+  /** Subscribes to the child's IPC messages after 'ready' (e.g. telemetry); returns the unsubscribe. */
+  onMessage(listener: (message: unknown) => void): () => void;
 }
 
 /** Starts the child and resolves once it is ready; rejects with CHILD_FAILED (exit 3) otherwise. */
@@ -116,6 +118,10 @@ export function startChild(spec: ChildSpec): Promise<RunningChild> {
         },
         lastLines: () => [...lines],
         stop: (graceMs = 3000) => stopProcess(child, exited, graceMs),
+        onMessage(listener) {
+          child.on('message', listener);
+          return () => child.off('message', listener);
+        },
       });
     });
   });

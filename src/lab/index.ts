@@ -8,3 +8,10 @@ export {
   type ChildExit,
 } from './child-process.js';
 export { assembleResult, type RunFacts } from './assemble-result.js';
+export {
+  startFaultProxy,
+  type ProxiedDependency,
+  type RunningFaultProxy,
+  type Upstream,
+} from './fault-proxy.js';
+export { createFaultSchedule, type FaultSchedule, type FaultScheduleOptions } from './fault-schedule.js';

@@ -7,13 +7,16 @@
  */
 import { LoadAggregate, runLoad } from '../load/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
+import { formatLatencyLog } from '../results/hlog.js';
 import type { PhaseRecord, ResultDocument, Environment } from '../results/types.js';
 import type { RunPlan, Scenario } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/errors.js';
 import { parsePromText, sumSamples } from '../telemetry/index.js';
 import { assembleResult } from './assemble-result.js';
 import { describeExit } from './child-process.js';
+import { createFaultSchedule, type FaultSchedule } from './fault-schedule.js';
 import { startSystem, type ProcessRuntime, type RunningSystem } from './system.js';
+import { startTelemetryCollector, type TelemetryCollector } from './telemetry-collector.js';
 
 /** What the lab reports while it works; the CLI's progress line subscribes to these. */
 export type LabEvent =
@@ -29,11 +32,15 @@ export type LabEvent =
       p99Ms: number;
       errors: number;
       requests: number;
+      /** Requests due but not sent so far (open model), when the load side reports it live. */
+      dropped?: number;
     };
 
 export interface LabOptions {
   scenario: Scenario;
   plan: RunPlan;
+  /** The scenario file's folder: CSV files named in request templates are relative to it (default the working folder). */
+  scenarioDir?: string;
   /** A service the user runs: nothing is booted, load goes there. */
   targetUrl?: string;
   runtime: ProcessRuntime;
@@ -43,10 +50,17 @@ export interface LabOptions {
   onEvent?: (event: LabEvent) => void;
   /** Wall clock, ms since the Unix epoch (default Date.now). */
   now?: () => number;
+  /**
+   * With `targetUrl`: the admin API of the user's own fault proxy (`loadlab proxy`), which the
+   * scenario's faults are applied through. A scenario with faults and a target needs it.
+   */
+  proxyAdminUrl?: string;
 }
 
 export interface LabOutcome {
   result: ResultDocument;
+  /** The run's latency as an HdrHistogram interval log (one interval per second), when load ran. */
+  latencyLog?: string;
   /** Set when the run could not be carried out to its end for a reason other than an interrupt. */
   failure?: LoadlabError;
 }
@@ -59,9 +73,24 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
   const onOuterAbort = () => abort.abort(options.signal.reason);
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
   let system: RunningSystem | undefined;
+  let telemetry: TelemetryCollector | undefined;
   let failure: LoadlabError | undefined;
+  let schedule: FaultSchedule | undefined;
   const startedAtMs = now();
   try {
+    const faults = options.plan.faults ?? [];
+    if (faults.length > 0 && options.targetUrl !== undefined && options.proxyAdminUrl === undefined) {
+      throw loadlabError(
+        'BAD_FLAG',
+        'the scenario has faults, but with --target there is no lab proxy to apply them through: pass --proxy URL (the admin API of your `loadlab proxy`) or drop the faults',
+      );
+    }
+    if (options.proxyAdminUrl !== undefined && options.targetUrl === undefined) {
+      throw loadlabError(
+        'BAD_FLAG',
+        '--proxy goes with --target; without it the lab runs its own fault proxy',
+      );
+    }
     let targetUrl: string;
     if (options.targetUrl !== undefined) {
       await checkReachable(options.targetUrl);
@@ -71,6 +100,7 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
         {
           knobs: options.scenario.service,
           db: options.scenario.dependencies.db,
+          recommendations: options.scenario.dependencies.recommendations,
           seed: options.scenario.seed,
         },
         options.runtime,
@@ -93,7 +123,17 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       }
     }
 
-    const load = await driveLoad(options, targetUrl, abort.signal, emit, now);
+    const serviceChild = system?.children.find((c) => c.name === 'service');
+    telemetry = startTelemetryCollector(serviceChild ? { child: serviceChild } : { url: targetUrl });
+    const adminUrl = system?.proxyAdminUrl ?? options.proxyAdminUrl;
+    if (faults.length > 0 && adminUrl !== undefined)
+      schedule = createFaultSchedule({ faults, adminUrl, now });
+    await schedule?.prepare();
+    const load = await driveLoad(options, targetUrl, abort.signal, emit, now, (zero) =>
+      schedule?.begin(zero),
+    );
+    const faultRecords = (await schedule?.finish()) ?? [];
+    await telemetry.stop();
     const serviceCounted = failure ? undefined : await readServiceCount(targetUrl);
     abort.abort('run finished');
     await system?.stop();
@@ -115,9 +155,20 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       interrupted,
       ...(failure ? { abortReason: failure.message } : interrupted ? { abortReason: 'interrupted' } : {}),
       ...(serviceCounted === undefined ? {} : { serviceCounted }),
+      faults: faultRecords,
+      telemetry: {
+        info: telemetry.info(),
+        bySecond: telemetry.aligned(
+          load.startEpochMs,
+          Math.ceil((load.endEpochMs - load.startEpochMs) / 1000),
+        ),
+      },
     });
-    return failure ? { result, failure } : { result };
+    const latencyLog = formatLatencyLog(load.startEpochMs, load.aggregate.windows());
+    return failure ? { result, latencyLog, failure } : { result, latencyLog };
   } catch (error) {
+    await schedule?.finish();
+    await telemetry?.stop();
     if (system) await system.stop();
     if (isLoadlabError(error, 'INTERRUPTED') || options.signal.aborted) {
       // Interrupted before any load ran: an empty, interrupted result.
@@ -147,11 +198,13 @@ async function driveLoad(
   signal: AbortSignal,
   emit: (e: LabEvent) => void,
   now: () => number,
+  onZero: (startEpochMs: number) => void = () => {},
 ): Promise<DrivenLoad> {
   const { plan, scenario } = options;
   // Time zero lies a little ahead so every worker thread is up before the first request is due;
   // further for the open model, whose first requests would otherwise be sent late.
   const startEpochMs = now() + (plan.open === undefined ? 200 : 500);
+  onZero(startEpochMs);
   const totalS = plan.totalMs / 1000;
   const phaseStarts = new Map<number, number>();
   let currentPhase = plan.phases[0]?.name ?? '';
@@ -181,6 +234,7 @@ async function driveLoad(
       timeoutMs: scenario.load.timeout,
       startEpochMs,
       signal,
+      ...(options.scenarioDir === undefined ? {} : { baseDir: options.scenarioDir }),
       onPhase: (index) => {
         const p = plan.phases[index];
         if (p === undefined) return;

@@ -2,15 +2,22 @@
  * The system under test as the lab boots it: the simulated database, then the reference
  * service pointed at it, each its own process on a free loopback port.
  *
- *   db simulator (child) ◀── undici Pool ── reference service (child) ◀── load workers
+ *   db simulator (child) ◀── fault proxy (child) ◀── undici Pool ── reference service (child) ◀── load workers
+ *   recs simulator (child) ◀──┘  (proxy "recommendations")
+ *
+ * Every dependency is reached through the fault proxy: dependencies first, then the proxy with one
+ * proxy per entry of the `upstreams` list (named after the dependency), then the service pointed at
+ * the proxies' listen addresses.
  */
 import type { ServiceKnobs } from '../../reference-service/src/config.js';
 import { serviceConfigEnv } from '../../reference-service/src/config.js';
-import type { DbSimSpec } from '../deps/db-spec.js';
-import { dbConfigEnv } from '../shared/child-protocol.js';
+import type { DbSpec } from '../deps/db-spec.js';
+import { recsConfigEnv, recsSimSpecSchema, type RecsSimSpec } from '../deps/recs-spec.js';
 import { loadlabError } from '../shared/errors.js';
 import { entries } from '../shared/paths.js';
 import { startChild, type RunningChild } from './child-process.js';
+import { startDatabase } from './database.js';
+import { hostPortOf, startFaultProxy, type ProxiedDependency, type Upstream } from './fault-proxy.js';
 
 /** How to start child processes: the node binary and the environment they inherit. */
 export interface ProcessRuntime {
@@ -20,7 +27,10 @@ export interface ProcessRuntime {
 
 export interface SystemSpec {
   knobs: ServiceKnobs;
-  db: DbSimSpec;
+  /** The simulated database (default), or PostgreSQL: embedded, or one the user runs. */
+  db: DbSpec;
+  /** The simulated recommendations API (default: its defaults). */
+  recommendations?: RecsSimSpec;
   seed: number;
   /** Port for the service; 0 (the default) picks a free one. */
   servicePort?: number;
@@ -30,6 +40,10 @@ export interface RunningSystem {
   /** The reference service's base URL. */
   url: string;
   dbUrl: string;
+  /** The fault proxy's admin API (Toxiproxy-compatible), for the fault schedule. */
+  proxyAdminUrl: string;
+  /** Each dependency, by name: its real address and the proxy's address the service uses. */
+  dependencies: Record<string, ProxiedDependency>;
   children: RunningChild[];
   /** Stops every child, service first; safe to call more than once. */
   stop(): Promise<void>;
@@ -47,19 +61,44 @@ export async function startSystem(
     for (const child of [...children].reverse()) await child.stop();
   };
   try {
-    onStatus('starting the simulated database');
-    const db = await startChild({
-      name: 'db',
+    onStatus(
+      spec.db.kind !== 'postgres'
+        ? 'starting the simulated database'
+        : spec.db.embedded === true
+          ? 'starting an embedded PostgreSQL cluster'
+          : 'using the PostgreSQL at dependencies.db.url',
+    );
+    const db = await startDatabase(spec.db, runtime, spec.seed);
+    if (db.child !== undefined) children.push(db.child);
+    throwIfAborted(signal);
+    onStatus('starting the simulated recommendations API');
+    const recs = await startChild({
+      name: 'recommendations',
       execPath: runtime.execPath,
-      entry: entries.dbSimulator(),
+      entry: entries.recsSimulator(),
       env: {
         ...runtime.env,
-        [dbConfigEnv]: JSON.stringify({ spec: spec.db, seed: spec.seed, host: '127.0.0.1', port: 0 }),
+        [recsConfigEnv]: JSON.stringify({
+          spec: spec.recommendations ?? recsSimSpecSchema.parse(undefined),
+          seed: spec.seed,
+          host: '127.0.0.1',
+          port: 0,
+        }),
       },
     });
-    children.push(db);
+    children.push(recs);
     throwIfAborted(signal);
-    onStatus(`database at ${db.url}; starting the reference service`);
+    // One proxy per dependency; further dependencies add their entry here.
+    const upstreams: Upstream[] = [
+      { name: 'db', upstream: `${db.host}:${db.port}` },
+      { name: 'recommendations', upstream: hostPortOf(recs.url) },
+    ];
+    onStatus(`database at ${db.url}; starting the fault proxy`);
+    const proxy = await startFaultProxy(upstreams, runtime, spec.seed);
+    children.push(proxy.child);
+    throwIfAborted(signal);
+    const via = (name: string): string => `http://${proxy.dependencies[name]?.listen ?? ''}`;
+    onStatus(`fault proxy admin API at ${proxy.adminUrl}; starting the reference service`);
     const service = await startChild({
       name: 'service',
       execPath: runtime.execPath,
@@ -69,7 +108,10 @@ export async function startSystem(
         [serviceConfigEnv]: JSON.stringify({
           host: '127.0.0.1',
           port: spec.servicePort ?? 0,
-          dbUrl: db.url,
+          dbUrl: db.urlVia(proxy.dependencies.db?.listen ?? ''),
+          dbUsers: db.users,
+          recsUrl: via('recommendations'),
+          seed: spec.seed,
           knobs: spec.knobs,
         }),
       },
@@ -77,7 +119,14 @@ export async function startSystem(
     children.push(service);
     await waitReady(service, signal);
     onStatus(`reference service ready at ${service.url}`);
-    return { url: service.url, dbUrl: db.url, children, stop };
+    return {
+      url: service.url,
+      dbUrl: db.url,
+      proxyAdminUrl: proxy.adminUrl,
+      dependencies: proxy.dependencies,
+      children,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,20 +1,31 @@
 /**
  * Merges the windows arriving from every worker, exactly, into per-second series and one total
- * histogram. Windows may arrive late or out of order; each second is kept until the run ends.
+ * histogram. Windows may arrive late or out of order; each second is kept until the run ends,
+ * in its compressed encoding once it is a few seconds old, so memory stays flat however long the run.
  */
 import {
   createLatencyHistogram,
   decodeHistogram,
   mergeHistograms,
   summarizeLatencyMs,
+  CompactHistogram,
   type LatencyHistogram,
 } from '../metrics/index.js';
 import type { LatencySummary } from '../results/types.js';
 import type { WindowCounts } from './protocol.js';
 
 interface SecondAggregate extends WindowCounts {
-  histogram: LatencyHistogram;
-  service?: LatencyHistogram;
+  histogram: CompactHistogram;
+  service?: CompactHistogram;
+}
+
+/** Seconds this far behind the latest one reported are sealed (encoded); later windows reopen them. */
+const sealAfterS = 5;
+
+/** The generator's own figures for one second: ELU (0..1, max over workers) and process CPU (% of one core). */
+export interface GeneratorFigures {
+  elu: number;
+  cpuPct: number;
 }
 
 type Quantiles = { p50: number; p90: number; p99: number; max: number };
@@ -29,6 +40,8 @@ export interface SecondFigures {
   latencyMs: Quantiles;
   /** Open model: latency from the actual send. */
   serviceTimeMs?: Quantiles;
+  /** The generator's own load in this second, when its workers reported it. */
+  generator?: GeneratorFigures;
 }
 
 export class LoadAggregate {
@@ -36,6 +49,9 @@ export class LoadAggregate {
   /** Open model: the whole run's latency from the actual send; undefined until a worker sends one. */
   serviceTotal: LatencyHistogram | undefined;
   readonly #seconds = new Map<number, SecondAggregate>();
+  readonly #generator = new Map<number, GeneratorFigures>();
+  /** Seconds whose histograms are held live (not yet sealed). */
+  readonly #live = new Set<number>();
   readonly errorsByKind: Record<string, number> = {};
   requests = 0;
   bytes = 0;
@@ -45,18 +61,20 @@ export class LoadAggregate {
     const h = decodeHistogram(encodedHistogram);
     let s = this.#seconds.get(t);
     if (s === undefined) {
-      s = { histogram: createLatencyHistogram(), requests: 0, errors: {}, bytes: 0 };
+      s = { histogram: new CompactHistogram(), requests: 0, errors: {}, bytes: 0 };
       this.#seconds.set(t, s);
     }
-    mergeHistograms(s.histogram, h);
+    s.histogram.add(h);
     mergeHistograms(this.total, h);
     if (encodedService !== undefined) {
       const service = decodeHistogram(encodedService);
-      s.service ??= createLatencyHistogram();
+      s.service ??= new CompactHistogram();
       this.serviceTotal ??= createLatencyHistogram();
-      mergeHistograms(s.service, service);
+      s.service.add(service);
       mergeHistograms(this.serviceTotal, service);
     }
+    this.#live.add(t);
+    this.#seal(t - sealAfterS);
     s.requests += counts.requests;
     s.bytes += counts.bytes;
     this.requests += counts.requests;
@@ -64,6 +82,43 @@ export class LoadAggregate {
     for (const [kind, n] of Object.entries(counts.errors)) {
       s.errors[kind] = (s.errors[kind] ?? 0) + n;
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
+    }
+  }
+
+  /** Adds one worker's sample of second `t`: its ELU (the max over workers is kept) and, from one worker, the process's CPU. */
+  addGenerator(t: number, elu: number, cpuPct?: number): void {
+    const g = this.#generator.get(t) ?? { elu: 0, cpuPct: 0 };
+    g.elu = Math.max(g.elu, elu);
+    if (cpuPct !== undefined) g.cpuPct = Math.max(g.cpuPct, cpuPct);
+    this.#generator.set(t, g);
+  }
+
+  /** The generator's figures over seconds `fromT`..`toT` (inclusive): mean and max of each, or undefined when none was reported. */
+  generatorBetween(
+    fromT = 0,
+    toT = Infinity,
+  ): { eluMean: number; eluMax: number; cpuPctMean: number; cpuPctMax: number } | undefined {
+    const picked = [...this.#generator].filter(([t]) => t >= fromT && t <= toT).map(([, g]) => g);
+    if (picked.length === 0) return undefined;
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const elu = picked.map((g) => g.elu);
+    const cpu = picked.map((g) => g.cpuPct);
+    return {
+      eluMean: mean(elu),
+      eluMax: Math.max(...elu),
+      cpuPctMean: mean(cpu),
+      cpuPctMax: Math.max(...cpu),
+    };
+  }
+
+  /** Seals every live second before `beforeT`. */
+  #seal(beforeT: number): void {
+    for (const t of this.#live) {
+      if (t >= beforeT) continue;
+      const s = this.#seconds.get(t);
+      s?.histogram.seal();
+      s?.service?.seal();
+      this.#live.delete(t);
     }
   }
 
@@ -82,9 +137,15 @@ export class LoadAggregate {
       errors: sum(s.errors),
       errorsByKind: { ...s.errors },
       bytes: s.bytes,
-      latencyMs: quantiles(s.histogram),
-      ...(s.service === undefined ? {} : { serviceTimeMs: quantiles(s.service) }),
+      latencyMs: quantiles(s.histogram.get()),
+      ...(s.service === undefined ? {} : { serviceTimeMs: quantiles(s.service.get()) }),
+      ...this.#generatorOf(t),
     };
+  }
+
+  #generatorOf(t: number): { generator?: GeneratorFigures } {
+    const g = this.#generator.get(t);
+    return g === undefined ? {} : { generator: { ...g } };
   }
 
   /**
@@ -93,8 +154,18 @@ export class LoadAggregate {
    */
   latencyBetween(fromT: number, toT: number): LatencySummary {
     const merged = createLatencyHistogram();
-    for (const [t, s] of this.#seconds) if (t >= fromT && t <= toT) mergeHistograms(merged, s.histogram);
+    for (const [t, s] of this.#seconds)
+      if (t >= fromT && t <= toT) mergeHistograms(merged, s.histogram.get());
     return summarizeLatencyMs(merged);
+  }
+
+  /** The latency histogram (µs) of every second some worker reported, in order of time, decoded one at a time. */
+  *windows(): Generator<{ t: number; histogram: LatencyHistogram }> {
+    const ts = [...this.#seconds.keys()].sort((a, b) => a - b);
+    for (const t of ts) {
+      const s = this.#seconds.get(t);
+      if (s !== undefined) yield { t, histogram: s.histogram.get() };
+    }
   }
 
   /** Every second from 0 to the last one reported, empty seconds included as zeros. */
@@ -111,6 +182,7 @@ export class LoadAggregate {
           errorsByKind: {},
           bytes: 0,
           latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
+          ...this.#generatorOf(t),
         },
       );
     }

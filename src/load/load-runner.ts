@@ -30,6 +30,8 @@ export interface LoadOptions {
   onPhase?: (index: number) => void;
   /** Receives every worker's windows as they arrive, so progress can be read while the load runs. */
   aggregate: LoadAggregate;
+  /** Folder that CSV files named in request templates are relative to (the scenario file's; default the working folder). */
+  baseDir?: string;
 }
 
 export interface LoadOutcome {
@@ -99,6 +101,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           seed: options.seed,
           timeoutMs: options.timeoutMs,
           startEpochMs: options.startEpochMs,
+          reportsCpu: workerIndex === 0,
+          ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+          ...(plan.closed === undefined ? {} : { closed: plan.closed }),
           ...(plan.open === undefined
             ? {}
             : {
@@ -116,6 +121,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           switch (message.type) {
             case 'window':
               aggregate.add(message.t, message.histogram, message, message.serviceHistogram);
+              break;
+            case 'generator':
+              aggregate.addGenerator(message.t, message.elu, message.cpuPct);
               break;
             case 'phase':
               if (!seenPhases.has(message.index)) {

@@ -1,29 +1,38 @@
 /**
  * The open-model engine of one worker thread: sends each request when it is due, whatever the
- * answers do, over one undici Pool, and times it from its due time (coordinated omission) as well
- * as from its actual send (service time).
+ * answers do, over keep-alive raw-socket connections (one request in flight on each, a new one
+ * opened when all are busy, up to maxInFlight), and times it from its due time (coordinated
+ * omission) as well as from its actual send (service time).
  *
- *   schedule ─▶ nextDue ─▶ pump ──send──▶ Pool ──▶ target
- *                  ▲        │ not due yet: sleep (timer to ~1 ms before, then setImmediate)
- *                  │        │ overdue: send every overdue one now, in a burst (never early)
+ *   schedule ─▶ nextDue ─▶ pump ──send──▶ idle connection (or a new one) ──▶ target
+ *                  ▲        │ not due yet: timer to `spinMs` before, then setImmediate turns
+ *                  │        │ due: send every due one in this loop turn (never early)
  *                  │        │ maxInFlight reached: wait for a completion; at the phase's end
  *                  │        │   the arrivals still unsent are dropped
  *                  └────────┘ completion: record (end − due) and (end − send); wake the pump
+ *
+ * Why the last stretch is spun rather than slept: libuv's timers have millisecond granularity
+ * and wake up to ~1 ms late (more on a busy machine), so a timer alone cannot keep the send lag
+ * under 1 ms; setImmediate turns still poll the sockets, so answers are handled while waiting.
  */
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
-import { createLatencyHistogram, encodeHistogram, recordLatencyUs } from '../metrics/index.js';
 import type { Random } from '../shared/random.js';
 import { arrivalSchedule, type ArrivalSchedule } from './arrival-schedule.js';
-import { statusErrorKind, transportErrorKind } from './error-kind.js';
+import type { TransportErrorKind } from './error-kind.js';
+import { ConnectionPool } from './connection-pool.js';
+import type { ConnectionEvents, ConnectionTarget } from './http-connection.js';
+import { createLatencyHistogram, encodeHistogram, recordLatencyUs } from '../metrics/index.js';
 import type { OpenTotals, WorkerOpenOptions, WorkerPhase } from './protocol.js';
-import type { RequestMix } from './request-mix.js';
+import type { SerializedRequest } from './request-text.js';
 import type { WindowRecorder } from './window-recorder.js';
 
 export interface OpenEngineOptions {
-  targetUrl: string;
+  target: ConnectionTarget;
   phases: WorkerPhase[];
-  mix: RequestMix;
+  /** The next request to send. */
+  nextRequest: () => SerializedRequest;
+  /** The error kind of an answer's status, undefined for a success. */
+  checkStatus: (index: number, status: number) => string | undefined;
   open: WorkerOpenOptions;
   /** Draws Poisson gaps. */
   random: Random;
@@ -36,6 +45,28 @@ export interface OpenEngineOptions {
   onPhase: (index: number) => void;
   /** Longest wait for requests still in flight after the last phase, ms (default min(timeout, 1000)). */
   drainMs?: number;
+  /** How long before a due time the pump stops sleeping on a timer and turns on setImmediate, ms (default 1). */
+  spinMs?: number;
+  /** In those turns, how long each naps (ms, default 0.1; 0 spins without napping). */
+  napMs?: number;
+}
+
+/** A cell nobody notifies: Atomics.wait on it is a precise sleep. */
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+/** A nap ends this long before the due time, ms: waking from one takes some tens of µs. */
+const napMarginMs = 0.05;
+
+/**
+ * Connections being opened at once, at most: when every connection is busy and this many are
+ * still connecting, due requests wait for one to connect, answer or fail (their scheduling lag
+ * is left out, as for requests held by maxInFlight; they are never dropped for it).
+ */
+const maxConnecting = 32;
+
+/** A request in flight: when it was due, and which request of the mix it is. */
+interface OpenTag {
+  dueMs: number;
+  index: number;
 }
 
 /** What one open-model worker counted. */
@@ -45,13 +76,13 @@ export interface OpenEngineTotals extends OpenTotals {
   errors: number;
 }
 
-/** Below this many ms to the next due time the pump yields with setImmediate rather than a timer. */
-const spinMs = 1;
-
 /** Runs an open-model load; `stop()` ends it early. */
 export class OpenEngine {
   readonly #o: OpenEngineOptions;
-  readonly #pool: Pool;
+  readonly #pool: ConnectionPool<OpenTag>;
+  readonly #clockOffset: number;
+  readonly #spinMs: number;
+  readonly #napMs: number;
   readonly #lag = createLatencyHistogram();
   readonly #totals = { sent: 0, responses: 0, errors: 0, dropped: 0, planned: 0 };
   #phaseIndex = -1;
@@ -59,6 +90,7 @@ export class OpenEngine {
   #schedule: ArrivalSchedule | undefined;
   #nextDue: number | undefined;
   #inFlight = 0;
+  #nappedMs = 0;
   #blocked = false;
   /** Run-clock ms when the bound last freed a slot after being full: arrivals due before it were held. */
   #freedAtMs = -Infinity;
@@ -71,18 +103,30 @@ export class OpenEngine {
 
   constructor(options: OpenEngineOptions) {
     this.#o = options;
-    this.#pool = new Pool(new URL(options.targetUrl).origin, {
-      connections: options.open.maxInFlight,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.timeoutMs },
-    });
+    this.#clockOffset = performance.timeOrigin - options.startEpochMs;
+    this.#spinMs = options.spinMs ?? 1;
+    this.#napMs = options.napMs ?? 0.1;
+    const events: ConnectionEvents<OpenTag> = {
+      onResponse: (_connection, tag, status, bytes, sentMs) => {
+        const endMs = this.#runNow();
+        this.#totals.responses++;
+        const kind = this.#o.checkStatus(tag.index, status);
+        if (kind !== undefined) this.#totals.errors++;
+        this.#o.recorder.response(endMs - tag.dueMs, bytes, kind, endMs - sentMs);
+        this.#completed(1);
+      },
+      onFailure: (_connection, tags, kind) => this.#failed(tags.length, kind),
+      onConnect: () => this.#unblock(),
+    };
+    this.#pool = new ConnectionPool(options.target, events, maxConnecting);
   }
 
   /** Runs every phase, waits a little for answers still in flight, and returns the counts. */
   async run(): Promise<OpenEngineTotals> {
+    const ticker = setInterval(
+      () => this.#checkTimeouts(),
+      Math.min(100, Math.max(10, this.#o.timeoutMs / 4)),
+    );
     await new Promise<void>((resolve) => {
       this.#scheduled = resolve;
       if (this.#stopped) return resolve();
@@ -90,9 +134,15 @@ export class OpenEngine {
       this.#pump();
     });
     if (!this.#stopped) await this.#drain(this.#o.drainMs ?? Math.min(this.#o.timeoutMs, 1000));
+    clearInterval(ticker);
     this.#closing = true;
-    await this.#pool.destroy();
+    this.#pool.closeAll();
     return { ...this.#totals, lagHistogram: encodeHistogram(this.#lag) };
+  }
+
+  /** Time spent napping so far, ms: the event loop counts it as busy, though the thread slept. */
+  get nappedMs(): number {
+    return this.#nappedMs;
   }
 
   /** Stops scheduling at once; requests in flight are abandoned (counted as in flight at stop). */
@@ -105,7 +155,7 @@ export class OpenEngine {
   }
 
   #runNow(): number {
-    return performance.timeOrigin + performance.now() - this.#o.startEpochMs;
+    return performance.now() + this.#clockOffset;
   }
 
   #enterPhase(index: number): void {
@@ -141,8 +191,10 @@ export class OpenEngine {
         this.#announced = phase.index;
         this.#o.onPhase(phase.index);
       }
-      if (nowMs >= phase.endMs) {
-        // Whatever the phase still owed was held by the bound until now: dropped.
+      const atBound = this.#inFlight >= this.#o.open.maxInFlight;
+      if (nowMs >= phase.endMs && (this.#nextDue === undefined || atBound)) {
+        // Whatever the phase still owes was held by the bound until its end: dropped. (Arrivals
+        // merely overdue because the pump woke late are still sent, below.)
         while (this.#nextDue !== undefined) {
           this.#totals.dropped++;
           this.#nextDue = this.#take();
@@ -153,9 +205,16 @@ export class OpenEngine {
       const due = this.#nextDue;
       if (due === undefined) return this.#sleepUntil(phase.endMs, false);
       if (due > nowMs) return this.#sleepUntil(due, true);
-      if (this.#inFlight >= this.#o.open.maxInFlight) {
+      if (atBound) {
         this.#blocked = true;
         return this.#sleepUntil(phase.endMs, false);
+      }
+      if (!this.#pool.canSend()) {
+        // Waiting for a connection to connect, answer or fail; each of those wakes the pump.
+        // Not a drop at the phase's end: only the bound drops.
+        this.#blocked = true;
+        this.#clearTimer();
+        return;
       }
       this.#send(due, nowMs);
       this.#nextDue = this.#take();
@@ -165,9 +224,22 @@ export class OpenEngine {
   /** Wakes the pump at `runMs`: a timer to about 1 ms before, then setImmediate turns, so never early and rarely late. */
   #sleepUntil(runMs: number, precise: boolean): void {
     this.#clearTimer();
-    const delay = runMs - this.#runNow();
-    if (precise && delay <= spinMs) this.#timer = { immediate: setImmediate(this.#pump) };
-    else this.#timer = { timeout: setTimeout(this.#pump, Math.max(0, precise ? delay - spinMs : delay)) };
+    let delay = runMs - this.#runNow();
+    if (precise && delay <= this.#spinMs) {
+      // Nap (a futex wait, microsecond precise, the CPU given back) for a slice, then poll the
+      // sockets with a setImmediate turn: answers wait at most one slice to be read.
+      if (this.#napMs > 0 && delay > napMarginMs) {
+        Atomics.wait(napCell, 0, 0, Math.min(this.#napMs, delay - napMarginMs));
+        const after = runMs - this.#runNow();
+        this.#nappedMs += delay - after;
+        delay = after;
+      }
+      this.#timer = { immediate: setImmediate(this.#pump) };
+      return;
+    }
+    if (precise && delay <= this.#spinMs) this.#timer = { immediate: setImmediate(this.#pump) };
+    else
+      this.#timer = { timeout: setTimeout(this.#pump, Math.max(0, precise ? delay - this.#spinMs : delay)) };
   }
 
   #clearTimer(): void {
@@ -181,44 +253,39 @@ export class OpenEngine {
 
   #send(dueMs: number, sentMs: number): void {
     if (dueMs >= this.#freedAtMs) recordLatencyUs(this.#lag, (sentMs - dueMs) * 1000);
-    const request = this.#o.mix.next();
+    const request = this.#o.nextRequest();
     this.#totals.sent++;
     this.#inFlight++;
-    this.#pool
-      .request({
-        path: request.path,
-        method: request.method as 'GET',
-        headers: request.headers,
-        body: request.body ?? null,
-      })
-      .then(async (res) => {
-        let bytes = 0;
-        for await (const chunk of res.body) bytes += (chunk as Buffer).length;
-        const endMs = this.#runNow();
-        this.#completed();
-        if (this.#closing) return;
-        this.#totals.responses++;
-        const kind = statusErrorKind(res.statusCode);
-        if (kind !== undefined) this.#totals.errors++;
-        this.#o.recorder.response(endMs - dueMs, bytes, kind, endMs - sentMs);
-      })
-      .catch((error: unknown) => {
-        this.#completed();
-        if (this.#closing) return;
-        this.#totals.errors++;
-        this.#o.recorder.failure(transportErrorKind(error));
-      });
+    this.#pool.acquire().send(request.text, { dueMs, index: request.index }, sentMs, request.head);
   }
 
-  #completed(): void {
-    this.#inFlight--;
+  #failed(lost: number, kind: TransportErrorKind): void {
+    if (lost === 0) return this.#unblock();
+    if (!this.#closing) {
+      this.#totals.errors += lost;
+      for (let i = 0; i < lost; i++) this.#o.recorder.failure(kind);
+    }
+    this.#completed(lost);
+  }
+
+  #completed(n: number): void {
+    this.#inFlight -= n;
     if (this.#inFlight === 0) this.#idle();
+    this.#unblock();
+  }
+
+  /** Wakes a pump held by the bound or by connections being opened. */
+  #unblock(): void {
     if (this.#blocked && !this.#stopped) {
       this.#blocked = false;
       this.#freedAtMs = this.#runNow();
       this.#clearTimer();
       this.#pump();
     }
+  }
+
+  #checkTimeouts(): void {
+    this.#pool.timeOutOlderThan(this.#runNow() - this.#o.timeoutMs);
   }
 
   /** Waits until nothing is in flight, or `ms` has passed. */

@@ -3,6 +3,7 @@
  * boundary in their compressed HdrHistogram encoding and are merged exactly on arrival.
  */
 import type { RequestSpec } from '../scenario/schema.js';
+import type { ThinkTimeSpec } from './think-time.js';
 
 /** One phase as a worker runs it: its share of the connections or of the rate, and its times on the run's clock. */
 export interface WorkerPhase {
@@ -25,6 +26,14 @@ export interface WorkerOpenOptions {
   offset: number;
 }
 
+/** Closed-model settings of one worker. */
+export interface WorkerClosedOptions {
+  /** Requests each connection keeps in flight (1: none pipelined). */
+  pipelining: number;
+  /** Wait after each answer before the next request; none when absent. */
+  thinkTime?: ThinkTimeSpec;
+}
+
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
   workerIndex: number;
@@ -38,6 +47,12 @@ export interface WorkerInit {
   startEpochMs: number;
   /** Present for the open model; the closed model runs otherwise. */
   open?: WorkerOpenOptions;
+  /** Closed model: pipelining and think time (default: 1, none). */
+  closed?: WorkerClosedOptions;
+  /** Folder that CSV files named in templates are relative to (the scenario file's). */
+  baseDir?: string;
+  /** Whether this worker reports the whole process's CPU (one worker does). */
+  reportsCpu?: boolean;
 }
 
 /** Counts of one one-second window from one worker. */
@@ -62,6 +77,7 @@ export interface OpenTotals {
 export type WorkerMessage =
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
+  | { type: 'generator'; t: number; elu: number; cpuPct?: number }
   | ({ type: 'done'; sent: number; responses: number; errors: number } & Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 

@@ -5,6 +5,7 @@
  */
 import { loadlabError } from '../shared/errors.js';
 import { createRandom, type Random } from '../shared/random.js';
+import type { GeneratorContext } from './value-generators.js';
 import {
   compileJsonTemplate,
   compileTemplate,
@@ -31,6 +32,8 @@ export interface MixRequest {
 export interface RequestMix {
   /** Picks the next request by weight and renders it. */
   next(): MixRequest;
+  /** True when every `next()` gives the same request (one request, no value generator), so it can be serialised once. */
+  readonly isStatic: boolean;
 }
 
 /**
@@ -60,7 +63,11 @@ interface CompiledRequest {
  * Compiles validated `requests` into a mix drawing from `random`. Throws a SCENARIO_INVALID
  * LoadlabError listing every template problem (see {@link requestMixProblems}).
  */
-export function compileRequestMix(requests: readonly MixRequestSpec[], random: Random): RequestMix {
+export function compileRequestMix(
+  requests: readonly MixRequestSpec[],
+  random: Random,
+  context: GeneratorContext = {},
+): RequestMix {
   const problems = requests.length === 0 ? ['load.requests: expected at least 1 request, got none'] : [];
   const compiled: CompiledRequest[] = [];
   const cumulative: number[] = [];
@@ -70,7 +77,7 @@ export function compileRequestMix(requests: readonly MixRequestSpec[], random: R
     if (!(weight > 0) || !Number.isFinite(weight)) {
       problems.push(`load.requests[${index}].weight: expected a positive number, got ${String(weight)}`);
     }
-    const request = compileRequest(spec, index, random, `load.requests[${index}]`, problems);
+    const request = compileRequest(spec, index, random, `load.requests[${index}]`, problems, context);
     if (request === undefined) return;
     total += weight;
     compiled.push(request);
@@ -96,7 +103,14 @@ export function compileRequestMix(requests: readonly MixRequestSpec[], random: R
           return compiled[lo] as CompiledRequest;
         };
 
+  const only = compiled.length === 1 ? compiled[0] : undefined;
+  const isStatic =
+    only !== undefined &&
+    only.path.isStatic &&
+    only.headers.every(([, value]) => value.isStatic) &&
+    (only.body?.isStatic ?? true);
   return {
+    isStatic,
     next(): MixRequest {
       const request = pick();
       const headers: Record<string, string> = {};
@@ -118,7 +132,11 @@ export function compileRequestMix(requests: readonly MixRequestSpec[], random: R
  * the schema), each as `<path>.<field>: <problem>`, e.g.
  * `load.requests[2].path: unknown value generator "zipff" (known: seq, uniform, zipf, choice)`.
  */
-export function requestMixProblems(requests: readonly unknown[], path = 'load.requests'): string[] {
+export function requestMixProblems(
+  requests: readonly unknown[],
+  path = 'load.requests',
+  context: GeneratorContext = {},
+): string[] {
   const problems: string[] = [];
   const random = createRandom(0);
   requests.forEach((spec, index) => {
@@ -135,6 +153,7 @@ export function requestMixProblems(requests: readonly unknown[], path = 'load.re
       random,
       `${path}[${index}]`,
       problems,
+      context,
     );
   });
   return problems;
@@ -146,14 +165,15 @@ function compileRequest(
   random: Random,
   at: string,
   problems: string[],
+  context: GeneratorContext,
 ): CompiledRequest | undefined {
   const before = problems.length;
-  const path = compileTemplate(spec.path, random);
+  const path = compileTemplate(spec.path, random, context);
   if (isTemplateProblems(path)) problems.push(...path.problems.map((p) => `${at}.path: ${p}`));
 
   const headers: [string, Template][] = [];
   for (const [name, text] of Object.entries(spec.headers ?? {})) {
-    const value = compileTemplate(text, random);
+    const value = compileTemplate(text, random, context);
     if (isTemplateProblems(value))
       problems.push(...value.problems.map((p) => `${at}.headers${pathKey(name)}: ${p}`));
     else headers.push([name, value]);
@@ -161,7 +181,7 @@ function compileRequest(
 
   let body: JsonTemplate | undefined;
   if (spec.json !== undefined) {
-    const compiled = compileJsonTemplate(spec.json, random, `${at}.json`);
+    const compiled = compileJsonTemplate(spec.json, random, `${at}.json`, context);
     if (isTemplateProblems(compiled)) problems.push(...compiled.problems);
     else body = compiled;
     if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) {
@@ -184,9 +204,10 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 
 /**
  * Template problems of a scenario's request mix, read from the raw scenario input (any shape),
- * so they are reported together with the schema's own problems.
+ * so they are reported together with the schema's own problems. CSV files are only looked for
+ * when `context.baseDir` (the scenario file's folder) is given.
  */
-export function requestTemplateProblems(input: unknown): string[] {
+export function requestTemplateProblems(input: unknown, context: GeneratorContext = {}): string[] {
   const requests = (input as { load?: { requests?: unknown } } | null)?.load?.requests;
-  return Array.isArray(requests) ? requestMixProblems(requests) : [];
+  return Array.isArray(requests) ? requestMixProblems(requests, 'load.requests', context) : [];
 }

@@ -9,7 +9,7 @@
  * one list of JSON text pieces and calls.
  */
 import type { Random } from '../shared/random.js';
-import { createValueGenerator, type ValueGenerator } from './value-generators.js';
+import { createValueGenerator, type GeneratorContext, type ValueGenerator } from './value-generators.js';
 
 /** A compiled template. */
 export interface Template {
@@ -47,8 +47,12 @@ export function isTemplateProblems(
  * Compiles `text`, whose `{{name args...}}` calls draw from `random`, or lists its problems
  * (unknown generator names, bad arguments, an unclosed `{{`).
  */
-export function compileTemplate(text: string, random: Random): Template | TemplateProblems {
-  const parsed = parseTemplate(text, random);
+export function compileTemplate(
+  text: string,
+  random: Random,
+  context: GeneratorContext = {},
+): Template | TemplateProblems {
+  const parsed = parseTemplate(text, random, context);
   if (!Array.isArray(parsed)) return parsed;
   const render = renderer(parsed);
   return { source: text, isStatic: parsed.every((part) => typeof part === 'string'), render };
@@ -63,6 +67,7 @@ export function compileJsonTemplate(
   value: unknown,
   random: Random,
   path = 'json',
+  context: GeneratorContext = {},
 ): JsonTemplate | TemplateProblems {
   const pieces: Part[] = [];
   const problems: string[] = [];
@@ -70,7 +75,7 @@ export function compileJsonTemplate(
 
   const emit = (node: unknown, at: string): void => {
     if (typeof node === 'string') {
-      const parsed = parseTemplate(node, random);
+      const parsed = parseTemplate(node, random, context);
       if (!Array.isArray(parsed)) {
         for (const problem of parsed.problems) problems.push(`${at}: ${problem}`);
       } else if (parsed.every((part) => typeof part === 'string')) {
@@ -130,7 +135,7 @@ export function pathKey(key: string): string {
 }
 
 /** Splits `text` into literal parts and generators, or lists what is wrong with it. */
-function parseTemplate(text: string, random: Random): Part[] | TemplateProblems {
+function parseTemplate(text: string, random: Random, context: GeneratorContext): Part[] | TemplateProblems {
   const parts: Part[] = [];
   const problems: string[] = [];
   let from = 0;
@@ -153,7 +158,7 @@ function parseTemplate(text: string, random: Random): Part[] | TemplateProblems 
       continue;
     }
     const [name, ...args] = call.split(/\s+/) as [string, ...string[]];
-    const generator = createValueGenerator(name, args, random);
+    const generator = createValueGenerator(name, args, random, context);
     if (typeof generator === 'string') problems.push(generator);
     else parts.push(generator);
   }

@@ -4,13 +4,25 @@
  * either a generator, which draws from the random source it was given and keeps its own state
  * (a `seq` counter belongs to the one template call that made it), or an error sentence.
  */
+import { resolve } from 'node:path';
 import type { Random } from '../shared/random.js';
+import { readCsvTable } from './csv-table.js';
 
 /** Draws one value to put into a request. */
 export type ValueGenerator = () => string | number;
 
+/** Where generators that read files find them. */
+export interface GeneratorContext {
+  /** Folder that relative data-file paths start from (the scenario file's); when absent, files are not read (syntax-only checks). */
+  baseDir?: string;
+}
+
 /** Checks `args` (the words after the name) and returns a generator, or a sentence saying what is wrong. */
-export type ValueGeneratorFactory = (args: readonly string[], random: Random) => ValueGenerator | string;
+export type ValueGeneratorFactory = (
+  args: readonly string[],
+  random: Random,
+  context: GeneratorContext,
+) => ValueGenerator | string;
 
 const numberRe = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
@@ -77,12 +89,40 @@ const choice: ValueGeneratorFactory = (args, random) => {
   return () => values[Math.floor(random.next() * n)] as string | number;
 };
 
+/**
+ * `csv file column [seq|random]`: the column's value in the rows of a CSV file (header row first;
+ * the path relative to the scenario file), in file order, wrapping round (`seq`, the default), or
+ * drawn at random. In `seq` order, calls on the same file in one request stay on the same row.
+ */
+const csv: ValueGeneratorFactory = (args, random, context) => {
+  const [file, column, order = 'seq'] = args;
+  if (args.length < 2 || args.length > 3 || file === undefined || column === undefined) {
+    return `csv expects a file, a column and optionally seq or random, ${got(args)}`;
+  }
+  if (order !== 'seq' && order !== 'random') return `csv order must be seq or random, got "${order}"`;
+  if (context.baseDir === undefined) return () => '';
+  const table = readCsvTable(resolve(context.baseDir, file));
+  if (typeof table === 'string') return table;
+  const col = table.columns.indexOf(column);
+  if (col < 0) return `csv column "${column}" is not in ${file} (columns: ${table.columns.join(', ')})`;
+  const { rows } = table;
+  const n = rows.length;
+  if (order === 'random') return () => rows[Math.floor(random.next() * n)]?.[col] ?? '';
+  let next = 0;
+  return () => {
+    const value = rows[next]?.[col] ?? '';
+    next = next + 1 === n ? 0 : next + 1;
+    return value;
+  };
+};
+
 /** The value generators, keyed by the name used in templates. */
 export const valueGenerators: Readonly<Record<string, ValueGeneratorFactory>> = {
   seq,
   uniform,
   zipf,
   choice,
+  csv,
 };
 
 /** Names of the value generators, in the order they are documented. */
@@ -96,12 +136,13 @@ export function createValueGenerator(
   name: string,
   args: readonly string[],
   random: Random,
+  context: GeneratorContext = {},
 ): ValueGenerator | string {
   const factory = Object.hasOwn(valueGenerators, name) ? valueGenerators[name] : undefined;
   if (factory === undefined) {
     return `unknown value generator "${name}" (known: ${valueGeneratorNames.join(', ')})`;
   }
-  return factory(args, random);
+  return factory(args, random, context);
 }
 
 /**

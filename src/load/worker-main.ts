@@ -1,26 +1,24 @@
 /**
- * A load worker thread: runs the closed model with autocannon, one autocannon instance per
- * phase, or the open model with {@link OpenEngine}, and posts one-second windows of encoded
- * histograms to the orchestrator.
+ * A load worker thread: runs the closed model with {@link ClosedEngine} or the open model with
+ * {@link OpenEngine}, both over raw keep-alive sockets, and posts one-second windows of encoded
+ * histograms, and one-second samples of its own event-loop utilisation (and, from worker 0, the
+ * process's CPU), to the orchestrator.
  *
  *   orchestrator ──workerData (WorkerInit)──▶ worker
- *        ▲                                      │ phase i: autocannon(connections, until endMs)
- *        └──── window / phase / done ◀──────────┘ every 250 ms: windows the clock has left
+ *        ▲                                      │ engine: phases on the run's clock
+ *        └── window / generator / phase / done ◀┘ every 250 ms: windows the clock has left
  */
-import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRandom, deriveSeed } from '../shared/random.js';
-import { statusErrorKind, transportErrorKind } from './error-kind.js';
-import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
+import { ClosedEngine } from './closed-engine.js';
+import { GeneratorSampler } from './generator-sampler.js';
 import { OpenEngine } from './open-engine.js';
+import type { OrchestratorMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { compileRequestMix } from './request-mix.js';
+import { requestSource, statusCheck } from './request-text.js';
+import { thinkTimeSampler } from './think-time.js';
 import { WindowRecorder } from './window-recorder.js';
-
-/** autocannon's result when it is not aggregated (always so in a worker thread). */
-interface RawResult {
-  totalRequests: number;
-}
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -32,14 +30,48 @@ const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.cei
 const mix = compileRequestMix(
   init.requests,
   createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
+  init.baseDir === undefined ? {} : { baseDir: init.baseDir },
 );
-const state = {
-  stopped: false,
-  current: undefined as autocannon.Instance | undefined,
-  open: undefined as OpenEngine | undefined,
-  wake: () => {},
+const url = new URL(init.targetUrl);
+const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+const common = {
+  target,
+  phases: init.phases,
+  nextRequest: requestSource(mix, url.host),
+  checkStatus: statusCheck(init.requests),
+  timeoutMs: init.timeoutMs,
+  startEpochMs: init.startEpochMs,
+  recorder,
+  onPhase: (index: number) => post({ type: 'phase', index }),
 };
-const totals = { sent: 0, responses: 0, errors: 0 };
+const engine =
+  init.open === undefined
+    ? new ClosedEngine({
+        ...common,
+        pipelining: init.closed?.pipelining ?? 1,
+        thinkTime: thinkTimeSampler(
+          init.closed?.thinkTime,
+          createRandom(deriveSeed(init.seed, `think-${init.workerIndex}`)),
+        ),
+      })
+    : new OpenEngine({
+        ...common,
+        open: init.open,
+        random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
+      });
+const sampler = new GeneratorSampler({
+  startEpochMs: init.startEpochMs,
+  ...(init.reportsCpu === true
+    ? {
+        cpuUsageUs: () => {
+          const u = process.cpuUsage();
+          return u.user + u.system;
+        },
+      }
+    : {}),
+  ...(engine instanceof OpenEngine ? { sleptMs: () => engine.nappedMs } : {}),
+  onSample: (sample) => post({ type: 'generator', ...sample }),
+});
 
 function post(message: WorkerMessage): void {
   port?.postMessage(message);
@@ -50,122 +82,21 @@ function flush(all: boolean): void {
 }
 
 port.on('message', (message: OrchestratorMessage) => {
-  if (message.type === 'stop') {
-    state.stopped = true;
-    state.current?.stop();
-    state.open?.stop();
-    state.wake();
-  }
+  if (message.type === 'stop') engine.stop();
 });
-
-/** Waits until the run's clock reaches `epochMs`, or the run is stopped. */
-function waitUntil(epochMs: number): Promise<void> {
-  const delay = epochMs - now();
-  if (delay <= 0 || state.stopped) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, delay);
-    function done(): void {
-      clearTimeout(timer);
-      state.wake = () => {};
-      resolve();
-    }
-    state.wake = done;
-  });
-}
-
-function runPhase(start: typeof autocannon, phase: WorkerPhase): Promise<void> {
-  const durationS = (init.startEpochMs + phase.endMs - now()) / 1000;
-  const connections = phase.connections ?? 0;
-  if (durationS <= 0 || connections === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const instance = start(
-      {
-        url: init.targetUrl,
-        connections,
-        duration: durationS,
-        timeout: Math.max(1, Math.ceil(init.timeoutMs / 1000)),
-        // Inside a worker thread autocannon hands back its raw counters; we only need those.
-        skipAggregateResult: true,
-        requests: [
-          {
-            setupRequest: (req) => {
-              const next = mix.next();
-              return {
-                ...req,
-                method: next.method as autocannon.Request['method'],
-                path: next.path,
-                headers: { ...req.headers, ...next.headers },
-                body: next.body,
-              };
-            },
-          },
-        ],
-      },
-      (err, result) => {
-        if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else {
-          totals.sent += (result as unknown as RawResult).totalRequests;
-          resolve();
-        }
-      },
-    );
-    state.current = instance;
-    instance.on('response', (_client, statusCode, resBytes, responseTime) => {
-      totals.responses++;
-      const kind = statusErrorKind(statusCode);
-      if (kind !== undefined) totals.errors++;
-      recorder.response(responseTime, resBytes, kind);
-    });
-    instance.on('reqError', (error) => {
-      totals.errors++;
-      recorder.failure(transportErrorKind(error));
-    });
-  });
-}
-
-type Done = Extract<WorkerMessage, { type: 'done' }>;
-
-async function runClosed(): Promise<Done> {
-  // Loaded only for the closed model: it is slow to import, and the open model's start is timed.
-  const start = (await import('autocannon')).default;
-  for (const phase of init.phases) {
-    await waitUntil(init.startEpochMs + phase.startMs);
-    if (state.stopped) break;
-    post({ type: 'phase', index: phase.index });
-    await runPhase(start, phase);
-    state.current = undefined;
-    if (state.stopped) break;
-  }
-  return { type: 'done', ...totals };
-}
-
-async function runOpen(open: NonNullable<WorkerInit['open']>): Promise<Done> {
-  const engine = new OpenEngine({
-    targetUrl: init.targetUrl,
-    phases: init.phases,
-    mix,
-    open,
-    random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
-    timeoutMs: init.timeoutMs,
-    startEpochMs: init.startEpochMs,
-    recorder,
-    onPhase: (index) => post({ type: 'phase', index }),
-  });
-  state.open = engine;
-  if (state.stopped) engine.stop();
-  return { type: 'done', ...(await engine.run()) };
-}
 
 async function main(): Promise<void> {
   const ticker = setInterval(() => flush(false), 250);
-  let done: Done;
+  sampler.start();
+  let totals;
   try {
-    done = init.open === undefined ? await runClosed() : await runOpen(init.open);
+    totals = await engine.run();
   } finally {
     clearInterval(ticker);
+    sampler.stop();
     flush(true);
   }
-  post(done);
+  post({ type: 'done', ...totals });
 }
 
 main().catch((error: unknown) => {

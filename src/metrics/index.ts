@@ -8,3 +8,4 @@ export {
   summarizeLatencyMs,
 } from './histogram.js';
 export type { LatencyHistogram, RecordOutcome } from './histogram.js';
+export { CompactHistogram } from './compact-histogram.js';

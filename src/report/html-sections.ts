@@ -110,14 +110,39 @@ ${table('Errors', errors)}
 </div></section>`;
 }
 
-/** The two chart canvases on a shared time axis; a note instead when there is no series. */
+/** One chart panel: a heading, an optional control and a canvas. */
+function panel(id: string, title: string, label: string, control = ''): string {
+  return `<div class="chart-panel"><div class="chart-head"><h3>${escapeHtml(title)}</h3>${control}</div><div class="chart-box"><canvas id="${id}" aria-label="${escapeHtml(label)}"></canvas></div></div>`;
+}
+
+/**
+ * The chart canvases: throughput, latency and the percentile spectrum, then the service's event
+ * loop, memory and GC, and pool, cache and in-flight when the result has service telemetry.
+ * Every time chart shares one axis; a note stands in for charts with nothing to draw.
+ */
 export function chartsSection(result: ResultDocument): string {
   if (result.series.length === 0) {
     return '<section><h2>Over time</h2><p class="empty">No per-second data was recorded.</p></section>';
   }
+  const hasService = result.series.some((p) => p.service !== undefined);
+  const service = hasService
+    ? [
+        panel('eventloop-chart', 'Service event loop', 'Event-loop delay and utilisation per second'),
+        panel('memory-chart', 'Service memory and GC', 'Heap, RSS and GC pause time per second'),
+        panel(
+          'pool-chart',
+          'Pool, cache and in-flight',
+          'Pool connections, cache reads and requests in flight per second',
+        ),
+      ].join('\n')
+    : '<p class="empty">No service telemetry in this result: the service charts are left out.</p>';
   return `<section><h2>Over time</h2>
-<div class="chart-panel"><div class="chart-head"><h3>Throughput</h3></div><div class="chart-box"><canvas id="throughput-chart" aria-label="Responses and errors per second"></canvas></div></div>
-<div class="chart-panel"><div class="chart-head"><h3>Latency</h3><label><input type="checkbox" id="latency-log"> log scale</label></div><div class="chart-box"><canvas id="latency-chart" aria-label="Latency percentiles per second"></canvas></div></div>
+${panel('throughput-chart', 'Throughput', 'Responses and errors per second')}
+${panel('latency-chart', 'Latency', 'Latency percentiles per second', '<label><input type="checkbox" id="latency-log"> log scale</label>')}
+${service}
+</section>
+<section><h2>Percentile spectrum</h2>
+${panel('spectrum-chart', 'Latency by percentile, whole run', 'Latency at each percentile from p0 to p99.99, log scale')}
 </section>`;
 }
 

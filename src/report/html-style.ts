@@ -40,6 +40,15 @@ td.text { text-align: left; padding-left: 12px; overflow-wrap: anywhere; }
 .empty { color: var(--muted); }
 pre { margin: 0; padding: 14px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
   overflow: auto; max-height: 480px; font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.findings { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
+.finding { background: var(--panel); border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; padding: 8px 12px; }
+.finding.found { border-left-color: var(--bad); }
+.finding.clear { border-left-color: var(--ok); }
+.finding.not-enough-data { border-left-color: var(--muted); color: var(--muted); }
+.finding-verdict { display: inline-block; min-width: 9em; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.finding.found .finding-verdict { color: var(--bad); }
+.finding.clear .finding-verdict { color: var(--ok); }
+.finding-rule { color: var(--muted); font-size: 12px; margin-top: 2px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @media (max-width: 700px) { main { padding: 16px 12px 32px; } .chart-box { height: 240px; } }
 `;

@@ -5,7 +5,7 @@
  *
  *   <style>                                   reportCss
  *   <header> <section>…                      html-sections.ts (all text escaped)
- *   <script type="application/json">         { series, phases } via jsonForScript
+ *   <script type="application/json">         reportChartData() via jsonForScript
  *   <script> chart.js UMD </script>          chartJsSource()
  *   <script> charts </script>                chartsScript
  */
@@ -21,21 +21,20 @@ import {
   summarySection,
 } from './html-sections.js';
 import { reportCss } from './html-style.js';
+import { findingsOf } from './findings.js';
+import { findingsSection, serviceSummarySection } from './html-findings.js';
+import { reportChartData } from './report-data.js';
+
+export type { ReportChartData } from './report-data.js';
 
 /** The id of the `<script type="application/json">` element holding the charts' data. */
 export const reportDataElementId = 'loadlab-data';
-
-/** The data the report's charts read from the page: the per-second series and the phases. */
-export interface ReportChartData {
-  series: ResultDocument['series'];
-  phases: ResultDocument['phases'];
-}
 
 const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 /** Renders the whole report for a result document as one HTML string (about 230 KB plus the data). */
 export function renderReportHtml(result: ResultDocument): string {
-  const data: ReportChartData = { series: result.series, phases: result.phases };
+  const data = reportChartData(result);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -48,7 +47,9 @@ export function renderReportHtml(result: ResultDocument): string {
 <body>
 <main>
 ${headerSection(result)}
+${findingsSection(findingsOf(result))}
 ${summarySection(result)}
+${serviceSummarySection(result)}
 ${chartsSection(result)}
 ${scenarioSection(result)}
 ${environmentSection(result)}

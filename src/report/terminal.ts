@@ -23,6 +23,7 @@ import {
   formatRps,
   formatSeconds,
 } from './format.js';
+import { findingsOf } from './findings.js';
 
 /** How to render the summary: `color` adds ANSI colour codes (only for a TTY that wants them). */
 export interface SummaryFormatOptions {
@@ -136,5 +137,20 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     const mark = check.held ? paint('✔', 'green') : paint('✘', 'red');
     lines.push(row(i === 0 ? 'SLO' : '', `${mark} ${describeSloCheck(check)}`));
   });
+
+  const findings = findingsOf(result);
+  const found = findings.filter((f) => f.verdict === 'found');
+  found.forEach((f, i) => lines.push(row(i === 0 ? 'findings' : '', paint(`! ${f.message}`, 'yellow'))));
+  const clear = findings.filter((f) => f.verdict === 'clear').length;
+  const unknown = findings.filter((f) => f.verdict === 'not-enough-data').length;
+  if (findings.length > 0) {
+    const rest = `${clear} clear, ${unknown} without enough data`;
+    lines.push(
+      row(
+        found.length === 0 ? 'findings' : '',
+        found.length === 0 ? `none found (${rest})` : paint(rest, 'dim'),
+      ),
+    );
+  }
   return lines.join('\n');
 }

@@ -1,10 +1,14 @@
 export { readResult, parseResult } from './reader.js';
 export { outputFileNames, writeFileAtomically, writeRunOutput } from './writer.js';
+export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { resultSchemaId } from './types.js';
 export type {
   Environment,
   ErrorCounts,
+  FaultRecord,
+  Finding,
+  TelemetryInfo,
   LatencySummary,
   PhaseRecord,
   ResultDocument,

@@ -3,6 +3,7 @@
  * `compare` and `gate`, read this and nothing else. Field names listed in DESIGN.md are stable.
  */
 import type { Scenario } from '../scenario/schema.js';
+import type { ServiceSample } from '../telemetry/index.js';
 
 export const resultSchemaId = 'loadlab/result@1';
 
@@ -76,6 +77,10 @@ export interface GeneratorCheck {
   sendRateAchieved: number;
   /** True when achieved < 99% of planned, or scheduling lag p99 > 1 ms. */
   suspect: boolean;
+  /** The load threads' event-loop utilisation (0..1; per second the max over workers), mean over the run. */
+  elu?: number;
+  /** The whole loadlab process's CPU, % of one core, mean over the run. */
+  cpuPct?: number;
   /** Why it is suspect, one sentence each; empty when it is not. */
   reasons: string[];
 }
@@ -92,6 +97,37 @@ export interface SeriesPoint {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Open model only: latency from the actual send, in the window. */
   serviceTimeMs?: { p50: number; p90: number; p99: number; max: number };
+  /** The generator's own load in the window: event-loop utilisation (0..1, max over workers) and process CPU (% of one core). */
+  generator?: { elu: number; cpuPct: number };
+  /** The service's runtime and application figures for this second, when telemetry was on. */
+  service?: ServiceSample;
+}
+
+/** How service telemetry was gathered: over the child's IPC channel, or by scraping /metrics. */
+export interface TelemetryInfo {
+  source: 'ipc' | 'prometheus';
+  /** Samples received (about one a second). */
+  samples: number;
+  /** Why there are few or none, when that is so. */
+  note?: string;
+}
+
+/**
+ * One analysis rule's answer about a run: `found` (the pattern is there), `clear` (looked, it is
+ * not) or `not-enough-data` (cannot say; never a pass).
+ */
+export interface Finding {
+  /** Stable rule id, e.g. "pool-bottleneck". */
+  rule: string;
+  verdict: 'found' | 'clear' | 'not-enough-data';
+  /** One plain sentence with the numbers behind it. */
+  message: string;
+  /** The rule's threshold with its unit, e.g. "event-loop delay p99 > 100 ms in a second". */
+  threshold: string;
+  /** Load seconds (series t) where the pattern was seen. */
+  seconds?: number[];
+  /** The figures behind the verdict. */
+  figures?: Record<string, number>;
 }
 
 export interface PhaseRecord {
@@ -103,6 +139,32 @@ export interface PhaseRecord {
   connections?: number;
   /** Open model: arrivals per second, ramped linearly from `from` to `to` (equal when constant). */
   rate?: { from: number; to: number };
+}
+
+/**
+ * A fault window as it actually happened (times in seconds since the load started): when the
+ * fault proxy applied it and removed it, next to when the plan said. A window still open when the
+ * run ended (or was interrupted) ends there.
+ */
+export interface FaultRecord {
+  /** The dependency it hit. */
+  on: string;
+  /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http_status, http_delay, http_cut. */
+  kind: string;
+  /** The toxic's attributes (Toxiproxy names; ms, KB/s, bytes). */
+  attributes: Record<string, number>;
+  /** Toxics: the direction; HTTP faults: always downstream. */
+  stream: 'upstream' | 'downstream';
+  /** Toxics: share of connections; HTTP faults: share of matching requests. */
+  toxicity: number;
+  /** HTTP faults: which requests were eligible. */
+  match?: { method?: string; path?: string };
+  startS: number;
+  endS: number;
+  plannedStartS: number;
+  plannedEndS: number;
+  /** Set when the proxy refused to apply or remove it; the window may then not have happened. */
+  error?: string;
 }
 
 export interface Environment {
@@ -128,9 +190,15 @@ export interface ResultDocument {
   target: { url: string; kind: 'reference' | 'external' };
   environment: Environment;
   phases: PhaseRecord[];
+  /** Fault windows as they actually happened; `loadlab run` always writes it (empty when none), older files may lack it. */
+  faults?: FaultRecord[];
   summary: Summary;
   slo: SloCheck[];
   series: SeriesPoint[];
   /** The total latency histogram (microseconds), HdrHistogram base64 compressed encoding. */
   histogram: string;
+  /** How the service's telemetry was gathered (absent when there was none to gather). */
+  telemetry?: TelemetryInfo;
+  /** What the analysis rules found in the run (src/report/findings-rules.ts). */
+  findings?: Finding[];
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadlabError } from '../shared/errors.js';
+import { latencyLogFileName } from './hlog.js';
 import type { ResultDocument } from './types.js';
 
 /** File names inside a run's output folder. */
@@ -16,12 +17,16 @@ export const outputFileNames = { result: 'result.json', html: 'index.html' } as 
 export interface RunOutput {
   result: ResultDocument;
   html: string;
+  /** The run's HdrHistogram interval log (latency.hlog), when there is one. */
+  latencyLog?: string;
 }
 
 /** Absolute or relative paths of the files written, as built from the folder given. */
 export interface RunOutputPaths {
   resultPath: string;
   htmlPath: string;
+  /** Set when the interval log was written. */
+  latencyLogPath?: string;
 }
 
 /**
@@ -41,7 +46,10 @@ export async function writeRunOutput(dir: string, output: RunOutput): Promise<Ru
   const htmlPath = join(dir, outputFileNames.html);
   await writeFileAtomically(resultPath, `${JSON.stringify(output.result, null, 2)}\n`);
   await writeFileAtomically(htmlPath, output.html);
-  return { resultPath, htmlPath };
+  if (output.latencyLog === undefined) return { resultPath, htmlPath };
+  const latencyLogPath = join(dir, latencyLogFileName);
+  await writeFileAtomically(latencyLogPath, output.latencyLog);
+  return { resultPath, htmlPath, latencyLogPath };
 }
 
 /** Writes `text` to a temporary sibling of `path`, syncs it, and renames it over `path`. */

@@ -2,6 +2,7 @@
 import { serviceKnobsSchema } from '../../reference-service/src/config.js';
 import { formatDurationMs } from '../shared/duration.js';
 import { plannedArrivals, type PhaseRate, type RunPlan } from './plan.js';
+import { describeFaults } from './fault-plan.js';
 import type { Scenario } from './schema.js';
 
 /**
@@ -16,6 +17,7 @@ export function describePlan(plan: RunPlan, scenario: Scenario): string {
     requests(scenario),
     service(scenario),
     dependencies(scenario),
+    describeFaults(plan.faults ?? [], scenario.faults.length),
     slos(scenario),
   ];
   return sections.join('\n\n');
@@ -28,6 +30,14 @@ function header(scenario: Scenario): string {
 }
 
 function model(plan: RunPlan): string {
+  const closed = plan.closed;
+  if (closed !== undefined && (closed.pipelining > 1 || closed.thinkTime !== undefined)) {
+    const extras = [
+      ...(closed.pipelining > 1 ? [`pipelining ${closed.pipelining}`] : []),
+      ...(closed.thinkTime === undefined ? [] : [`think time ${describeThink(closed.thinkTime)}`]),
+    ];
+    return `${plan.model} model (${extras.join(', ')})`;
+  }
   if (plan.open === undefined) return `${plan.model} model`;
   return `${plan.model} model (${plan.open.arrivals} arrivals, at most ${plan.open.maxInFlight} in flight)`;
 }
@@ -52,6 +62,13 @@ function phases(plan: RunPlan, scenario: Scenario): string {
   const head = ['#', 'name', 'start', 'end', 'duration', ...(open ? ['rate', 'arrivals'] : ['connections'])];
   const right = [true, false, true, true, true, true, ...(open ? [true] : [])];
   return `${title}\n${table([head, ...rows], right)}`;
+}
+
+/** `100ms`, `uniform 50ms..150ms` or `exponential, mean 100ms`. */
+function describeThink(t: NonNullable<NonNullable<RunPlan['closed']>['thinkTime']>): string {
+  if (t.dist === 'constant') return formatDurationMs(t.ms);
+  if (t.dist === 'uniform') return `uniform ${formatDurationMs(t.minMs)}..${formatDurationMs(t.maxMs)}`;
+  return `exponential, mean ${formatDurationMs(t.meanMs)}`;
 }
 
 /** `500/s`, or `200/s -> 2000/s` for a ramp. */

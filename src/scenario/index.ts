@@ -14,6 +14,8 @@ export {
   type RunPlan,
 } from './plan.js';
 export { describePlan } from './describe-plan.js';
+export { describeFaults, planFaults, type FaultToxic, type PlannedFault } from './fault-plan.js';
+export type { FaultSpec } from './faults-schema.js';
 export { formatZodIssues, type IssueSource, type ProblemOrigin } from './format-issues.js';
 export { scenarioJsonSchema } from './json-schema.js';
 export { scenarioSchema, type RequestSpec, type Scenario, type ScenarioInput, type Slo } from './schema.js';

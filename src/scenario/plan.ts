@@ -7,7 +7,8 @@
  *             ^ startMs of phase 1        ^ totalMs (or --duration, whichever comes first)
  */
 import { loadlabError } from '../shared/errors.js';
-import type { RateSpec, Scenario } from './schema.js';
+import type { RateSpec, Scenario, ThinkTimeInput } from './schema.js';
+import { planFaults, type PlannedFault } from './fault-plan.js';
 
 /** An open-model phase's arrival rate in requests per second, ramped linearly from `from` to `to` (equal when constant). */
 export interface PhaseRate {
@@ -37,8 +38,21 @@ export interface OpenPlanOptions {
   maxInFlight: number;
 }
 
+/** Closed-model settings of a plan. */
+export interface ClosedPlanOptions {
+  /** Requests each connection keeps in flight. */
+  pipelining: number;
+  /** Wait after each answer (ms): fixed, uniform in [minMs, maxMs], or exponential with mean `meanMs`. */
+  thinkTime?:
+    | { dist: 'constant'; ms: number }
+    | { dist: 'uniform'; minMs: number; maxMs: number }
+    | { dist: 'exponential'; meanMs: number };
+}
+
 /** What the lab runs: contiguous phases from 0 to `totalMs`. */
 export interface RunPlan {
+  /** Fault windows on the load's clock, cut at `totalMs` (see fault-plan.ts); absent means none. */
+  faults?: PlannedFault[];
   phases: PlannedPhase[];
   /** Length of the whole run in milliseconds; the sum of the phases' durations. */
   totalMs: number;
@@ -47,6 +61,8 @@ export interface RunPlan {
   workers: number;
   /** Present for the open model. */
   open?: OpenPlanOptions;
+  /** Closed model: present when it pipelines or has a think time. */
+  closed?: ClosedPlanOptions;
 }
 
 /** Options of {@link buildPlan}. */
@@ -85,8 +101,22 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): RunPla
     startMs += durationMs;
   }
   const plan: RunPlan = { phases, totalMs: startMs, model: load.model, workers: load.workers };
+  if (scenario.faults.length > 0) plan.faults = planFaults(scenario.faults, startMs);
   if (load.model === 'open') plan.open = { arrivals: load.arrivals, maxInFlight: load.maxInFlight };
+  if (load.model === 'closed' && (load.pipelining > 1 || load.thinkTime !== undefined)) {
+    plan.closed = {
+      pipelining: load.pipelining,
+      ...(load.thinkTime === undefined ? {} : { thinkTime: thinkTimeSpec(load.thinkTime) }),
+    };
+  }
   return plan;
+}
+
+/** A think time as written, as the plan carries it. */
+function thinkTimeSpec(input: ThinkTimeInput): NonNullable<ClosedPlanOptions['thinkTime']> {
+  if (typeof input === 'number') return { dist: 'constant', ms: input };
+  if (input.dist === 'uniform') return { dist: 'uniform', minMs: input.min, maxMs: input.max };
+  return { dist: 'exponential', meanMs: input.mean };
 }
 
 /** A rate as written, as a ramp over the part of the phase that runs (a cut ramp ends where it was cut). */

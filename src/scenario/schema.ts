@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import { serviceKnobsSchema } from '../../reference-service/src/config.js';
-import { dbSimSpecSchema } from '../deps/db-spec.js';
+import { dbSpecSchema } from '../deps/db-spec.js';
+import { recsSimSpecSchema } from '../deps/recs-spec.js';
 import { parseDurationMs } from '../shared/duration.js';
+import { checkFaultTargets, checkFaultTargetsParams, faultsSchema } from './faults-schema.js';
 
 const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
 
@@ -88,10 +90,27 @@ const phasesOf = <T extends z.ZodType>(phaseSchema: T) =>
       });
     });
 
+/** Closed model: wait after each answer before the next request; a duration or a seeded distribution. */
+const thinkTimeSchema = z.union(
+  [
+    durationMs(0),
+    z.strictObject({ dist: z.literal('uniform'), min: durationMs(0), max: durationMs(0) }),
+    z.strictObject({ dist: z.literal('exponential'), mean: durationMs(0) }),
+  ],
+  {
+    error:
+      'expected a duration such as "100ms", { dist: uniform, min: 50ms, max: 150ms } or { dist: exponential, mean: 100ms }',
+  },
+);
+
 const closedLoadSchema = z.strictObject({
   model: z.literal('closed'),
   phases: phasesOf(closedPhaseSchema),
   requests: z.array(requestSchema).min(1),
+  /** Wait after each answer before a connection sends its next request (default none). */
+  thinkTime: thinkTimeSchema.optional(),
+  /** Requests each connection keeps in flight, HTTP/1.1 pipelining (default 1: none). */
+  pipelining: z.number().int().min(1).max(256).default(1),
   /** Threads generating the load (default 1: on two cores more threads do not add throughput). */
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
@@ -124,8 +143,8 @@ const sloSchema = z.strictObject({
   errorRate: z.number().min(0).max(1).optional(),
 });
 
-/** A whole scenario file. */
-export const scenarioSchema = z.strictObject({
+/** A whole scenario file, before the checks that span sections. */
+const scenarioObjectSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message: 'must be letters, digits, ".", "_" or "-" (it names the report folder)',
   }),
@@ -133,10 +152,15 @@ export const scenarioSchema = z.strictObject({
   /** Seed for every random draw of the run; the same seed repeats the same run (default 1). */
   seed: z.number().int().min(0).max(0xffffffff).default(1),
   service: serviceKnobsSchema,
-  dependencies: z.strictObject({ db: dbSimSpecSchema }).prefault({}),
+  dependencies: z.strictObject({ db: dbSpecSchema, recommendations: recsSimSpecSchema }).prefault({}),
   load: loadSchema,
   slo: sloSchema.optional(),
+  /** Faults injected on the wire between the service and a dependency, at set times (default none). */
+  faults: faultsSchema,
 });
+
+/** A whole scenario file, with the checks that span sections (a fault's `on` names a dependency). */
+export const scenarioSchema = scenarioObjectSchema.superRefine(checkFaultTargets, checkFaultTargetsParams);
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A validated scenario with every default filled in and every duration in milliseconds. */
@@ -145,3 +169,5 @@ export type RequestSpec = Scenario['load']['requests'][number];
 export type Slo = NonNullable<Scenario['slo']>;
 /** An open-model phase's rate as written: requests per second, or a linear ramp. */
 export type RateSpec = z.output<typeof rateSchema>;
+/** A closed-model think time as written, durations in milliseconds. */
+export type ThinkTimeInput = z.output<typeof thinkTimeSchema>;

@@ -21,6 +21,8 @@ export function distEntry(sourcePath: string): string {
 /** Compiled entry points started as separate processes or threads. */
 export const entries = {
   dbSimulator: () => distEntry('src/deps/db-main.ts'),
+  recsSimulator: () => distEntry('src/deps/recs-main.ts'),
+  faultProxy: () => distEntry('src/chaos/proxy-main.ts'),
   referenceService: () => distEntry('reference-service/src/main.ts'),
   loadWorker: () => distEntry('src/load/worker-main.ts'),
   cli: () => distEntry('src/cli/main.ts'),

@@ -124,7 +124,8 @@ load:
     await expect.poll(() => serve.stdout(), { timeout: 20_000 }).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n/);
     const url = serve.stdout().trim();
     const children = descendantsOf(serve.child.pid as number);
-    expect(children.length).toBe(2);
+    // db, recommendations, the fault proxy in front of them, and the service.
+    expect(children.length).toBe(4);
 
     const file = await scenarioFile('target.yaml', shortScenario());
     const out = join(dir, 'out-target');
@@ -162,7 +163,8 @@ load:
     const run = startCli(['run', file, '--out', out]);
     await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/phase 2: main/);
     const children = descendantsOf(run.child.pid as number);
-    expect(children.length).toBe(2);
+    // db, recommendations, the fault proxy in front of them, and the service.
+    expect(children.length).toBe(4);
     const signalledAt = Date.now();
     run.child.kill('SIGINT');
     const code = await run.exited;

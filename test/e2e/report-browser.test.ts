@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +21,15 @@ interface Canvas {
   ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
 
+/** The little of a chart.js chart the fault-window check reads. */
+interface FaultChart {
+  $loadlabFaultBoxes: { label: string; left: number; right: number }[];
+  currentDevicePixelRatio: number;
+  chartArea: { top: number; left: number; right: number };
+  scales: { x: { getPixelForValue(v: number): number } };
+  ctx: { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadlab-browser-'));
@@ -38,8 +47,8 @@ describe.skipIf(missing !== undefined)('the HTML report in a browser', () => {
 load:
   model: closed
   phases:
-    - { name: one, duration: 1s, connections: 2 }
-    - { name: two, duration: 1s, connections: 4 }
+    - { name: one, duration: 2s, connections: 2 }
+    - { name: two, duration: 2s, connections: 4 }
   requests:
     - { path: "/users/{{uniform 1 100}}" }
 `,
@@ -47,6 +56,14 @@ load:
     const out = join(dir, 'out');
     const run = await runCli(['run', scenario, '--out', out, '--quiet']);
     expect(run.code).toBe(0);
+    // A fault window over seconds 1–3, added to the result and the report rebuilt from it: the
+    // report must shade it on the latency chart (and `loadlab report` must keep working).
+    const resultPath = join(out, 'result.json');
+    const result = JSON.parse(await readFile(resultPath, 'utf8')) as Record<string, unknown>;
+    result.faults = [{ on: 'db', kind: 'latency', startS: 1, endS: 3 }];
+    await writeFile(resultPath, JSON.stringify(result));
+    const rebuilt = await runCli(['report', resultPath]);
+    expect(rebuilt.code).toBe(0);
 
     const browser = await launchChromium();
     try {
@@ -74,8 +91,46 @@ load:
           return n;
         }),
       );
-      expect(drawn.length).toBeGreaterThanOrEqual(2);
+      // throughput, latency, spectrum, and the service's event loop, memory and pool charts
+      expect(drawn.length).toBe(6);
       for (const n of drawn) expect(n).toBeGreaterThan(1000);
+
+      // The fault window is shaded on the latency chart where seconds 1–3 are, in red.
+      const fault = await page.evaluate(() => {
+        const w = globalThis as unknown as {
+          loadlabCharts: Record<string, FaultChart>;
+        };
+        const chart = w.loadlabCharts['latency-chart'] as FaultChart;
+        const box = chart.$loadlabFaultBoxes[0];
+        const ratio = chart.currentDevicePixelRatio;
+        const x = Math.round(((box.left + box.right) / 2) * ratio);
+        const y = Math.round((chart.chartArea.top + 30) * ratio);
+        const pixel = chart.ctx.getImageData(x, y, 1, 1).data;
+        const [r, g, b] = [pixel[0], pixel[1], pixel[2]];
+        return {
+          box,
+          expectLeft: chart.scales.x.getPixelForValue(1),
+          expectRight: chart.scales.x.getPixelForValue(3),
+          rgb: [r, g, b],
+        };
+      });
+      expect(fault.box.label).toBe('db latency');
+      expect(fault.box.left).toBeCloseTo(fault.expectLeft, 3);
+      expect(fault.box.right).toBeCloseTo(fault.expectRight, 3);
+      const [r, g, b] = fault.rgb as [number, number, number];
+      expect(r).toBeGreaterThan(g);
+      expect(r).toBeGreaterThan(b);
+
+      // Every time chart has the same plot area and shades the window at the same x, so a second
+      // can be followed down the page.
+      const areas = await page.evaluate(() => {
+        const w = globalThis as unknown as { loadlabCharts: Record<string, FaultChart> };
+        return Object.entries(w.loadlabCharts)
+          .filter(([id]) => id !== 'spectrum-chart')
+          .map(([, c]) => [c.chartArea.left, c.chartArea.right, c.$loadlabFaultBoxes[0]?.left]);
+      });
+      expect(areas).toHaveLength(5);
+      for (const area of areas) expect(area).toEqual(areas[0]);
       expect(await page.textContent('body')).toContain('browser-check');
       const shots = join('reports', 'test-screenshots');
       await mkdir(shots, { recursive: true });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProxy, type Proxy, type ProxyOptions } from '../../src/chaos/index.js';
 import {
@@ -39,39 +40,76 @@ describe('fault proxy without toxics', () => {
 });
 
 describe('latency toxic', () => {
-  it('adds at least the latency; p50 within +1 ms and p99 within +5 ms of the setting', async () => {
-    const echo = await startEcho(cleanup);
-    // Simultaneous A/B (FIELD-NOTES): round trips alternate between a plain proxy and one with the
-    // toxic, so both see the same host noise and the difference is the toxic's.
-    const plain = await connectTo(cleanup, portOf(await proxyTo(echo.port)));
-    const lagged = await proxyTo(echo.port);
+  /**
+   * Sends 64-byte numbered messages at `rate` per second on `socket` for `ms`, and resolves with
+   * each message's round-trip time (ms), matched by number as the echo returns them.
+   */
+  function paced(socket: Socket, rate: number, ms: number): Promise<number[]> {
+    const sentAt: number[] = [];
+    const rtt: number[] = [];
+    let pending = Buffer.alloc(0);
+    socket.on('data', (data: Buffer) => {
+      pending = Buffer.concat([pending, data]);
+      while (pending.length >= 64) {
+        const id = pending.readUInt32BE(0);
+        rtt[id] = now() - (sentAt[id] as number);
+        pending = pending.subarray(64);
+      }
+    });
+    const total = Math.round((rate * ms) / 1000);
+    const t0 = now();
+    return new Promise((resolve) => {
+      const tick = (): void => {
+        const due = Math.min(total, Math.floor(((now() - t0) * rate) / 1000) + 1);
+        while (sentAt.length < due) {
+          const message = Buffer.alloc(64, 1);
+          message.writeUInt32BE(sentAt.length, 0);
+          sentAt.push(now());
+          socket.write(message);
+        }
+        if (sentAt.length < total) setTimeout(tick, 1);
+        else
+          void expect
+            .poll(() => rtt.filter((v) => v !== undefined).length, { timeout: 5000 })
+            .toBe(total)
+            .then(() => resolve(rtt));
+      };
+      tick();
+    });
+  }
+
+  it('never early; at 1,000 messages/s within +1 ms (p50) and +5 ms (p99) of a plain 10 ms timer', async () => {
+    // Simultaneous A/B (FIELD-NOTES), with equal exposure: both paths hold every message 10 ms, so
+    // ~10 are in flight on each, and a stall of this process (other suites holding both cores)
+    // lands on both alike. A: a plain proxy to an echo server that answers after setTimeout(10).
+    // B: the latency toxic on a proxy to an echo server that answers at once.
     const latency = 10;
+    const delayedEcho = await startServer(cleanup, (socket) =>
+      socket.on('data', (d: Buffer) => setTimeout(() => socket.write(d), latency)),
+    );
+    const echo = await startEcho(cleanup);
+    const plain = await connectTo(cleanup, portOf(await proxyTo(delayedEcho.port)));
+    const lagged = await proxyTo(echo.port);
     lagged.addToxic({ type: 'latency', stream: 'downstream', attributes: { latency } });
     const client = await connectTo(cleanup, portOf(lagged));
-    const message = Buffer.alloc(64, 7);
-    const time = async (socket: typeof client): Promise<number> => {
-      const t0 = now();
-      await roundTrip(socket, message);
-      return now() - t0;
-    };
-    const base: number[] = [];
-    const slow: number[] = [];
-    for (let i = 0; i < 220; i++) {
-      const b = await time(plain);
-      const s = await time(client);
-      if (i >= 20) {
-        base.push(b);
-        slow.push(s);
-      }
+    // Three windows of 1,500 messages; a stall may still favour one path in one window, so the
+    // median of the three differences is judged. Never early holds in every window.
+    const p50s: number[] = [];
+    const p99s: number[] = [];
+    for (let window = 0; window < 3; window++) {
+      const [base, slow] = await Promise.all([paced(plain, 1000, 1500), paced(client, 1000, 1500)]);
+      expect(slow).toHaveLength(1500);
+      expect(Math.min(...slow)).toBeGreaterThanOrEqual(latency);
+      p50s.push(quantile(slow, 0.5) - quantile(base, 0.5));
+      p99s.push(quantile(slow, 0.99) - quantile(base, 0.99));
     }
-    expect(Math.min(...slow)).toBeGreaterThanOrEqual(latency);
-    expect(quantile(slow, 0.5)).toBeLessThanOrEqual(quantile(base, 0.5) + latency + 1);
-    expect(quantile(slow, 0.99)).toBeLessThanOrEqual(quantile(base, 0.99) + latency + 5);
+    expect(quantile(p50s, 0.5)).toBeLessThanOrEqual(1);
+    expect(quantile(p99s, 0.5)).toBeLessThanOrEqual(5);
   });
 });
 
 describe('bandwidth toxic', () => {
-  it('holds a 1 MB transfer within ±10% of its rate', async () => {
+  it('holds 1 MB transfers within ±5% of its rate (median of three)', async () => {
     const size = 1024 * 1024;
     const server = await startServer(cleanup, (socket) =>
       socket.once('data', () => socket.end(randomBytes(size))),
@@ -79,16 +117,21 @@ describe('bandwidth toxic', () => {
     const proxy = await proxyTo(server.port);
     const rate = 2000; // KB/s = bytes/ms
     proxy.addToxic({ type: 'bandwidth', stream: 'downstream', attributes: { rate } });
-    const client = await connectTo(cleanup, portOf(proxy));
-    const t0 = now();
-    const done = receiveAll(client, now);
-    client.write('go');
-    const got = await done;
-    expect(got.data.length).toBe(size);
-    const ms = got.atMs - t0;
     const expected = size / rate;
-    expect(ms).toBeGreaterThanOrEqual(expected * 0.9);
-    expect(ms).toBeLessThanOrEqual(expected * 1.1);
+    // Three transfers; a stall of this process (other suites on both cores) can only lengthen one,
+    // so the median is judged against ±5%, and none may be faster than the rate allows.
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const client = await connectTo(cleanup, portOf(proxy));
+      const t0 = now();
+      const done = receiveAll(client, now);
+      client.write('go');
+      const got = await done;
+      expect(got.data.length).toBe(size);
+      times.push(got.atMs - t0);
+    }
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(expected * 0.95);
+    expect(quantile(times, 0.5)).toBeLessThanOrEqual(expected * 1.05);
   });
 });
 
@@ -232,7 +275,7 @@ describe('enabled switch', () => {
 });
 
 describe('toxics changing under live traffic', () => {
-  it('200 add/remove cycles of a latency toxic: no hang, no error, sockets back to baseline', async () => {
+  it('1,000 add/remove cycles of a latency toxic: no hang, no error, sockets back to baseline', async () => {
     const echo = await startEcho(cleanup);
     const proxy = await proxyTo(echo.port);
     expect(proxy.stats().openSockets).toBe(0);
@@ -249,7 +292,7 @@ describe('toxics changing under live traffic', () => {
       client.end();
       await receiveAll(client, now);
     });
-    for (let cycle = 0; cycle < 200; cycle++) {
+    for (let cycle = 0; cycle < 1000; cycle++) {
       proxy.addToxic({
         name: 'lag',
         type: 'latency',
@@ -262,7 +305,7 @@ describe('toxics changing under live traffic', () => {
     }
     running = false;
     await Promise.all(loops);
-    expect(trips).toBeGreaterThanOrEqual(200);
+    expect(trips).toBeGreaterThanOrEqual(1000);
     expect(proxy.stats().toxicErrors).toBe(0);
     await expect.poll(() => proxy.stats().openSockets).toBe(0);
     await expect.poll(() => echo.sockets.size).toBe(0);

@@ -42,16 +42,20 @@ function agent(connections?: number): Agent {
 
 async function call(
   url: string,
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
   body?: string,
   dispatcher = agent(),
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown; headers: Record<string, unknown> }> {
   const res = await request(url, {
     method,
     dispatcher,
-    ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
   });
-  return { status: res.statusCode, json: await res.body.json(), headers: res.headers };
+  // 204 has no body to parse.
+  const json = res.statusCode === 204 ? (await res.body.dump(), undefined) : await res.body.json();
+  return { status: res.statusCode, json, headers: res.headers };
 }
 
 describe('simulated database over HTTP', () => {
@@ -101,7 +105,7 @@ describe('simulated database over HTTP', () => {
 
   it.each<{
     name: string;
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
     path: string;
     body?: string;
     status: number;
@@ -138,7 +142,7 @@ describe('simulated database over HTTP', () => {
       json: { id: 11, name: 'ada', email: 'ada@example.test' },
     },
     {
-      name: 'PUT creates or replaces',
+      name: 'PUT replaces',
       method: 'PUT',
       path: '/users/3',
       body: '{"name":"bob"}',
@@ -162,8 +166,30 @@ describe('simulated database over HTTP', () => {
       json: { error: 'bad_request', message: expect.stringContaining('expected JSON') },
     },
     {
-      name: 'DELETE is not allowed',
+      name: 'PUT of a user that does not exist is not found',
+      method: 'PUT',
+      path: '/users/12',
+      body: '{"name":"bob"}',
+      status: 404,
+      json: { error: 'not_found' },
+    },
+    {
+      name: 'DELETE removes the user',
       method: 'DELETE',
+      path: '/users/3',
+      status: 204,
+      json: undefined,
+    },
+    {
+      name: 'DELETE of a user that does not exist is not found',
+      method: 'DELETE',
+      path: '/users/11',
+      status: 404,
+      json: { error: 'not_found' },
+    },
+    {
+      name: 'PATCH is not allowed',
+      method: 'PATCH',
       path: '/users/3',
       status: 405,
       json: { error: 'method_not_allowed' },
@@ -179,16 +205,33 @@ describe('simulated database over HTTP', () => {
     const { url } = await startSim({ users: 10, latency: { dist: 'constant', ms: 0 } });
     const seeded = (await call(`${url}/users/4`, 'GET')).json as { name: string };
     expect(seeded.name).toMatch(/^user-4-[0-9a-f]{8}$/);
-    await call(`${url}/users/12`, 'PUT', '{"name":"put-12"}');
     expect((await call(`${url}/users`, 'POST', '{"name":"a"}')).json).toMatchObject({ id: 11 });
-    expect((await call(`${url}/users`, 'POST', '{"name":"b"}')).json).toMatchObject({ id: 13 });
+    expect((await call(`${url}/users/11`, 'DELETE')).status).toBe(204);
+    expect((await call(`${url}/users/11`, 'GET')).status).toBe(404);
+    expect((await call(`${url}/users`, 'POST', '{"name":"b"}')).json).toMatchObject({ id: 12 });
     await call(`${url}/users/4`, 'PUT', '{"name":"renamed"}');
     expect((await call(`${url}/users/4`, 'GET')).json).toEqual({
       id: 4,
       name: 'renamed',
       email: 'user-4@example.test',
     });
-    expect((await call(`${url}/users/12`, 'GET')).json).toMatchObject({ name: 'put-12' });
+    expect((await call(`${url}/users/12`, 'GET')).json).toMatchObject({ name: 'b' });
+    expect((await call(`${url}/users/4`, 'DELETE')).status).toBe(204);
+    expect((await call(`${url}/users/4`, 'GET')).status).toBe(404);
+  });
+
+  it('answers a create retried with the same Idempotency-Key from memory; another body is 422', async () => {
+    const { url } = await startSim({ users: 10, latency: { dist: 'constant', ms: 0 } });
+    const key = { 'idempotency-key': 'k-1' };
+    const first = await call(`${url}/users`, 'POST', '{"name":"a"}', agent(), key);
+    const again = await call(`${url}/users`, 'POST', '{"name":"a"}', agent(), key);
+    expect(first).toMatchObject({ status: 201, json: { id: 11, name: 'a' } });
+    expect(again).toMatchObject({ status: 200, json: first.json });
+    expect(await call(`${url}/users`, 'POST', '{"name":"b"}', agent(), key)).toMatchObject({
+      status: 422,
+      json: { error: 'idempotency_mismatch' },
+    });
+    expect((await call(`${url}/users`, 'POST', '{"name":"a"}')).json).toMatchObject({ id: 12 });
   });
 
   it('derives the data set from the seed', async () => {

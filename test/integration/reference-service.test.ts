@@ -357,13 +357,14 @@ describe('reference service: dependency faults', () => {
     expect((await svc.call('GET', '/users/1')).status).toBe(200);
   });
 
-  it('answers 502 dependency_failed when the store is down, and keeps serving', async () => {
+  it('answers 503 dependency_unavailable with Retry-After when the store is down, and keeps serving', async () => {
     const db = await startFakeDb();
     const svc = await startService({}, db);
     await db.close();
     expect(await svc.call('GET', '/users/1')).toMatchObject({
-      status: 502,
-      body: { error: 'dependency_failed' },
+      status: 503,
+      headers: { 'retry-after': '1' },
+      body: { error: 'dependency_unavailable' },
     });
     expect((await svc.call('GET', '/health')).status).toBe(200);
   });

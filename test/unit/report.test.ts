@@ -135,7 +135,10 @@ describe('renderReportHtml', () => {
 
   it('embeds the series and phases as JSON that parses back unchanged', () => {
     const result = resultFixture();
-    expect(embeddedData(renderReportHtml(result))).toEqual({ series: result.series, phases: result.phases });
+    expect(embeddedData(renderReportHtml(result))).toMatchObject({
+      series: result.series,
+      phases: result.phases,
+    });
   });
 
   it('keeps a "</script>" in the description and phase names from opening another script element', () => {
@@ -298,6 +301,7 @@ function runChartsScript(html: string): { id: string; config: FakeChartConfig }[
   }
   runInNewContext(scripts.at(-1)!, {
     Chart: FakeChart,
+    window: {},
     document: { getElementById: (id: string) => elements[id] },
   });
   return charts;

@@ -105,7 +105,7 @@ describe('compileRequestMix', () => {
     }
     expect(isLoadlabError(caught, 'SCENARIO_INVALID')).toBe(true);
     expect(isLoadlabError(caught) && caught.problems).toEqual([
-      'load.requests[1].path: unknown value generator "zipff" (known: seq, uniform, zipf, choice)',
+      'load.requests[1].path: unknown value generator "zipff" (known: seq, uniform, zipf, choice, csv)',
       'load.requests[1].json.a: uniform expects 2 integers a b with a ≤ b, got "1"',
     ]);
   });
@@ -117,7 +117,7 @@ describe('requestMixProblems', () => {
     [
       'an unknown generator in a path',
       [{ path: '/a' }, { path: '/b' }, { path: '/users/{{zipff 1 100000 1.1}}' }],
-      ['load.requests[2].path: unknown value generator "zipff" (known: seq, uniform, zipf, choice)'],
+      ['load.requests[2].path: unknown value generator "zipff" (known: seq, uniform, zipf, choice, csv)'],
     ],
     [
       'bad arguments in a nested body and a header',
@@ -134,7 +134,7 @@ describe('requestMixProblems', () => {
 
   it('prefixes problems with the given path', () => {
     expect(requestMixProblems([{ path: '/{{x}}' }], 'requests')).toEqual([
-      'requests[0].path: unknown value generator "x" (known: seq, uniform, zipf, choice)',
+      'requests[0].path: unknown value generator "x" (known: seq, uniform, zipf, choice, csv)',
     ]);
   });
 });

@@ -321,7 +321,7 @@ describe('loadScenario', () => {
     expect(scenario.seed).toBe(1);
     expect(scenario.service.db.pool).toEqual({ max: 5, queueMax: 1000, acquireTimeoutMs: 200 });
     expect(scenario.service.cache.enabled).toBe(true);
-    expect(scenario.dependencies.db.capacity).toBe(8);
+    expect(scenario.dependencies.db).toMatchObject({ capacity: 8 });
     expect(scenario.load.workers).toBe(1);
     expect(scenario.load.timeout).toBe(10_000);
     expect(scenario.load.phases.map((p) => p.duration)).toEqual([5000, 10_000, 30_000]);

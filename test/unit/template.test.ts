@@ -45,14 +45,14 @@ describe('compileTemplate', () => {
   });
 
   it.each([
-    ['/users/{{zipff 1 2 1}}', ['unknown value generator "zipff" (known: seq, uniform, zipf, choice)']],
+    ['/users/{{zipff 1 2 1}}', ['unknown value generator "zipff" (known: seq, uniform, zipf, choice, csv)']],
     ['/users/{{zipf 1 x}}', ['zipf expects 3 numbers a b s with a ≤ b and s > 0, got "1 x"']],
     ['/a/{{}}', ['empty "{{}}" at character 4 (expected "{{name args...}}")']],
     ['/a/{{seq', ['unclosed "{{" at character 4 (expected "{{name args...}}")']],
     [
       '/{{nope}}/{{uniform 2 1}}',
       [
-        'unknown value generator "nope" (known: seq, uniform, zipf, choice)',
+        'unknown value generator "nope" (known: seq, uniform, zipf, choice, csv)',
         'uniform expects 2 integers a b with a ≤ b, got "2 1"',
       ],
     ],
@@ -135,7 +135,7 @@ describe('compileJsonTemplate', () => {
     );
     expect(result).toEqual({
       problems: [
-        'load.requests[2].json.user.name: unknown value generator "zipff" (known: seq, uniform, zipf, choice)',
+        'load.requests[2].json.user.name: unknown value generator "zipff" (known: seq, uniform, zipf, choice, csv)',
         'load.requests[2].json.items[1]: seq expects no argument or 1 integer start, got "x"',
         'load.requests[2].json["x-y"]: uniform expects 2 integers a b with a ≤ b, got ""',
       ],

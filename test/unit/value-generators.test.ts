@@ -32,8 +32,8 @@ function harmonic(n: number, s: number): number {
 }
 
 describe('value generators', () => {
-  it('are seq, uniform, zipf and choice', () => {
-    expect(valueGeneratorNames).toEqual(['seq', 'uniform', 'zipf', 'choice']);
+  it('are seq, uniform, zipf, choice and csv', () => {
+    expect(valueGeneratorNames).toEqual(['seq', 'uniform', 'zipf', 'choice', 'csv']);
   });
 
   describe('seq', () => {
@@ -195,8 +195,8 @@ describe('value generators', () => {
     ['seq', 'x', 'seq expects no argument or 1 integer start, got "x"'],
     ['seq', '1 2', 'seq expects no argument or 1 integer start, got "1 2"'],
     ['choice', '', 'choice expects at least 1 word, got ""'],
-    ['zipff', '1 2 1', 'unknown value generator "zipff" (known: seq, uniform, zipf, choice)'],
-    ['toString', '', 'unknown value generator "toString" (known: seq, uniform, zipf, choice)'],
+    ['zipff', '1 2 1', 'unknown value generator "zipff" (known: seq, uniform, zipf, choice, csv)'],
+    ['toString', '', 'unknown value generator "toString" (known: seq, uniform, zipf, choice, csv)'],
   ])('%s %s is refused: %s', (name, args, message) => {
     const words = args === '' ? [] : args.split(' ');
     expect(createValueGenerator(name, words, createRandom(1))).toBe(message);

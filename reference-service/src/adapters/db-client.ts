@@ -1,11 +1,12 @@
 /**
  * The user store over HTTP (the simulated database, or the fault proxy in front of it), through
  * an undici Pool gated by a {@link PoolGate}. Every call runs under its own deadline,
- * min(remaining request deadline, `db.queryTimeoutMs`), and ends in a user, `undefined` (not
- * found) or a ServiceError; no other error escapes.
+ * min(remaining request deadline, `db.queryTimeoutMs`), and ends in an answer, not-found or a
+ * ServiceError; no other error escapes. A connection that cannot be made (refused, connect
+ * timeout) is `store_unavailable` (503 at once); one that breaks mid-call is `store_unreachable`.
  */
 import { Pool } from 'undici';
-import type { NewUser, User, UserStore } from '../app/users.js';
+import type { Created, NewUser, User, UserStore } from '../app/users.js';
 import { createDeadline, remainingMs, type CallContext } from '../deadline.js';
 import { isServiceError, serviceError, type ServiceError } from '../errors.js';
 import type { DbOp, DbOutcome } from '../metrics.js';
@@ -31,18 +32,37 @@ export interface DbClient extends UserStore {
 
 interface Call {
   op: DbOp;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: string;
+  idempotencyKey?: string;
+}
+
+/** What the store answered: its status and, unless 204 or 404, a user. */
+interface Answer {
+  status: number;
+  user: User | undefined;
 }
 
 // undici's own timeouts are a backstop behind the per-call signal, which normally fires first.
 const backstopSlackMs = 1000;
-const undiciTimeoutCodes = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
+const undiciTimeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Errors meaning no connection could be made: the store is down, not slow. */
+const connectFailureCodes = new Set([
+  'ECONNREFUSED',
   'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
+/** Statuses each call accepts; anything else is `store_failed`. */
+const accepted: Record<DbOp, readonly number[]> = {
+  get: [200, 404],
+  create: [200, 201, 422],
+  replace: [200, 404],
+  delete: [204, 404],
+};
 
 /** Builds a {@link DbClient}. */
 export function createDbClient(options: DbClientOptions): DbClient {
@@ -57,7 +77,7 @@ export function createDbClient(options: DbClientOptions): DbClient {
     keepAliveTimeout: 4000,
   });
 
-  const call = async (spec: Call, ctx: CallContext): Promise<User | undefined> => {
+  const call = async (spec: Call, ctx: CallContext): Promise<Answer> => {
     let outcome: DbOutcome = 'error';
     let release: (() => void) | undefined;
     try {
@@ -76,21 +96,33 @@ export function createDbClient(options: DbClientOptions): DbClient {
       ctx.signal,
     );
     try {
+      const headers: Record<string, string> = {};
+      if (spec.body !== undefined) headers['content-type'] = 'application/json';
+      if (spec.idempotencyKey !== undefined) headers['idempotency-key'] = spec.idempotencyKey;
       const res = await pool.request({
         path: prefix + spec.path,
         method: spec.method,
-        headers: spec.body === undefined ? {} : { 'content-type': 'application/json' },
+        headers,
         body: spec.body,
         signal: deadline.signal,
       });
-      if (res.statusCode === 404 && spec.op === 'get') {
+      const status = res.statusCode;
+      if (!accepted[spec.op].includes(status)) {
         await res.body.dump();
-        outcome = 'not_found';
-        return undefined;
+        throw serviceError('store_failed', `store answered ${status} to ${spec.method} ${spec.path}`);
       }
-      if (res.statusCode !== 200 && res.statusCode !== 201) {
+      if (status === 404 || status === 204) {
         await res.body.dump();
-        throw serviceError('store_failed', `store answered ${res.statusCode} to ${spec.method} ${spec.path}`);
+        outcome = status === 404 ? 'not_found' : 'ok';
+        return { status, user: undefined };
+      }
+      if (status === 422) {
+        await res.body.dump();
+        outcome = 'ok';
+        throw serviceError(
+          'idempotency_mismatch',
+          `Idempotency-Key "${spec.idempotencyKey ?? ''}" was first used with another body`,
+        );
       }
       const data = await res.body.json().catch((err: unknown) => {
         throw serviceError(
@@ -101,10 +133,12 @@ export function createDbClient(options: DbClientOptions): DbClient {
       });
       const user = asUser(data, `${spec.method} ${spec.path}`);
       outcome = 'ok';
-      return user;
+      return { status, user };
     } catch (err) {
+      if (isServiceError(err, 'idempotency_mismatch')) throw err;
       const wrapped = classify(err, deadline.signal, spec);
       if (wrapped.code === 'store_timeout' || wrapped.code === 'deadline_exceeded') outcome = 'timeout';
+      else if (wrapped.code === 'store_unavailable') outcome = 'unavailable';
       throw wrapped;
     } finally {
       deadline.dispose();
@@ -114,12 +148,21 @@ export function createDbClient(options: DbClientOptions): DbClient {
   };
 
   return {
-    get: (id, ctx) => call({ op: 'get', method: 'GET', path: `/users/${id}` }, ctx),
-    async create(input: NewUser, ctx) {
+    get: async (id, ctx) => (await call({ op: 'get', method: 'GET', path: `/users/${id}` }, ctx)).user,
+    async create(input: NewUser, ctx, options = {}): Promise<Created> {
       const body = JSON.stringify({ name: input.name, email: input.email });
-      const user = await call({ op: 'create', method: 'POST', path: '/users', body }, ctx);
-      if (user === undefined) throw serviceError('store_failed', 'store created no user');
-      return user;
+      const { idempotencyKey } = options;
+      const answer = await call({ op: 'create', method: 'POST', path: '/users', body, idempotencyKey }, ctx);
+      if (answer.user === undefined) throw serviceError('store_failed', 'store created no user');
+      // The simulated database answers a replayed key 200 instead of 201.
+      return { user: answer.user, replayed: idempotencyKey !== undefined && answer.status === 200 };
+    },
+    async replace(id, input, ctx) {
+      const body = JSON.stringify({ name: input.name, email: input.email });
+      return (await call({ op: 'replace', method: 'PUT', path: `/users/${id}`, body }, ctx)).user;
+    },
+    async delete(id, ctx) {
+      return (await call({ op: 'delete', method: 'DELETE', path: `/users/${id}` }, ctx)).status === 204;
     },
     async close() {
       gate.close();
@@ -133,6 +176,13 @@ function classify(err: unknown, signal: AbortSignal, spec: Call): ServiceError {
   if (signal.aborted && isServiceError(signal.reason)) return signal.reason;
   if (isServiceError(err)) return err;
   const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && connectFailureCodes.has(code)) {
+    return serviceError(
+      'store_unavailable',
+      `store is down: ${spec.method} ${spec.path} could not connect (${code})`,
+      err,
+    );
+  }
   if (typeof code === 'string' && undiciTimeoutCodes.has(code)) {
     return serviceError('store_timeout', `store call ${spec.method} ${spec.path} timed out (${code})`, err);
   }

@@ -8,9 +8,15 @@
  *   applies). Under the first caller's deadline instead, that caller's timeout would fail
  *   every request that joined it later with a 504, long before their own deadlines.
  * - single-flight off: each miss reads the store itself, then fills the cache.
- * - disabled: every read goes to the store; nothing is counted as hit or miss.
+ * - stale-while-revalidate (`staleWhileRevalidateMs` > 0): for that long past `ttlMs` an entry is
+ *   still answered at once (`stale`) while a background read refreshes it (one read with
+ *   single-flight on; one per stale read with it off). Older entries are misses.
+ * - negative caching (`negativeTtlMs` > 0): a not-found answer is kept that long (`negative`
+ *   hits); a user created meanwhile replaces it at once. With 0, not-found is never cached.
+ * - disabled: every read goes to the store; nothing is counted.
  *
- * Not-found is not cached: a user created later is visible at once.
+ *   age:  0 ──── ttlMs ──── ttlMs + staleWhileRevalidateMs ────▶
+ *         hit      │ stale + background refresh  │ miss
  */
 import { LRUCache } from 'lru-cache';
 import type { User, UserCache } from '../app/users.js';
@@ -25,18 +31,34 @@ export interface UserCacheOptions {
   /** How long an entry is served, in ms; 0 keeps entries until evicted. */
   ttlMs: number;
   singleflight: boolean;
+  /** How long past ttlMs an entry is served while it is refreshed, in ms; 0 = off (default 0). */
+  staleWhileRevalidateMs?: number;
+  /** How long a not-found answer is cached, in ms; 0 = off (default 0). */
+  negativeTtlMs?: number;
   /** Reads one user from the store. */
   load: (id: number, ctx: CallContext) => Promise<User | undefined>;
   onResult?: (result: CacheResult) => void;
 }
 
+/** What the cache holds for a user the store does not have. */
+const notFound = Object.freeze({ notFound: true as const });
+type Entry = User | typeof notFound;
+const isNotFound = (entry: Entry | undefined): entry is typeof notFound => entry === notFound;
+
 /** Builds a {@link UserCache}. */
 export function createUserCache(options: UserCacheOptions): UserCache {
   const { load, onResult } = options;
-  if (!options.enabled) return { get: load, put: () => undefined };
+  if (!options.enabled) return { get: load, put: () => undefined, invalidate: () => undefined };
   return options.singleflight
     ? singleFlightCache(options, load, onResult)
     : plainCache(options, load, onResult);
+}
+
+/** Drops the entry for `id` when it may no longer be served: past its stale window, or a stale not-found. */
+function dropExpired<FC>(lru: LRUCache<number, Entry, FC>, id: number, staleMs: number): void {
+  const remaining = lru.getRemainingTTL(id);
+  if (remaining > 0) return;
+  if (remaining < -staleMs || staleMs === 0 || isNotFound(lru.peek(id, { allowStale: true }))) lru.delete(id);
 }
 
 function plainCache(
@@ -44,20 +66,43 @@ function plainCache(
   load: UserCacheOptions['load'],
   onResult: UserCacheOptions['onResult'],
 ): UserCache {
-  const lru = new LRUCache<number, User>({ max: options.maxEntries, ttl: options.ttlMs });
+  const staleMs = options.staleWhileRevalidateMs ?? 0;
+  const negativeTtlMs = options.negativeTtlMs ?? 0;
+  const lru = new LRUCache<number, Entry>({
+    max: options.maxEntries,
+    ttl: options.ttlMs,
+    allowStale: staleMs > 0,
+    noDeleteOnStaleGet: true,
+  });
+  const fill = (id: number, user: User | undefined): void => {
+    if (user !== undefined) lru.set(id, user);
+    else if (negativeTtlMs > 0) lru.set(id, notFound, { ttl: negativeTtlMs });
+  };
   return {
     async get(id, ctx) {
-      const cached = lru.get(id);
+      dropExpired(lru, id, staleMs);
+      const status: LRUCache.Status<number, Entry> = {};
+      const cached = lru.get(id, { status });
       if (cached !== undefined) {
-        onResult?.('hit');
-        return cached;
+        if (status.get === 'stale') {
+          onResult?.('stale');
+          // Refresh in the background, under no caller's deadline: the store call's own applies.
+          load(id, { signal: new AbortController().signal, at: Number.POSITIVE_INFINITY }).then(
+            (user) => fill(id, user),
+            () => undefined, // the stale entry stays until its window ends; the next read retries
+          );
+        } else {
+          onResult?.(isNotFound(cached) ? 'negative' : 'hit');
+        }
+        return isNotFound(cached) ? undefined : cached;
       }
       onResult?.('miss');
       const user = await load(id, ctx);
-      if (user !== undefined) lru.set(id, user);
+      fill(id, user);
       return user;
     },
     put: (user) => void lru.set(user.id, user),
+    invalidate: (id) => void lru.delete(id),
   };
 }
 
@@ -66,15 +111,26 @@ function singleFlightCache(
   load: UserCacheOptions['load'],
   onResult: UserCacheOptions['onResult'],
 ): UserCache {
+  const staleMs = options.staleWhileRevalidateMs ?? 0;
+  const negativeTtlMs = options.negativeTtlMs ?? 0;
   // The shared read of each key being loaded; a caller that joins a load finds it here.
   const flights = new Map<number, Flight>();
-  const lru = new LRUCache<number, User, Flight>({
+  const lru = new LRUCache<number, Entry, Flight>({
     max: options.maxEntries,
     ttl: options.ttlMs,
-    fetchMethod: (id, _stale, { context }) =>
-      load(id, context).finally(() => {
-        if (flights.get(id) === context) flights.delete(id);
-      }),
+    allowStale: staleMs > 0,
+    noDeleteOnStaleGet: true,
+    fetchMethod: (id, _stale, { context, options: fetchOptions }) =>
+      load(id, context)
+        .then((user): Entry | undefined => {
+          if (user !== undefined) return user;
+          if (negativeTtlMs === 0) return undefined;
+          fetchOptions.ttl = negativeTtlMs;
+          return notFound;
+        })
+        .finally(() => {
+          if (flights.get(id) === context) flights.delete(id);
+        }),
     // The cache aborts a load whose entry is evicted or replaced (by a write) while in flight.
     // Let it finish instead: its callers still get the user they asked for, and a late load
     // never overwrites the newer entry.
@@ -84,12 +140,14 @@ function singleFlightCache(
     async get(id, ctx) {
       // A load every caller gave up on is about to fail with someone else's deadline: start afresh.
       if (flights.get(id)?.aborted === true) lru.delete(id);
-      const status: LRUCache.Status<number, User, Flight> = {};
+      else dropExpired(lru, id, staleMs);
+      const status: LRUCache.Status<number, Entry, Flight> = {};
       const fresh = new Flight();
       const pending = lru.fetch(id, { context: fresh, status });
-      // fetch() sets status.fetch synchronously, before its first await.
-      const result = status.fetch === 'hit' ? 'hit' : status.fetch === 'inflight' ? 'coalesced' : 'miss';
-      onResult?.(result);
+      // fetch() sets status synchronously, before its first await.
+      const result = classify(status);
+      // A hit is told from a negative hit by its value, once fetch() hands it over.
+      if (result !== 'hit') onResult?.(result);
       let flight: Flight | undefined;
       if (result === 'miss') {
         flight = fresh;
@@ -98,7 +156,9 @@ function singleFlightCache(
         flight = flights.get(id);
       }
       try {
-        return await (flight === undefined ? pending : flight.wait(pending, ctx.signal));
+        const entry = await (flight === undefined ? pending : flight.wait(pending, ctx.signal));
+        if (result === 'hit') onResult?.(isNotFound(entry) ? 'negative' : 'hit');
+        return isNotFound(entry) ? undefined : entry;
       } catch (err) {
         // Loads only throw ServiceErrors; anything else is the cache dropping a not-found load
         // whose entry was evicted or replaced mid-flight. Read the store directly instead.
@@ -107,7 +167,17 @@ function singleFlightCache(
       }
     },
     put: (user) => void lru.set(user.id, user),
+    invalidate: (id) => void lru.delete(id),
   };
+}
+
+/** How `fetch()` answered, from the status it filled in. */
+function classify(status: LRUCache.Status<number, Entry, Flight>): CacheResult {
+  if (status.returnedStale === true) return 'stale';
+  if (status.fetch === 'hit') return 'hit';
+  if (status.fetch === 'inflight') return 'coalesced';
+  // 'miss', or an entry that went stale between dropExpired() and fetch() with no stale window.
+  return 'miss';
 }
 
 /**

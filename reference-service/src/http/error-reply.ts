@@ -9,9 +9,16 @@
  *   | payload_too_large        | 413    | body over server.bodyLimitBytes                  |
  *   | unsupported_media_type   | 415    | body that is not application/json                |
  *   | internal                 | 500    | a bug                                            |
- *   | dependency_failed        | 502    | store answered 5xx, or could not be reached      |
- *   | overloaded               | 503    | pool queue full / acquire timeout (Retry-After)  |
- *   | timeout                  | 504    | request deadline or store call deadline passed   |
+ *   | dependency_failed        | 502    | store or recommendations answered 5xx/unreachable|
+ *   | overloaded               | 503    | pool queue full / acquire timeout, shed by       |
+ *   |                          |        | admission or pressure, recommendations breaker   |
+ *   |                          |        | open with the fallback off (all with Retry-After)|
+ *   | timeout                  | 504    | request, store call or recommendations deadline  |
+ *
+ * Node itself answers what never reaches a route: 400 for a broken request line or header, 408
+ * for headers or a body not received within `server.headersTimeoutMs` / `receiveTimeoutMs`, 431
+ * for headers over 16 KiB. A profile whose recommendations failed is no error: with the fallback
+ * on it is a 200 marked `degraded` (app/profile.ts).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isServiceError, serviceErrorCodes } from '../errors.js';

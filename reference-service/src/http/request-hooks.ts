@@ -7,12 +7,23 @@
  *   away) clears the deadline's timer and counts the request out;
  * - onSend: while the service drains, answers with `Connection: close` so keep-alive clients
  *   leave (FIELD-NOTES: `server.close()` does not end busy keep-alive connections);
- * - onResponse: counts the finished response once in `http_requests_total`.
+ * - onResponse: counts the finished response once in `http_requests_total`;
+ * - admission (every route but the probes and /metrics): at most `server.maxInFlight` run at
+ *   once, `server.queueMax` more wait up to `server.queueTimeoutMs`, the rest get 503 with
+ *   Retry-After at once, before the body is read (resilience/admission-gate.ts);
+ * - load shedding (@fastify/under-pressure, when a `server.shed` limit is set): 503 with
+ *   Retry-After while the event-loop delay or the heap in use is over its limit. It runs after
+ *   admission (plugin hooks come after the app's own); a shed request gives its slot back at once.
+ *
+ * Every refusal is counted in `http_requests_shed_total{reason}`.
  */
-import type { FastifyInstance } from 'fastify';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createDeadline, type Deadline } from '../deadline.js';
 import { serviceError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { createAdmissionGate, type ShedReason } from '../resilience/index.js';
+import { sendError } from './error-reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,9 +35,23 @@ declare module 'fastify' {
 export interface RequestHooksOptions {
   /** Deadline of a whole request, in ms. */
   requestTimeoutMs: number;
-  metrics: Pick<ServiceMetrics, 'httpResponse'>;
+  metrics: Pick<ServiceMetrics, 'httpResponse' | 'shed'>;
   /** True once the service has begun to drain. */
   isDraining: () => boolean;
+  admission: { maxInFlight: number; queueMax: number; queueTimeoutMs: number };
+  /** Limits that shed load; 0 turns one off. */
+  shed: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number };
+}
+
+// Probes and scrapes must answer however loaded the service is.
+const unguardedRoutes = new Set(['/health', '/ready', '/metrics']);
+const isGuarded = (request: FastifyRequest): boolean => !unguardedRoutes.has(request.routeOptions.url ?? '');
+
+/** Answers 503 overloaded with Retry-After and counts the reason. */
+function refuse(reply: FastifyReply, metrics: Pick<ServiceMetrics, 'shed'>, reason: ShedReason): void {
+  metrics.shed(reason);
+  reply.header('retry-after', '1');
+  sendError(reply, 503, 'overloaded', `request shed: ${reason}`);
 }
 
 /** Counts of requests the hooks track. */
@@ -37,7 +62,7 @@ export interface RequestTracker {
 
 /** Installs the hooks on `app` (before any route is registered). */
 export function installRequestHooks(app: FastifyInstance, options: RequestHooksOptions): RequestTracker {
-  const { requestTimeoutMs, metrics, isDraining } = options;
+  const { requestTimeoutMs, metrics, isDraining, admission, shed } = options;
   const deadlineReason = () =>
     serviceError('deadline_exceeded', `request took longer than ${requestTimeoutMs} ms`);
   let inFlight = 0;
@@ -55,6 +80,32 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     });
     done();
   });
+
+  const gate = createAdmissionGate(admission);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isGuarded(request)) return done();
+    const cancel = gate.admit(
+      (release) => {
+        reply.raw.once('close', release);
+        done();
+      },
+      (reason) => refuse(reply, metrics, reason),
+    );
+    if (cancel !== undefined) reply.raw.once('close', cancel);
+  });
+
+  if (shed.maxEventLoopDelayMs > 0 || shed.maxHeapUsedBytes > 0) {
+    void app.register(underPressure, {
+      maxEventLoopDelay: shed.maxEventLoopDelayMs,
+      maxHeapUsedBytes: shed.maxHeapUsedBytes,
+      sampleInterval: 100,
+      // Answering here ends the request: fastify runs nothing more once the reply is sent.
+      pressureHandler: (request, reply, type) => {
+        if (!isGuarded(request)) return;
+        refuse(reply, metrics, type === underPressure.TYPE_HEAP_USED_BYTES ? 'heap' : 'event_loop_delay');
+      },
+    });
+  }
 
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (isDraining()) reply.header('connection', 'close');

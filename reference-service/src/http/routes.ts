@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import { newUserSchema, type Users } from '../app/users.js';
+import type { Profiles } from '../app/profile.js';
+import { idempotencyKeySchema, newUserSchema, type Users } from '../app/users.js';
 import { sendError } from './error-reply.js';
 
 /** Where the service is in its life: `ready` answers /ready with 200, the others with 503. */
@@ -13,6 +14,8 @@ export type Readiness = 'starting' | 'ready' | 'draining';
 
 export interface RouteDeps {
   users: Users;
+  /** The profile use case (GET /users/:id/profile). */
+  profiles: Profiles;
   registry: Registry;
   readiness: () => Readiness;
 }
@@ -28,7 +31,7 @@ export function parseUserId(raw: string): number | undefined {
 
 /** Registers every route on `app`. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { users, registry, readiness } = deps;
+  const { users, profiles, registry, readiness } = deps;
 
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -56,11 +59,73 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return user === undefined ? sendError(reply, 404, 'not_found') : reply.send(user);
   });
 
+  app.get<{ Params: { id: string } }>('/users/:id/profile', async (request, reply) => {
+    const id = parseUserId(request.params.id);
+    if (id === undefined) {
+      return sendError(
+        reply,
+        400,
+        'bad_request',
+        `id must be a positive integer, got "${request.params.id}"`,
+      );
+    }
+    const profile = await profiles.get(id, request.deadline);
+    return profile === undefined ? sendError(reply, 404, 'not_found') : reply.send(profile);
+  });
+
+  // Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header): a retry with the same key
+  // and body gets the first answer (201, same body, `Idempotent-Replayed: true`), nothing new is
+  // stored; the same key with another body is 422 (the draft's answer to a reused key).
   app.post('/users', async (request, reply) => {
+    const header = request.headers['idempotency-key'];
+    let idempotencyKey: string | undefined;
+    if (header !== undefined) {
+      const key = idempotencyKeySchema.safeParse(header);
+      if (!key.success) {
+        return sendError(
+          reply,
+          400,
+          'bad_request',
+          'Idempotency-Key: expected 1 to 255 printable ASCII characters',
+        );
+      }
+      idempotencyKey = key.data;
+    }
     const parsed = newUserSchema.safeParse(request.body);
     if (!parsed.success) return sendError(reply, 400, 'bad_request', describeIssues(parsed.error));
-    const user = await users.create(parsed.data, request.deadline);
+    const { user, replayed } = await users.create(parsed.data, request.deadline, { idempotencyKey });
+    if (replayed) reply.header('idempotent-replayed', 'true');
     return reply.code(201).send(user);
+  });
+
+  app.put<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
+    const id = parseUserId(request.params.id);
+    if (id === undefined) {
+      return sendError(
+        reply,
+        400,
+        'bad_request',
+        `id must be a positive integer, got "${request.params.id}"`,
+      );
+    }
+    const parsed = newUserSchema.safeParse(request.body);
+    if (!parsed.success) return sendError(reply, 400, 'bad_request', describeIssues(parsed.error));
+    const user = await users.replace(id, parsed.data, request.deadline);
+    return user === undefined ? sendError(reply, 404, 'not_found') : reply.send(user);
+  });
+
+  app.delete<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
+    const id = parseUserId(request.params.id);
+    if (id === undefined) {
+      return sendError(
+        reply,
+        400,
+        'bad_request',
+        `id must be a positive integer, got "${request.params.id}"`,
+      );
+    }
+    const deleted = await users.delete(id, request.deadline);
+    return deleted ? reply.code(204).send() : sendError(reply, 404, 'not_found');
   });
 }
 

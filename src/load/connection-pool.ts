@@ -1,0 +1,72 @@
+/**
+ * The open model's connections: one request in flight on each, idle ones reused last-in
+ * first-out (warm), a new one opened when all are busy, but at most `maxConnecting` being opened
+ * at once, so a target slow to accept does not get a storm of new connections.
+ */
+import { HttpConnection, type ConnectionEvents, type ConnectionTarget } from './http-connection.js';
+
+export class ConnectionPool<T> {
+  readonly #target: ConnectionTarget;
+  readonly #events: ConnectionEvents<T>;
+  readonly #maxConnecting: number;
+  readonly #idle: HttpConnection<T>[] = [];
+  readonly #all = new Set<HttpConnection<T>>();
+  #connecting = 0;
+
+  /**
+   * @param events the engine's; the pool keeps its own books first (an answered connection is
+   *   idle again before `onResponse` runs, a failed one is gone before `onFailure` runs).
+   */
+  constructor(target: ConnectionTarget, events: ConnectionEvents<T>, maxConnecting: number) {
+    this.#target = target;
+    this.#maxConnecting = maxConnecting;
+    this.#events = {
+      onResponse: (connection, tag, status, bytes, sentMs) => {
+        if (!connection.closed) this.#idle.push(connection);
+        events.onResponse(connection, tag, status, bytes, sentMs);
+      },
+      onFailure: (connection, tags, kind) => {
+        this.#all.delete(connection);
+        if (!connection.connected) this.#connecting--;
+        events.onFailure(connection, tags, kind);
+      },
+      onConnect: (connection) => {
+        this.#connecting--;
+        events.onConnect?.(connection);
+      },
+    };
+  }
+
+  /** Whether a request can go now: an idle connection, or room to open one. */
+  canSend(): boolean {
+    const idle = this.#idle;
+    while (idle.length > 0 && (idle[idle.length - 1] as HttpConnection<T>).closed) idle.pop();
+    return idle.length > 0 || this.#connecting < this.#maxConnecting;
+  }
+
+  /** An idle connection, or a new one (ask {@link canSend} first). */
+  acquire(): HttpConnection<T> {
+    let connection = this.#idle.pop();
+    while (connection?.closed) connection = this.#idle.pop();
+    if (connection !== undefined) return connection;
+    const opened = new HttpConnection(this.#target, this.#events);
+    this.#all.add(opened);
+    this.#connecting++;
+    return opened;
+  }
+
+  /** Times out every connection whose oldest unanswered request was written before `limitMs` (run clock). */
+  timeOutOlderThan(limitMs: number): void {
+    for (const c of this.#all) {
+      const oldest = c.oldestSentMs;
+      if (oldest !== undefined && oldest < limitMs) c.timeOut();
+    }
+  }
+
+  /** Closes every connection; unanswered requests are not reported. */
+  closeAll(): void {
+    for (const c of this.#all) c.close();
+    this.#all.clear();
+    this.#idle.length = 0;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * One keep-alive HTTP/1.1 connection of a load engine, over a raw `net` socket: requests go out
+ * as pre-serialised text, responses are framed by {@link ResponseFramer}, and answers are matched
+ * to requests in order (so pipelining is just sending before the previous answer came).
+ *
+ *   engine ─send(text, tag)─▶ socket.write ─▶ target
+ *      ▲                         queue: [tag, tag, ...] (oldest first)
+ *      └── onResponse(tag, status, bytes) ◀── framer ◀── socket 'data'
+ *      └── onFailure(tags, kind) when the socket fails, closes early or times out
+ */
+import { connect, type Socket } from 'node:net';
+import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
+import { ResponseFramer } from './response-framer.js';
+
+/** What a connection tells its engine; `T` is the engine's per-request tag (e.g. its due time). */
+export interface ConnectionEvents<T> {
+  /** One answer: `sentMs` is the run-clock time its request was written. */
+  onResponse(connection: HttpConnection<T>, tag: T, status: number, bytes: number, sentMs: number): void;
+  /** Requests that will never be answered, oldest first, and why. The connection is closed. */
+  onFailure(connection: HttpConnection<T>, tags: T[], kind: TransportErrorKind): void;
+  /** The TCP connection is established (not called when it fails first). */
+  onConnect?(connection: HttpConnection<T>): void;
+}
+
+/** Where to connect: loopback host and port. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+}
+
+interface Sent<T> {
+  tag: T;
+  head: boolean;
+  sentMs: number;
+}
+
+/** A keep-alive connection carrying requests in order. */
+export class HttpConnection<T> {
+  readonly #socket: Socket;
+  readonly #events: ConnectionEvents<T>;
+  readonly #framer: ResponseFramer;
+  readonly #queue: Sent<T>[] = [];
+  #head = 0;
+  #closed = false;
+  #connected = false;
+  /** Set when the server said it will close after the current response. */
+  #closing = false;
+
+  constructor(target: ConnectionTarget, events: ConnectionEvents<T>) {
+    this.#events = events;
+    this.#framer = new ResponseFramer({
+      onResponse: (status, bytes, close) => {
+        const sent = this.#shift();
+        if (close) this.#closing = true;
+        if (sent !== undefined) this.#events.onResponse(this, sent.tag, status, bytes, sent.sentMs);
+        if (close) this.#fail('reset');
+      },
+    });
+    this.#socket = connect({ host: target.host, port: target.port, noDelay: true });
+    this.#socket.once('connect', () => {
+      this.#connected = true;
+      this.#events.onConnect?.(this);
+    });
+    this.#socket.on('data', (chunk: Buffer) => {
+      try {
+        this.#framer.feed(chunk, () => this.#queue[this.#head]?.head ?? false);
+      } catch (error) {
+        if (error instanceof Error) this.#fail('other');
+        else throw error;
+      }
+    });
+    this.#socket.on('end', () => {
+      // A response delimited by the close is complete now; whatever is still unanswered was reset.
+      this.#framer.end();
+      this.#fail('reset');
+    });
+    this.#socket.on('error', (error) => this.#fail(transportErrorKind(error)));
+    this.#socket.on('close', () => this.#fail('reset'));
+  }
+
+  /** True once the TCP connection was established. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Requests written and not yet answered. */
+  get inFlight(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** True once the connection failed or was closed: it takes no more requests. */
+  get closed(): boolean {
+    return this.#closed || this.#closing;
+  }
+
+  /** Run-clock ms at which the oldest unanswered request was written, or undefined when none is. */
+  get oldestSentMs(): number | undefined {
+    return this.#queue[this.#head]?.sentMs;
+  }
+
+  /** Writes one serialised request; `head` says a HEAD request's answer has no body. */
+  send(text: string, tag: T, sentMs: number, head = false): void {
+    this.#queue.push({ tag, head, sentMs });
+    this.#socket.write(text);
+  }
+
+  /** Fails every unanswered request with `timeout` and closes. */
+  timeOut(): void {
+    this.#fail('timeout');
+  }
+
+  /** Closes the socket; unanswered requests are not reported (the engine has stopped caring). */
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#socket.destroy();
+  }
+
+  #shift(): Sent<T> | undefined {
+    const sent = this.#queue[this.#head];
+    if (sent === undefined) return undefined;
+    this.#head++;
+    // Compact now and then rather than shift() on every answer.
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return sent;
+  }
+
+  #fail(kind: TransportErrorKind): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const tags = this.#queue.slice(this.#head).map((s) => s.tag);
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#socket.destroy();
+    this.#events.onFailure(this, tags, kind);
+  }
+}

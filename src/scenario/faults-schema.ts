@@ -1,0 +1,182 @@
+/**
+ * The scenario's `faults:` list: what goes wrong on the wire between the service and a
+ * dependency, when, and for how long. Each entry names one fault: a Toxiproxy toxic under its own
+ * name and attributes, or an HTTP fault (`http:`) decided per request.
+ *
+ * ```yaml
+ * faults:
+ *   - { at: 20s, for: 10s, on: db, latency: { latency: 50, jitter: 10 } }
+ *   - { at: 35s, for: 5s, on: recommendations, http: { status: 503, ratio: 0.3 } }
+ * ```
+ */
+import { z } from 'zod';
+import { parseDurationMs } from '../shared/duration.js';
+
+const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
+
+/** A duration in ms (number of seconds, or "500ms", "5s"), at least `min` ms. */
+const duration = (min: number) =>
+  z.union([z.number(), z.string()], { error: durationExpected }).transform((value, ctx) => {
+    const parsed = parseDurationMs(value);
+    if (parsed === undefined || parsed < min) {
+      const message = parsed === undefined ? durationExpected : `must be at least ${min}ms`;
+      ctx.addIssue({ code: 'custom', message, input: value });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const ms = z.number().min(0);
+
+/** Runs a refinement even when other fields failed, so every problem is reported at once. */
+const objectsAlways = {
+  when: (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null,
+};
+const count = z.number().int().min(0);
+
+/** The Toxiproxy toxics, each with its attributes (defaults as in Toxiproxy). */
+const toxicSchemas = {
+  /** Delay each chunk by `latency` ms ± `jitter` ms. */
+  latency: z.strictObject({ latency: ms, jitter: ms.default(0) }),
+  /** Limit to `rate` KB/s. */
+  bandwidth: z.strictObject({ rate: z.number().positive() }),
+  /** Delay the close by `delay` ms. */
+  slow_close: z.strictObject({ delay: ms }),
+  /** Stop all data; close after `timeout` ms (0: hold until the fault ends). */
+  timeout: z.strictObject({ timeout: ms.default(0) }),
+  /** Reset the connection after `timeout` ms. */
+  reset_peer: z.strictObject({ timeout: ms.default(0) }),
+  /** Slice data into `average_size` ± `size_variation` byte pieces, `delay` µs apart. */
+  slicer: z.strictObject({
+    average_size: count.min(1),
+    size_variation: count.default(0),
+    delay: count.default(0),
+  }),
+  /** Close the connection after `bytes` bytes. */
+  limit_data: z.strictObject({ bytes: count }),
+} as const;
+
+/** Toxiproxy toxic names a fault may use. */
+export const toxicNames = Object.keys(toxicSchemas) as (keyof typeof toxicSchemas)[];
+
+/** An HTTP fault: exactly one of `status`, `delay` or `cut`, for a `ratio` of matching requests. */
+const httpFaultSchema = z
+  .strictObject({
+    /** Answer with this status instead of forwarding the request. */
+    status: z.number().int().min(100).max(599).optional(),
+    /** With `status`: a Retry-After header, in seconds. */
+    retryAfter: z.number().int().min(0).optional(),
+    /** Hold the request this long before forwarding it, ms. */
+    delay: ms.optional(),
+    /** Cut the connection in the middle of the response. */
+    cut: z.literal(true).optional(),
+    /** Share of matching requests hit, 0..1 (default 1). */
+    ratio: z.number().min(0).max(1).default(1),
+    /** Only requests with this method and/or path (`*` within a segment, `**` across). */
+    match: z
+      .strictObject({
+        method: z
+          .string()
+          .regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method such as GET' })
+          .optional(),
+        path: z.string().startsWith('/', { message: 'must start with "/"' }).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((http, ctx) => {
+    const kinds = (['status', 'delay', 'cut'] as const).filter((k) => http[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one of status, delay or cut, found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+        input: kinds,
+      });
+    }
+    if (http.retryAfter !== undefined && http.status === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'retryAfter goes with status',
+        path: ['retryAfter'],
+        input: http,
+      });
+    }
+  }, objectsAlways);
+
+const faultSchema = z
+  .strictObject({
+    /** When the fault starts, from the start of the load. */
+    at: duration(0),
+    /** How long it lasts (default: to the end of the run). */
+    for: duration(1).optional(),
+    /** The dependency it hits: a key of `dependencies`. */
+    on: z.string().min(1),
+    /** Toxics only: upstream (service → dependency) or downstream (default). */
+    stream: z.enum(['upstream', 'downstream']).optional(),
+    /** Toxics only: share of connections it applies to, 0..1 (default 1). */
+    toxicity: z.number().min(0).max(1).optional(),
+    latency: toxicSchemas.latency.optional(),
+    bandwidth: toxicSchemas.bandwidth.optional(),
+    slow_close: toxicSchemas.slow_close.optional(),
+    timeout: toxicSchemas.timeout.optional(),
+    reset_peer: toxicSchemas.reset_peer.optional(),
+    slicer: toxicSchemas.slicer.optional(),
+    limit_data: toxicSchemas.limit_data.optional(),
+    http: httpFaultSchema.optional(),
+  })
+  .superRefine((fault, ctx) => {
+    const kinds = [...toxicNames, 'http' as const].filter((k) => fault[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one fault (${toxicNames.join(', ')} or http), found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+        input: kinds,
+      });
+    }
+    if (fault.http !== undefined) {
+      for (const key of ['stream', 'toxicity'] as const) {
+        if (fault[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${key} applies to toxics only; an http fault takes ratio`,
+            path: [key],
+            input: fault[key],
+          });
+        }
+      }
+    }
+  }, objectsAlways);
+
+/** The `faults:` list (default empty). */
+export const faultsSchema = z.array(faultSchema).default([]);
+
+/** One fault as validated, durations in ms. */
+export type FaultSpec = z.output<typeof faultSchema>;
+
+/**
+ * Adds an issue for every fault whose `on` names no dependency of the scenario. Used as the
+ * scenario's refinement (with {@link checkFaultTargetsParams}) so it is located like every other
+ * problem; it reads the value defensively, as other fields may have failed.
+ */
+export function checkFaultTargets(
+  scenario: { faults?: unknown; dependencies?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const deps = scenario.dependencies;
+  if (!Array.isArray(scenario.faults) || typeof deps !== 'object' || deps === null) return;
+  const names = Object.entries(deps)
+    .filter(([, spec]) => spec !== undefined)
+    .map(([name]) => name);
+  scenario.faults.forEach((fault: unknown, index) => {
+    const on = (fault as { on?: unknown } | null)?.on;
+    if (typeof on !== 'string' || names.includes(on)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a dependency of this scenario (${names.join(', ')})`,
+      path: ['faults', index, 'on'],
+      input: on,
+    });
+  });
+}
+
+/** Lets {@link checkFaultTargets} run even when other parts of the scenario failed. */
+export const checkFaultTargetsParams = objectsAlways;

@@ -1,0 +1,137 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPlan, describePlan, loadScenario, scenarioSchema } from '../../src/scenario/index.js';
+import { isLoadlabError } from '../../src/shared/errors.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadlab-faults-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const scenario = (faults: unknown[]) =>
+  scenarioSchema.parse({
+    name: 'f',
+    load: { model: 'closed', phases: [{ duration: '30s', connections: 1 }], requests: [{ path: '/' }] },
+    faults,
+  });
+
+describe('fault windows in the plan', () => {
+  it('places each fault on the load clock, cuts one outlasting the run, leaves out one starting after it', () => {
+    const plan = buildPlan(
+      scenario([
+        { at: '5s', for: '10s', on: 'db', latency: { latency: 50, jitter: 10 } },
+        { at: '25s', for: '10s', on: 'recommendations', http: { status: 429, retryAfter: 2, ratio: 0.3 } },
+        { at: '40s', for: '1s', on: 'db', reset_peer: {} },
+        { at: 0, on: 'db', bandwidth: { rate: 100 }, stream: 'upstream', toxicity: 0.5 },
+      ]),
+    );
+    expect(plan.faults).toEqual([
+      {
+        index: 0,
+        on: 'db',
+        kind: 'latency',
+        startMs: 5000,
+        endMs: 15_000,
+        writtenEndMs: 15_000,
+        toxic: {
+          name: 'loadlab-fault-0',
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: 50, jitter: 10 },
+        },
+      },
+      {
+        index: 1,
+        on: 'recommendations',
+        kind: 'http_status',
+        startMs: 25_000,
+        endMs: 30_000,
+        writtenEndMs: 35_000,
+        toxic: {
+          name: 'loadlab-fault-1',
+          type: 'http_status',
+          stream: 'downstream',
+          toxicity: 0.3,
+          attributes: { status: 429, retry_after: 2 },
+        },
+      },
+      {
+        index: 3,
+        on: 'db',
+        kind: 'bandwidth',
+        startMs: 0,
+        endMs: 30_000,
+        writtenEndMs: 30_000,
+        toxic: {
+          name: 'loadlab-fault-3',
+          type: 'bandwidth',
+          stream: 'upstream',
+          toxicity: 0.5,
+          attributes: { rate: 100 },
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    [{ http: { delay: 100, match: { method: 'get', path: '/users/*' } } }, 'http_delay', { delay: 100 }],
+    [{ http: { cut: true, ratio: 0.1 } }, 'http_cut', {}],
+    [{ timeout: {} }, 'timeout', { timeout: 0 }],
+    [{ slicer: { average_size: 64 } }, 'slicer', { average_size: 64, size_variation: 0, delay: 0 }],
+    [{ limit_data: { bytes: 1000 } }, 'limit_data', { bytes: 1000 }],
+    [{ slow_close: { delay: 200 } }, 'slow_close', { delay: 200 }],
+  ])('turns %j into a %s toxic with Toxiproxy attributes', (fault, type, attributes) => {
+    const [planned] = buildPlan(scenario([{ at: 1, for: 1, on: 'db', ...fault }])).faults ?? [];
+    expect(planned?.toxic).toMatchObject({ type, attributes });
+  });
+
+  it('is printed by validate: kind, times and what the fault does', () => {
+    const s = scenario([{ at: '5s', for: '10s', on: 'db', latency: { latency: 50 } }]);
+    const text = describePlan(buildPlan(s), s);
+    expect(text).toMatch(
+      /Faults .*\n.*#\s+on\s+kind\s+start\s+end\s+what\n\s+1\s+db\s+latency\s+5s\s+15s\s+latency 50, jitter 0/,
+    );
+    expect(describePlan(buildPlan(scenario([])), scenario([]))).toContain('Faults: none');
+  });
+});
+
+describe('fault validation', () => {
+  it('reports every bad fault at once, with file and line', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      [
+        'name: bad',
+        'load:',
+        '  model: closed',
+        '  phases: [{ duration: 5s, connections: 1 }]',
+        '  requests: [{ path: / }]',
+        'faults:',
+        '  - { at: 1s, for: 1s, on: dbx, latency: { latency: 5 } }',
+        '  - { at: 1s, for: 1s, on: db, latency: { latency: 5 }, http: { status: 503 } }',
+        '  - { at: 1s, on: db, http: { status: 503, delay: 5 }, toxicity: 0.5 }',
+        '  - { at: soon, on: db, bandwidth: { rate: 0 } }',
+        '',
+      ].join('\n'),
+    );
+    const error = await loadScenario(file).catch((e: unknown) => e);
+    expect(isLoadlabError(error, 'SCENARIO_INVALID')).toBe(true);
+    const problems = isLoadlabError(error) ? error.problems.join('\n') : '';
+    expect(problems).toMatch(
+      /bad\.yaml:7: faults\[0\]\.on: expected a dependency of this scenario \(db, recommendations\), got "dbx"/,
+    );
+    expect(problems).toMatch(/bad\.yaml:8: faults\[1\]: expected exactly one fault .*found latency and http/);
+    expect(problems).toMatch(
+      /bad\.yaml:9: faults\[2\]\.http: expected exactly one of status, delay or cut, found status and delay/,
+    );
+    expect(problems).toMatch(/bad\.yaml:9: faults\[2\]\.toxicity: toxicity applies to toxics only/);
+    expect(problems).toMatch(/bad\.yaml:10: faults\[3\]\.at: expected a duration/);
+    expect(problems).toMatch(/bad\.yaml:10: faults\[3\]\.bandwidth\.rate: /);
+  });
+});

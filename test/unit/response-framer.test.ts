@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ResponseFramer } from '../../src/load/response-framer.js';
+
+interface Framed {
+  status: number;
+  bytes: number;
+  close: boolean;
+}
+
+function frame(chunks: Buffer[], heads: boolean[] = []): Framed[] {
+  const out: Framed[] = [];
+  const framer = new ResponseFramer({
+    onResponse: (status, bytes, close) => out.push({ status, bytes, close }),
+  });
+  let n = 0;
+  for (const c of chunks) framer.feed(c, () => heads[n++] ?? false);
+  framer.end();
+  return out;
+}
+
+const length = 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world';
+const chunked =
+  'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: y\r\n\r\n';
+const empty = 'HTTP/1.1 204 No Content\r\nDate: x\r\n\r\n';
+const interim = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok';
+const closing = 'HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbusy';
+
+describe('ResponseFramer', () => {
+  it.each([
+    ['a Content-Length body', length, [{ status: 200, bytes: length.length, close: false }]],
+    [
+      'a chunked body with an extension and trailers',
+      chunked,
+      [{ status: 404, bytes: chunked.length, close: false }],
+    ],
+    ['a 204 with no body', empty, [{ status: 204, bytes: empty.length, close: false }]],
+    [
+      'an interim 100 before the answer',
+      interim,
+      [{ status: 201, bytes: interim.length - 25, close: false }],
+    ],
+    ['a Connection: close answer', closing, [{ status: 503, bytes: closing.length, close: true }]],
+  ])('frames %s', (_name, text, expected) => {
+    expect(frame([Buffer.from(text)])).toEqual(expected);
+  });
+
+  it('reads a body delimited by the close of the connection', () => {
+    const text = 'HTTP/1.0 200 OK\r\n\r\nuntil the end';
+    expect(frame([Buffer.from(text)])).toEqual([{ status: 200, bytes: text.length, close: true }]);
+  });
+
+  it('knows a HEAD answer has no body whatever its Content-Length says', () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n';
+    expect(frame([Buffer.from(head + length)], [true, false]).map((r) => r.bytes)).toEqual([
+      head.length,
+      length.length,
+    ]);
+  });
+
+  it('refuses bytes that are not an HTTP/1.x response', () => {
+    expect(() => frame([Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')])).toThrow(/not an HTTP\/1.x response/);
+  });
+
+  it('frames pipelined answers the same however the bytes are split', () => {
+    const stream = Buffer.from(length + chunked + empty + interim + length);
+    const whole = frame([stream]);
+    expect(whole.map((r) => r.status)).toEqual([200, 404, 204, 201, 200]);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 40 }),
+        (cuts) => {
+          const at = [0, ...cuts.sort((a, b) => a - b), stream.length];
+          const chunks = at.slice(1).map((end, i) => stream.subarray(at[i], end));
+          expect(frame(chunks)).toEqual(whole);
+        },
+      ),
+    );
+  });
+});
