@@ -4,19 +4,17 @@
  *
  * - config: JSON in env LOADLAB_SERVICE_CONFIG; invalid -> every problem on stderr, exit 2
  * - listening: IPC `{type:'ready', url, pid}` when a parent listens, else one stdout line
- * - listen failure (e.g. EADDRINUSE): stderr, exit 1
+ * - listen failure (e.g. EADDRINUSE), or the PostgreSQL store unreachable at start: stderr, exit 1,
+ *   saying which of the two
  * - SIGTERM / SIGINT / parent gone (IPC disconnect): graceful drain, then exit 0;
  *   a second signal exits at once
  */
 import { pino } from 'pino';
-import type { ReadyMessage } from '../../src/shared/child-protocol.js';
+import { telemetryEnv, type ReadyMessage } from '../../src/shared/child-protocol.js';
 import { serviceConfigEnv } from './config.js';
 import { parseServiceConfig } from './load-config.js';
 import { buildService } from './service.js';
 import { startRuntimeSampler } from './telemetry/index.js';
-
-/** Environment variable: "off" stops the service's once-a-second telemetry to its parent. */
-const telemetryEnv = 'LOADLAB_TELEMETRY';
 
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -63,9 +61,7 @@ async function main(): Promise<void> {
   try {
     url = await service.listen();
   } catch (err) {
-    fail(1, [
-      `could not listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`,
-    ]);
+    fail(1, [startFailure(err, config)]);
   }
   if (stopping) return;
   if (process.send !== undefined) {
@@ -78,6 +74,24 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(`reference service listening on ${url}\n`);
   }
+}
+
+/**
+ * Why `listen()` failed, told apart: the port (a listen error: EADDRINUSE, EACCES, EADDRNOTAVAIL),
+ * or the PostgreSQL store, which `listen()` connects to and prepares first.
+ */
+function startFailure(err: unknown, config: { host: string; port: number; dbUrl: string }): string {
+  // A refused connection to "localhost" is an AggregateError with no message of its own: use its code.
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = (err instanceof Error ? err.message : String(err)) || String(code ?? err);
+  if ((err as { syscall?: unknown } | null)?.syscall === 'listen') {
+    return `could not listen on ${config.host}:${config.port}: ${message}`;
+  }
+  if (/^postgres(ql)?:/.test(config.dbUrl)) {
+    const where = config.dbUrl.replace(/^(postgres(?:ql)?:\/\/[^:@/]+:)[^@/]*@/, '$1***@');
+    return `the user store is unreachable: could not connect to and prepare the PostgreSQL at ${where}: ${message}`;
+  }
+  return `could not start: ${message}`;
 }
 
 /**

@@ -6,7 +6,7 @@
  *   HTTP ─▶ hooks (deadline, in-flight, admission, shedding) ─▶ routes
  *     routes ─▶ users ─▶ user cache ─▶ db client ─▶ pool gate (permits, FIFO queue) ─▶ undici Pool ─▶ store
  *     routes ─▶ profiles ─┬─▶ users (as above)
- *                         └─▶ recs client: breaker ─▶ retry + budget ─▶ timeout ─▶ bulkhead ─▶ undici Pool
+ *                         └─▶ recs client (cockatiel): retry + budget ─▶ breaker ─▶ timeout ─▶ bulkhead ─▶ undici Pool
  */
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';

@@ -61,7 +61,8 @@ async function proxy(args: ProxyArgs): Promise<number> {
       );
       for (const p of server.proxies.list()) note(`proxy ${p.name}: ${p.listen} -> ${p.upstream}`);
       process.stdout.write(`${server.adminUrl}\n`);
-      await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve()));
+      if (!interrupt.signal.aborted)
+        await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve()));
       await server.close();
       return interrupt.signal.reason === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
     } finally {
@@ -80,7 +81,7 @@ async function readConfig(file: string | undefined, seed: number | undefined): P
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw loadlabError('BAD_FLAG', `--config: cannot read ${file}`, {
+      throw loadlabError('PROXY_CONFIG_INVALID', `--config: cannot read ${file}`, {
         problems: [`${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`],
         cause: error,
       });
@@ -88,7 +89,7 @@ async function readConfig(file: string | undefined, seed: number | undefined): P
     try {
       raw = parseYaml(text) ?? {};
     } catch (error) {
-      throw loadlabError('BAD_FLAG', `--config: ${file} is not valid YAML or JSON`, {
+      throw loadlabError('PROXY_CONFIG_INVALID', `--config: ${file} is not valid YAML or JSON`, {
         problems: [`${file}: ${(error as Error).message.split('\n')[0] ?? ''}`],
         cause: error,
       });
@@ -100,7 +101,9 @@ async function readConfig(file: string | undefined, seed: number | undefined): P
   const parsed = proxyConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = formatZodIssues(parsed.error.issues, raw, file ?? '--config');
-    throw loadlabError('BAD_FLAG', `--config: ${file ?? ''} is not a valid proxy config`, { problems });
+    throw loadlabError('PROXY_CONFIG_INVALID', `--config: ${file ?? ''} is not a valid proxy config`, {
+      problems,
+    });
   }
   return seed === undefined ? parsed.data : { ...parsed.data, seed };
 }

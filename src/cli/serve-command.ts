@@ -1,4 +1,7 @@
-/** `loadlab serve`: the reference service alone, with its simulated database, for any load tool. */
+/**
+ * `loadlab serve`: the reference service with its dependencies, each behind the fault proxy, for
+ * any load tool; faults are injected by hand through the proxy's admin API.
+ */
 import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
@@ -6,7 +9,7 @@ import { z } from 'zod';
 import { serviceKnobsSchema } from '../../reference-service/src/config.js';
 import { dbSpecSchema } from '../deps/db-spec.js';
 import { recsSimSpecSchema } from '../deps/recs-spec.js';
-import { startSystem } from '../lab/index.js';
+import { startSystem, type RunningSystem } from '../lab/index.js';
 import { applyOverrides, formatZodIssues } from '../scenario/index.js';
 import { loadlabError } from '../shared/errors.js';
 import { onInterrupt } from './interrupt.js';
@@ -28,7 +31,7 @@ const serveConfigSchema = z.object({
 export function registerServe(yargs: Argv): Argv {
   return yargs.command<ServeArgs>(
     'serve',
-    'Run the reference service and its simulated database until Ctrl-C; prints the URL once ready',
+    'Run the reference service, its dependencies and the fault proxy until Ctrl-C; prints the URL once ready',
     (y) =>
       y
         .strict()
@@ -83,12 +86,15 @@ async function serve(args: ServeArgs): Promise<number> {
           recommendations: parsed.data.dependencies.recommendations,
           seed: args.seed,
           servicePort: args.port,
+          // Nobody here reads the service's once-a-second samples: do not have them sent.
+          serviceTelemetry: false,
         },
         { execPath: process.execPath, env: { ...process.env } },
         interrupt.signal,
         note,
       );
       process.stdout.write(`${system.url}\n`);
+      for (const line of describeProxy(system)) note(line);
       const died = Promise.race(system.children.map((c) => c.exited.then(() => c)));
       const stopped = new Promise<'signal'>((r) =>
         interrupt.signal.addEventListener('abort', () => r('signal')),
@@ -105,4 +111,16 @@ async function serve(args: ServeArgs): Promise<number> {
   } catch (error) {
     return printError(error);
   }
+}
+
+/** The fault proxy's admin URL and each dependency's proxied address, for injecting faults by hand. */
+function describeProxy(system: RunningSystem): string[] {
+  const names = Object.keys(system.dependencies);
+  return [
+    `fault proxy admin API: ${system.proxyAdminUrl} (Toxiproxy-compatible)`,
+    ...Object.entries(system.dependencies).map(
+      ([name, d]) => `proxy ${name}: ${d.listen} -> ${d.upstream} (the service connects to the first)`,
+    ),
+    `e.g. curl -X POST ${system.proxyAdminUrl}/proxies/${names[0] ?? 'db'}/toxics -d '{"type":"latency","attributes":{"latency":50}}'`,
+  ];
 }

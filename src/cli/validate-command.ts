@@ -1,4 +1,5 @@
 /** `loadlab validate <scenario>`: check a scenario and print the resolved plan; start nothing. */
+import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
 import { buildPlan, describePlan, loadScenario } from '../scenario/index.js';
@@ -33,7 +34,9 @@ export function registerValidate(yargs: Argv): Argv {
       try {
         const { scenario } = await loadScenario(args.scenario, {
           sets: args.set,
-          extraChecks: requestTemplateProblems,
+          // CSV value generators read their file relative to the scenario, as `loadlab run` does.
+          extraChecks: (input) =>
+            requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
         });
         const plan = buildPlan(scenario);
         process.stdout.write(

@@ -56,14 +56,15 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     durationS: round(durationS, 3),
     ...(facts.serviceCounted === undefined ? {} : { serviceCounted: facts.serviceCounted }),
   };
+  const load = aggregate.generatorBetween();
+  const ownLoad =
+    load === undefined ? {} : { elu: round(load.eluMean, 3), cpuPct: round(load.cpuPctMean, 1) };
   if (facts.open !== undefined) {
     summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
-    summary.generator = generatorCheck(facts.open, facts.sent, durationS);
-    const load = aggregate.generatorBetween();
-    if (load !== undefined) {
-      summary.generator.elu = round(load.eluMean, 3);
-      summary.generator.cpuPct = round(load.cpuPctMean, 1);
-    }
+    summary.generator = { ...generatorCheck(facts.open, facts.sent, durationS), ...ownLoad };
+  } else if (load !== undefined) {
+    // The closed model has no schedule to check: only the generator's own load.
+    summary.generator = ownLoad;
   }
   const series = aggregate.seconds().map((s) => ({
     t: s.t,

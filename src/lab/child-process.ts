@@ -4,9 +4,11 @@
  *
  *   parent ──spawn(node entry, env config)──▶ child
  *          ◀──── IPC { type: 'ready', url } ──┘   (or exit first: CHILD_FAILED + last lines)
- *   stop(): SIGTERM ─ grace ─▶ SIGKILL
+ *   stop(): SIGTERM ─ grace ─▶ SIGKILL to its whole process group (what it started dies with it)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+// Only to signal a child's process group (ChildProcess.kill reaches its own PID alone).
+import { kill as signalPid } from 'node:process';
 import { loadlabError } from '../shared/errors.js';
 import { isReadyMessage } from '../shared/child-protocol.js';
 
@@ -89,7 +91,7 @@ export function startChild(spec: ChildSpec): Promise<RunningChild> {
       settled = true;
       clearTimeout(timer);
       const tail = lines.length > 0 ? lines : ['(it printed nothing)'];
-      void stopProcess(child, exited, 1000).then(() =>
+      void stopProcess(child, exited, 3000).then(() =>
         reject(loadlabError('CHILD_FAILED', `the ${spec.name} process ${why}`, { problems: tail })),
       );
     };
@@ -139,10 +141,23 @@ async function stopProcess(
 ): Promise<ChildExit> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const timer = setTimeout(() => killGroup(child), graceMs);
   try {
     return await exited;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * SIGKILLs the child's process group: children are started detached, so the group is the child
+ * and whatever it spawned without detaching (the postgres server under its wrapper), which
+ * would otherwise outlive it with its port and folder.
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) signalPid(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL'); // no such group (already gone)
   }
 }

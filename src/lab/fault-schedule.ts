@@ -4,8 +4,12 @@
  * records when each really happened.
  *
  *   load zero ──(startMs)──▶ POST /proxies/{on}/toxics ──(endMs)──▶ DELETE /proxies/{on}/toxics/{name}
- *                                  │ startS = answered                      │ endS = answered
+ *                                  │ startS = answered                      │ endS = asked for
  *   finish(): windows still open are removed now and end now (an interrupted run cuts them here)
+ *
+ * A POST that was sent but got no answer (timeout, lost reply) may still have applied the toxic, so
+ * every window whose POST was sent gets its DELETE (a 404 there means there was nothing to remove);
+ * only a window whose POST never went out is skipped. finish() waits for removals already under way.
  */
 import type { FaultRecord } from '../results/types.js';
 import type { PlannedFault } from '../scenario/index.js';
@@ -18,6 +22,8 @@ export interface FaultScheduleOptions {
   adminUrl: string;
   /** Wall clock, ms since the Unix epoch (default Date.now). */
   now?: () => number;
+  /** Time limit of each admin API call, ms (default 5000). */
+  callTimeoutMs?: number;
 }
 
 /** A running schedule. */
@@ -38,23 +44,31 @@ interface WindowState {
   startS?: number;
   endS?: number;
   error?: string;
+  /** The POST, from when it was sent; settles when it is answered or fails. */
   applying?: Promise<void>;
+  /** The removal, from when it was first asked for (at the window's end or by finish()). */
+  removing?: Promise<void>;
 }
 
 /** Builds the schedule for `faults`; nothing happens before {@link FaultSchedule.begin}. */
 export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedule {
   const now = options.now ?? Date.now;
+  const timeoutMs = options.callTimeoutMs ?? 5000;
+  const admin = (method: string, path: string, body?: unknown) =>
+    call(options.adminUrl, { method, path, body, timeoutMs });
   const states: WindowState[] = options.faults.map((fault) => ({ fault }));
   const timers = new Set<NodeJS.Timeout>();
   let zero = 0;
   let finished = false;
   const sinceZeroS = (): number => Math.round(now() - zero) / 1000;
 
-  const at = (ms: number, step: () => void): void => {
+  const at = (ms: number, step: () => void, again = true): void => {
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        step();
+        // Timers run on a monotonic clock and may fire a millisecond early by the wall clock: wait once more.
+        if (again && zero + ms > now()) at(ms, step, false);
+        else step();
       },
       Math.max(0, zero + ms - now()),
     );
@@ -63,12 +77,7 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
 
   const apply = (state: WindowState): void => {
     if (finished) return;
-    state.applying = call(
-      options.adminUrl,
-      'POST',
-      `/proxies/${enc(state.fault.on)}/toxics`,
-      state.fault.toxic,
-    )
+    state.applying = admin('POST', `/proxies/${enc(state.fault.on)}/toxics`, state.fault.toxic)
       .then(() => {
         state.startS = sinceZeroS();
       })
@@ -77,22 +86,26 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
       });
   };
 
-  const remove = async (state: WindowState): Promise<void> => {
+  const removeOnce = async (state: WindowState): Promise<void> => {
+    if (state.applying === undefined) return; // the POST never went out: nothing to remove
     await state.applying;
-    if (state.startS === undefined || state.endS !== undefined) return;
     // The window ends when removal is asked for: from then on the proxy lets traffic pass.
     state.endS = sinceZeroS();
     const path = `/proxies/${enc(state.fault.on)}/toxics/${enc(state.fault.toxic.name)}`;
-    await call(options.adminUrl, 'DELETE', path).catch((error: unknown) => {
-      state.error = `remove: ${(error as Error).message}`;
+    await admin('DELETE', path).catch((error: unknown) => {
+      // No such toxic: the POST did not apply it after all, or it is gone already. Either way it is off.
+      if ((error as AdminCallError).status === 404) return;
+      const removal = `remove: ${(error as Error).message}`;
+      state.error = state.error === undefined ? removal : `${state.error}; ${removal}`;
     });
   };
+  const remove = (state: WindowState): Promise<void> => (state.removing ??= removeOnce(state));
 
   return {
     async prepare() {
       let names: string[];
       try {
-        const res = await fetch(`${options.adminUrl}/proxies`, { signal: AbortSignal.timeout(5000) });
+        const res = await fetch(`${options.adminUrl}/proxies`, { signal: AbortSignal.timeout(timeoutMs) });
         names = Object.keys((await res.json()) as Record<string, unknown>);
       } catch (error) {
         throw loadlabError('TARGET_UNREACHABLE', `the fault proxy at ${options.adminUrl} did not answer`, {
@@ -153,11 +166,18 @@ function enc(part: string): string {
   return encodeURIComponent(part);
 }
 
-/** One admin API call; rejects with the API's own error message on a non-2xx answer. */
-async function call(base: string, method: string, path: string, body?: unknown): Promise<void> {
+/** An admin API call's failure; `status` is set when the API answered (non-2xx). */
+type AdminCallError = Error & { status?: number };
+
+/** One admin API call; rejects with the API's own error message (and `status`) on a non-2xx answer. */
+async function call(
+  base: string,
+  request: { method: string; path: string; body?: unknown; timeoutMs: number },
+): Promise<void> {
+  const { method, path, body } = request;
   const res = await fetch(`${base}${path}`, {
     method,
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(request.timeoutMs),
     ...(body === undefined
       ? {}
       : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
@@ -170,6 +190,8 @@ async function call(base: string, method: string, path: string, body?: unknown):
     } catch {
       // Not JSON: the raw text is the message.
     }
-    throw new Error(`${method} ${path} answered ${res.status}: ${message}`);
+    const error: AdminCallError = new Error(`${method} ${path} answered ${res.status}: ${message}`);
+    error.status = res.status;
+    throw error;
   }
 }

@@ -32,7 +32,7 @@ export type LabEvent =
       p99Ms: number;
       errors: number;
       requests: number;
-      /** Requests due but not sent so far (open model), when the load side reports it live. */
+      /** Open model: requests due but not sent so far, as the workers' one-second windows report them. */
       dropped?: number;
     };
 
@@ -223,6 +223,7 @@ async function driveLoad(
       p99Ms: last?.latencyMs.p99 ?? 0,
       errors: aggregate.errors,
       requests: aggregate.requests,
+      ...(plan.open === undefined ? {} : { dropped: aggregate.dropped }),
     });
   }, 1000);
   try {

@@ -13,6 +13,7 @@ import type { ServiceKnobs } from '../../reference-service/src/config.js';
 import { serviceConfigEnv } from '../../reference-service/src/config.js';
 import type { DbSpec } from '../deps/db-spec.js';
 import { recsConfigEnv, recsSimSpecSchema, type RecsSimSpec } from '../deps/recs-spec.js';
+import { telemetryEnv } from '../shared/child-protocol.js';
 import { loadlabError } from '../shared/errors.js';
 import { entries } from '../shared/paths.js';
 import { startChild, type RunningChild } from './child-process.js';
@@ -34,6 +35,11 @@ export interface SystemSpec {
   seed: number;
   /** Port for the service; 0 (the default) picks a free one. */
   servicePort?: number;
+  /**
+   * Whether the service sends its parent one runtime sample a second over IPC (default true);
+   * false sets LOADLAB_TELEMETRY=off, for a parent that reads none (`loadlab serve`).
+   */
+  serviceTelemetry?: boolean;
 }
 
 export interface RunningSystem {
@@ -105,6 +111,7 @@ export async function startSystem(
       entry: entries.referenceService(),
       env: {
         ...runtime.env,
+        ...(spec.serviceTelemetry === false ? { [telemetryEnv]: 'off' } : {}),
         [serviceConfigEnv]: JSON.stringify({
           host: '127.0.0.1',
           port: spec.servicePort ?? 0,

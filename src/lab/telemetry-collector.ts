@@ -5,7 +5,9 @@
  *   reference service (child) ── IPC { type: 'telemetry', atMs, intervalMs, sample } ──┐
  *   foreign --target ── GET /metrics every 1 s, one keep-alive connection ─────────────┴─▶ collector
  *
- * A sample covering [atMs − intervalMs, atMs) belongs to the load second its midpoint falls in.
+ * A sample covering [atMs − intervalMs, atMs) belongs to the load second its midpoint falls in. Jitter
+ * near a second's edge can put two samples in one second and none in the next: the extra one then
+ * goes to the nearest neighbouring second that no sample fell in (see {@link alignSamples}).
  */
 import {
   isTelemetryMessage,
@@ -55,12 +57,7 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
   let stopped: Promise<void> | undefined;
   return {
     aligned(startEpochMs, seconds) {
-      const out = new Map<number, ServiceSample>();
-      for (const m of messages) {
-        const t = Math.floor((m.atMs - m.intervalMs / 2 - startEpochMs) / 1000);
-        if (t >= 0 && t < seconds && !out.has(t)) out.set(t, m.sample);
-      }
-      return out;
+      return alignSamples(messages, startEpochMs, seconds);
     },
     info() {
       const why = note();
@@ -75,4 +72,45 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
       return stopped;
     },
   };
+}
+
+/**
+ * Lines samples up with load seconds [0, `seconds`) of a load that started at `startEpochMs`. Each
+ * sample goes to the second its midpoint falls in; where several fall in one second, the earliest
+ * may move back and the latest forward by one second into a second no sample fell in (in time
+ * order, so the samples stay in order), and of those left the one nearest the second's middle stays.
+ */
+export function alignSamples(
+  messages: readonly TelemetryMessage[],
+  startEpochMs: number,
+  seconds: number,
+): Map<number, ServiceSample> {
+  const midS = (m: TelemetryMessage) => (m.atMs - m.intervalMs / 2 - startEpochMs) / 1000;
+  const bySecond = new Map<number, TelemetryMessage[]>();
+  for (const m of [...messages].sort((a, b) => midS(a) - midS(b))) {
+    const t = Math.floor(midS(m));
+    if (t < 0 || t >= seconds) continue;
+    const group = bySecond.get(t);
+    if (group === undefined) bySecond.set(t, [m]);
+    else group.push(m);
+  }
+  const out = new Map<number, ServiceSample>();
+  const free = (t: number) => t >= 0 && t < seconds && !bySecond.has(t) && !out.has(t);
+  const off = (m: TelemetryMessage, t: number) => Math.abs(midS(m) - (t + 0.5));
+  for (const t of [...bySecond.keys()].sort((a, b) => a - b)) {
+    const group = [...(bySecond.get(t) as TelemetryMessage[])];
+    let back = group.length > 1 && free(t - 1);
+    let forward = group.length > 1 && free(t + 1);
+    if (back && forward && group.length === 2) {
+      // One sample too many and room on both sides: make the move that shifts the samples least.
+      const [a, b] = group as [TelemetryMessage, TelemetryMessage];
+      if (off(a, t - 1) + off(b, t) < off(a, t) + off(b, t + 1)) forward = false;
+      else back = false;
+    }
+    if (forward) out.set(t + 1, (group.pop() as TelemetryMessage).sample);
+    if (back) out.set(t - 1, (group.shift() as TelemetryMessage).sample);
+    const stay = group.reduce((best, m) => (off(m, t) < off(best, t) ? m : best));
+    out.set(t, stay.sample);
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => a - b));
 }

@@ -55,6 +55,8 @@ export class LoadAggregate {
   readonly errorsByKind: Record<string, number> = {};
   requests = 0;
   bytes = 0;
+  /** Open model: requests due but never sent so far, as the workers' windows report them. */
+  dropped = 0;
 
   /** Adds one worker's window for second `t` (and its service-time histogram, in the open model). */
   add(t: number, encodedHistogram: string, counts: WindowCounts, encodedService?: string): void {
@@ -79,6 +81,7 @@ export class LoadAggregate {
     s.bytes += counts.bytes;
     this.requests += counts.requests;
     this.bytes += counts.bytes;
+    this.dropped += counts.dropped ?? 0;
     for (const [kind, n] of Object.entries(counts.errors)) {
       s.errors[kind] = (s.errors[kind] ?? 0) + n;
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;

@@ -10,7 +10,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
-import { ResponseFramer } from './response-framer.js';
+import { ResponseFramer, ResponseFramingError } from './response-framer.js';
 
 /** What a connection tells its engine; `T` is the engine's per-request tag (e.g. its due time). */
 export interface ConnectionEvents<T> {
@@ -65,7 +65,9 @@ export class HttpConnection<T> {
       try {
         this.#framer.feed(chunk, () => this.#queue[this.#head]?.head ?? false);
       } catch (error) {
-        if (error instanceof Error) this.#fail('other');
+        // Only bytes the target got wrong are its transport error; anything else (the engine's
+        // own onResponse, recorder or status check) is a bug of ours and must not pass as one.
+        if (error instanceof ResponseFramingError) this.#fail('other');
         else throw error;
       }
     });

@@ -95,6 +95,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
       new Promise<void>((resolve, reject) => {
         const init: WorkerInit = {
           workerIndex,
+          workerCount,
           targetUrl: options.targetUrl,
           phases,
           requests: options.requests,

@@ -195,10 +195,14 @@ export class OpenEngine {
       if (nowMs >= phase.endMs && (this.#nextDue === undefined || atBound)) {
         // Whatever the phase still owes was held by the bound until its end: dropped. (Arrivals
         // merely overdue because the pump woke late are still sent, below.)
+        let dropped = 0;
         while (this.#nextDue !== undefined) {
-          this.#totals.dropped++;
+          dropped++;
           this.#nextDue = this.#take();
         }
+        this.#totals.dropped += dropped;
+        // Into this second's window too, so the progress line can show drops while the run goes.
+        this.#o.recorder.dropped(dropped);
         this.#enterPhase(this.#phaseIndex + 1);
         continue;
       }

@@ -37,6 +37,8 @@ export interface WorkerClosedOptions {
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
   workerIndex: number;
+  /** How many workers the run has (csv rows in `seq` order are strided by index / count). */
+  workerCount: number;
   targetUrl: string;
   phases: WorkerPhase[];
   requests: RequestSpec[];
@@ -49,7 +51,7 @@ export interface WorkerInit {
   open?: WorkerOpenOptions;
   /** Closed model: pipelining and think time (default: 1, none). */
   closed?: WorkerClosedOptions;
-  /** Folder that CSV files named in templates are relative to (the scenario file's). */
+  /** Folder that CSV files named in templates are relative to (the scenario file's; default the working folder). */
   baseDir?: string;
   /** Whether this worker reports the whole process's CPU (one worker does). */
   reportsCpu?: boolean;
@@ -62,6 +64,8 @@ export interface WindowCounts {
   /** Errors by kind: "4xx", "5xx", "timeout", "reset", "refused", "other". */
   errors: Record<string, number>;
   bytes: number;
+  /** Open model: requests due but never sent, counted in the window their phase ended in (absent: none). */
+  dropped?: number;
 }
 
 /** What an open-model worker adds to its `done` message. */

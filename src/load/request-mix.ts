@@ -5,6 +5,7 @@
  */
 import { loadlabError } from '../shared/errors.js';
 import { createRandom, type Random } from '../shared/random.js';
+import { CsvRows } from './csv-rows.js';
 import type { GeneratorContext } from './value-generators.js';
 import {
   compileJsonTemplate,
@@ -61,13 +62,16 @@ interface CompiledRequest {
 
 /**
  * Compiles validated `requests` into a mix drawing from `random`. Throws a SCENARIO_INVALID
- * LoadlabError listing every template problem (see {@link requestMixProblems}).
+ * LoadlabError listing every template problem (see {@link requestMixProblems}). Each `next()` is
+ * one request for the csv row cursors (`context.rows`, default fresh ones read as worker 0 of 1).
  */
 export function compileRequestMix(
   requests: readonly MixRequestSpec[],
   random: Random,
-  context: GeneratorContext = {},
+  generatorContext: GeneratorContext = {},
 ): RequestMix {
+  const rows = generatorContext.rows ?? new CsvRows();
+  const context: GeneratorContext = { ...generatorContext, rows };
   const problems = requests.length === 0 ? ['load.requests: expected at least 1 request, got none'] : [];
   const compiled: CompiledRequest[] = [];
   const cumulative: number[] = [];
@@ -112,6 +116,7 @@ export function compileRequestMix(
   return {
     isStatic,
     next(): MixRequest {
+      rows.nextRequest();
       const request = pick();
       const headers: Record<string, string> = {};
       for (const [name, value] of request.headers) headers[name] = value.render();

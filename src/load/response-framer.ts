@@ -9,6 +9,11 @@
  *               └────────────────────── onResponse(status, bytes) ◀────────────────────┘
  */
 
+/** Bytes from the target that are not an HTTP/1.x response the framer can follow (the target's fault, not the engine's). */
+export class ResponseFramingError extends Error {
+  override name = 'ResponseFramingError';
+}
+
 /** What the framer tells its connection. */
 export interface FramerEvents {
   /** One complete response: its status, its size on the wire (bytes), and whether the server will close. */
@@ -30,7 +35,10 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A head larger than this is not an HTTP response a load test expects (bytes). */
 const maxHeadBytes = 64 * 1024;
 
-/** Frames the responses of one connection. Throws an Error on bytes that are not HTTP/1.x. */
+/**
+ * Frames the responses of one connection. Throws a {@link ResponseFramingError} on bytes that are
+ * not HTTP/1.x; whatever `onResponse` throws passes through unchanged.
+ */
 export class ResponseFramer {
   readonly #events: FramerEvents;
   #state = State.Head;
@@ -79,7 +87,7 @@ export class ResponseFramer {
           if (end < 0) return this.#keep(buf, at);
           const line = buf.toString('latin1', at, end);
           const size = parseInt(line, 16);
-          if (!(size >= 0)) throw new Error(`bad chunk size line "${line.slice(0, 40)}"`);
+          if (!(size >= 0)) throw new ResponseFramingError(`bad chunk size line "${line.slice(0, 40)}"`);
           this.#bytes += end + 2 - at;
           at = end + 2;
           if (size === 0) this.#state = State.Trailers;
@@ -140,14 +148,17 @@ export class ResponseFramer {
   }
 
   #keep(buf: Buffer, at: number): void {
-    if (buf.length - at > maxHeadBytes) throw new Error(`response head over ${maxHeadBytes} bytes`);
+    if (buf.length - at > maxHeadBytes)
+      throw new ResponseFramingError(`response head over ${maxHeadBytes} bytes`);
     this.#pending = buf.subarray(at);
   }
 
   #head(head: string, bodiless: () => boolean): void {
-    if (!head.startsWith('HTTP/1.')) throw new Error(`not an HTTP/1.x response: "${head.slice(0, 40)}"`);
+    if (!head.startsWith('HTTP/1.'))
+      throw new ResponseFramingError(`not an HTTP/1.x response: "${head.slice(0, 40)}"`);
     const status = Number(head.slice(9, 12));
-    if (!(status >= 100 && status <= 599)) throw new Error(`bad status line "${head.split('\r\n')[0]}"`);
+    if (!(status >= 100 && status <= 599))
+      throw new ResponseFramingError(`bad status line "${head.split('\r\n')[0]}"`);
     if (status < 200) return; // interim (100 Continue, 103 Early Hints): the real answer follows
     this.#status = status;
     const lower = head.toLowerCase();

@@ -9,6 +9,7 @@
  * one list of JSON text pieces and calls.
  */
 import type { Random } from '../shared/random.js';
+import { CsvRows } from './csv-rows.js';
 import { createValueGenerator, type GeneratorContext, type ValueGenerator } from './value-generators.js';
 
 /** A compiled template. */
@@ -45,17 +46,36 @@ export function isTemplateProblems(
 
 /**
  * Compiles `text`, whose `{{name args...}}` calls draw from `random`, or lists its problems
- * (unknown generator names, bad arguments, an unclosed `{{`).
+ * (unknown generator names, bad arguments, an unclosed `{{`). Without `context.rows`, each
+ * render is one request for the csv calls in it; with it, the owner of the rows says when a
+ * request starts.
  */
 export function compileTemplate(
   text: string,
   random: Random,
   context: GeneratorContext = {},
 ): Template | TemplateProblems {
-  const parsed = parseTemplate(text, random, context);
+  const { context: shared, perRender } = ownRows(context);
+  const parsed = parseTemplate(text, random, shared);
   if (!Array.isArray(parsed)) return parsed;
-  const render = renderer(parsed);
+  const render = perRender(renderer(parsed));
   return { source: text, isStatic: parsed.every((part) => typeof part === 'string'), render };
+}
+
+/** `context` with csv rows, and a wrapper that starts a request per render when the rows are its own. */
+function ownRows(context: GeneratorContext): {
+  context: GeneratorContext;
+  perRender: (render: () => string) => () => string;
+} {
+  if (context.rows !== undefined) return { context, perRender: (render) => render };
+  const rows = new CsvRows();
+  return {
+    context: { ...context, rows },
+    perRender: (render) => () => {
+      rows.nextRequest();
+      return render();
+    },
+  };
 }
 
 /**
@@ -69,13 +89,14 @@ export function compileJsonTemplate(
   path = 'json',
   context: GeneratorContext = {},
 ): JsonTemplate | TemplateProblems {
+  const { context: shared, perRender } = ownRows(context);
   const pieces: Part[] = [];
   const problems: string[] = [];
   const ancestors = new Set<object>();
 
   const emit = (node: unknown, at: string): void => {
     if (typeof node === 'string') {
-      const parsed = parseTemplate(node, random, context);
+      const parsed = parseTemplate(node, random, shared);
       if (!Array.isArray(parsed)) {
         for (const problem of parsed.problems) problems.push(`${at}: ${problem}`);
       } else if (parsed.every((part) => typeof part === 'string')) {
@@ -126,7 +147,7 @@ export function compileJsonTemplate(
   emit(value, path);
   if (problems.length > 0) return { problems };
   const parts = mergeLiterals(pieces);
-  return { isStatic: parts.every((part) => typeof part === 'string'), render: renderer(parts) };
+  return { isStatic: parts.every((part) => typeof part === 'string'), render: perRender(renderer(parts)) };
 }
 
 /** `.name` for identifier-like keys, `["x-id"]` for the rest. */

@@ -2,19 +2,23 @@
  * Value generators, the calls inside request templates (`{{zipf 1 100000 1.1}}`). Each is a
  * factory keyed by the name used in scenario files: it checks its arguments once and returns
  * either a generator, which draws from the random source it was given and keeps its own state
- * (a `seq` counter belongs to the one template call that made it), or an error sentence.
+ * (a `seq` counter belongs to the one template call that made it; `csv` calls share a row per
+ * file through {@link CsvRows}), or an error sentence.
  */
 import { resolve } from 'node:path';
 import type { Random } from '../shared/random.js';
+import { CsvRows } from './csv-rows.js';
 import { readCsvTable } from './csv-table.js';
 
 /** Draws one value to put into a request. */
 export type ValueGenerator = () => string | number;
 
-/** Where generators that read files find them. */
+/** Where generators that read files find them, and the state calls of one request share. */
 export interface GeneratorContext {
-  /** Folder that relative data-file paths start from (the scenario file's); when absent, files are not read (syntax-only checks). */
+  /** Folder that relative data-file paths start from (the scenario file's; default the working folder). */
   baseDir?: string;
+  /** The csv row cursors of the request mix; when absent, every read of a `csv` call is a request of its own. */
+  rows?: CsvRows;
 }
 
 /** Checks `args` (the words after the name) and returns a generator, or a sentence saying what is wrong. */
@@ -91,8 +95,8 @@ const choice: ValueGeneratorFactory = (args, random) => {
 
 /**
  * `csv file column [seq|random]`: the column's value in the rows of a CSV file (header row first;
- * the path relative to the scenario file), in file order, wrapping round (`seq`, the default), or
- * drawn at random. In `seq` order, calls on the same file in one request stay on the same row.
+ * the path relative to `context.baseDir`), in file order, wrapping round (`seq`, the default), or
+ * drawn at random. Calls on the same file and order in one request read the same row (see {@link CsvRows}).
  */
 const csv: ValueGeneratorFactory = (args, random, context) => {
   const [file, column, order = 'seq'] = args;
@@ -100,20 +104,23 @@ const csv: ValueGeneratorFactory = (args, random, context) => {
     return `csv expects a file, a column and optionally seq or random, ${got(args)}`;
   }
   if (order !== 'seq' && order !== 'random') return `csv order must be seq or random, got "${order}"`;
-  if (context.baseDir === undefined) return () => '';
-  const table = readCsvTable(resolve(context.baseDir, file));
+  // resolve('', file) is relative to the working folder.
+  const path = resolve(context.baseDir ?? '', file);
+  const table = readCsvTable(path);
   if (typeof table === 'string') return table;
   const col = table.columns.indexOf(column);
   if (col < 0) return `csv column "${column}" is not in ${file} (columns: ${table.columns.join(', ')})`;
   const { rows } = table;
-  const n = rows.length;
-  if (order === 'random') return () => rows[Math.floor(random.next() * n)]?.[col] ?? '';
-  let next = 0;
-  return () => {
-    const value = rows[next]?.[col] ?? '';
-    next = next + 1 === n ? 0 : next + 1;
-    return value;
-  };
+  if (context.rows === undefined) {
+    const own = new CsvRows();
+    const row = own.reader(path, rows.length, order, random);
+    return () => {
+      own.nextRequest();
+      return rows[row()]?.[col] ?? '';
+    };
+  }
+  const row = context.rows.reader(path, rows.length, order, random);
+  return () => rows[row()]?.[col] ?? '';
 };
 
 /** The value generators, keyed by the name used in templates. */

@@ -64,6 +64,13 @@ export class WindowRecorder {
     w.errors[kind] = (w.errors[kind] ?? 0) + 1;
   }
 
+  /** Records `count` requests due but never sent (open model: held by the bound until their phase ended). */
+  dropped(count: number): void {
+    if (count <= 0) return;
+    const w = this.#current();
+    w.dropped = (w.dropped ?? 0) + count;
+  }
+
   /** Hands over every window the clock has left (all of them when `all` is true). */
   flush(all = false): EncodedWindow[] {
     const current = this.#second();
@@ -77,6 +84,7 @@ export class WindowRecorder {
         requests: w.requests,
         errors: w.errors,
         bytes: w.bytes,
+        ...(w.dropped === undefined ? {} : { dropped: w.dropped }),
       });
       this.#windows.delete(t);
       this.#recycle(w.histogram);

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRandom, deriveSeed } from '../shared/random.js';
 import { ClosedEngine } from './closed-engine.js';
+import { CsvRows } from './csv-rows.js';
 import { GeneratorSampler } from './generator-sampler.js';
 import { OpenEngine } from './open-engine.js';
 import type { OrchestratorMessage, WorkerInit, WorkerMessage } from './protocol.js';
@@ -30,7 +31,10 @@ const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.cei
 const mix = compileRequestMix(
   init.requests,
   createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
-  init.baseDir === undefined ? {} : { baseDir: init.baseDir },
+  {
+    ...(init.baseDir === undefined ? {} : { baseDir: init.baseDir }),
+    rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
+  },
 );
 const url = new URL(init.targetUrl);
 const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };

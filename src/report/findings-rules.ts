@@ -147,7 +147,8 @@ export const generatorSaturated: FindingRule = (result) => {
   const threshold = `generator event-loop utilisation > ${generatorEluLimit} in a second, or the open-model schedule check failed`;
   const points = result.series.filter((p) => p.generator?.elu !== undefined);
   const check = result.summary.generator;
-  if (points.length === 0 && check === undefined) {
+  // Closed runs have no schedule check; their summary's own-load means come from these same seconds.
+  if (points.length === 0 && check?.suspect === undefined) {
     return answer(rule, threshold, 'not-enough-data', "The generator's own load was not recorded.");
   }
   const over = points.filter((p) => (p.generator?.elu as number) > generatorEluLimit);
@@ -159,7 +160,7 @@ export const generatorSaturated: FindingRule = (result) => {
     reasons.push(
       `its event loop was over ${generatorEluLimit * 100}% busy in ${secondsCount(over.length)} (${describeSeconds(over.map((p) => p.t))}; worst ${round((worst as number) * 100, 1)}%)`,
     );
-  if (check?.suspect === true) reasons.push(...check.reasons);
+  if (check?.suspect === true) reasons.push(...(check.reasons ?? []));
   if (reasons.length === 0) {
     const busy = worst === undefined ? '' : ` (event loop at most ${round(worst * 100, 1)}% busy)`;
     return answer(rule, threshold, 'clear', `The load generator kept up${busy}.`, { figures });
@@ -207,6 +208,7 @@ export const faultLatency: FindingRule = (result) => {
     return { rise, text: Number.isFinite(rise) ? `${round(rise, 1)}×` : 'from 0' };
   };
   let found = false;
+  let compared = 0;
   faults.forEach((f, i) => {
     const within = points.filter((p) => overlap(p, f) >= 0.5);
     const name = `${f.on} ${f.kind} (${round(f.startS, 1)}–${round(f.endS, 1)} s)`;
@@ -216,6 +218,7 @@ export const faultLatency: FindingRule = (result) => {
       notes.push(`${name}: no second with responses lay inside it`);
       return;
     }
+    compared += 1;
     const r50 = times(inP50, out.p50 as number);
     const r99 = times(inP99, out.p99 as number);
     figures[`fault${i}P50Ms`] = round(inP50, 3);
@@ -226,6 +229,16 @@ export const faultLatency: FindingRule = (result) => {
     }
     notes.push(`${name}: p50 ${formatMs(inP50)} ms (${r50.text}), p99 ${formatMs(inP99)} ms (${r99.text})`);
   });
+  // No window was compared (each shorter than a second, or without responses): nothing says latency held.
+  if (compared === 0) {
+    return answer(
+      rule,
+      threshold,
+      'not-enough-data',
+      `No fault window had a second with responses at least half inside it: ${notes.join('; ')}.`,
+      { figures },
+    );
+  }
   const message = `${found ? 'Latency moved with the faults' : 'Latency held through the faults'}: ${notes.join('; ')}, against p50 ${formatMs(out.p50)} ms, p99 ${formatMs(out.p99)} ms outside them.`;
   return answer(rule, threshold, found ? 'found' : 'clear', message, { seconds, figures });
 };

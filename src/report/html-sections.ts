@@ -85,17 +85,23 @@ export function summarySection(result: ResultDocument): string {
     );
   }
   const generator = summary.generator;
-  if (generator !== undefined) {
+  // The schedule check is the open model's; closed runs carry only the generator's own load.
+  if (
+    generator?.sendRatePlanned !== undefined &&
+    generator.sendRateAchieved !== undefined &&
+    generator.schedulingLagP99Ms !== undefined
+  ) {
     throughput.push(
       ['planned send rate', `${formatRps(generator.sendRatePlanned)}/s`],
       [
         'achieved send rate',
         `${formatRps(generator.sendRateAchieved)}/s`,
-        generator.suspect ? 'bad' : undefined,
+        generator.suspect === true ? 'bad' : undefined,
       ],
       ['scheduling lag p99', `${formatMs(generator.schedulingLagP99Ms)} ms`],
     );
-    if (generator.suspect) throughput.push(['generator suspect', generator.reasons.join('; '), 'bad']);
+    if (generator.suspect === true)
+      throughput.push(['generator suspect', (generator.reasons ?? []).join('; '), 'bad']);
   }
   const rate = errorRate(summary);
   const errors: Row[] = [

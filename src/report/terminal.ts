@@ -114,12 +114,19 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     }
   }
   const generator = summary.generator;
-  if (generator !== undefined) {
+  // The schedule check is the open model's; closed runs carry only the generator's own load.
+  if (
+    generator?.schedulingLagP99Ms !== undefined &&
+    generator.sendRateAchieved !== undefined &&
+    generator.sendRatePlanned !== undefined
+  ) {
     const text = `lag p99 ${formatMs(generator.schedulingLagP99Ms)} ms · sent ${formatRps(generator.sendRateAchieved)}/s of ${formatRps(generator.sendRatePlanned)}/s planned`;
     lines.push(
       row(
         'generator',
-        generator.suspect ? paint(`${text} · suspect: ${generator.reasons.join('; ')}`, 'yellow') : text,
+        generator.suspect === true
+          ? paint(`${text} · suspect: ${(generator.reasons ?? []).join('; ')}`, 'yellow')
+          : text,
       ),
     );
   }

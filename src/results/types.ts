@@ -60,29 +60,33 @@ export interface Summary {
   serviceCounted?: number;
   /** Open model only: latency timed from the actual send rather than the due time. */
   serviceTimeMs?: LatencySummary;
-  /** Open model only: how well the generator kept its schedule. */
+  /**
+   * The generator's check on itself: its own load (both models, when its workers reported it) and,
+   * in the open model, how well it kept its schedule.
+   */
   generator?: GeneratorCheck;
 }
 
 /**
- * The open-model generator's check on itself. When `suspect` is true it fell behind its schedule
- * and the run's figures should not be trusted as a measure of the target alone.
+ * The generator's check on itself. In the open model, when `suspect` is true it fell behind its
+ * schedule and the run's figures should not be trusted as a measure of the target alone. The
+ * schedule fields are absent in the closed model, which has no schedule.
  */
 export interface GeneratorCheck {
-  /** 99th percentile of (actual send − due time), ms, over requests not held back by `maxInFlight`. */
-  schedulingLagP99Ms: number;
-  /** Arrivals the plan scheduled, per second of load. */
-  sendRatePlanned: number;
-  /** Requests actually sent, per second of load. */
-  sendRateAchieved: number;
-  /** True when achieved < 99% of planned, or scheduling lag p99 > 1 ms. */
-  suspect: boolean;
   /** The load threads' event-loop utilisation (0..1; per second the max over workers), mean over the run. */
   elu?: number;
   /** The whole loadlab process's CPU, % of one core, mean over the run. */
   cpuPct?: number;
-  /** Why it is suspect, one sentence each; empty when it is not. */
-  reasons: string[];
+  /** Open model only: 99th percentile of (actual send − due time), ms, over requests not held back by `maxInFlight`. */
+  schedulingLagP99Ms?: number;
+  /** Open model only: arrivals the plan scheduled, per second of load. */
+  sendRatePlanned?: number;
+  /** Open model only: requests actually sent, per second of load. */
+  sendRateAchieved?: number;
+  /** Open model only: true when achieved < 99% of planned, or scheduling lag p99 > 1 ms. */
+  suspect?: boolean;
+  /** Open model only: why it is suspect, one sentence each; empty when it is not. */
+  reasons?: string[];
 }
 
 export interface SeriesPoint {

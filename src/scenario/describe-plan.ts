@@ -98,8 +98,26 @@ function service(scenario: Scenario): string {
 }
 
 function dependencies(scenario: Scenario): string {
-  const rows = Object.entries(scenario.dependencies).map(([name, spec]) => [name, describeSpec(spec)]);
-  return `Dependencies (simulated; not started with --target)\n${table(rows, [false, false])}`;
+  const rows = Object.entries(scenario.dependencies).map(([name, spec]) => [name, ...dependency(spec)]);
+  return `Dependencies (not started with --target)\n${table(rows, [false, false, false])}`;
+}
+
+/** `[kind, settings]` of one dependency: simulated, or a real PostgreSQL (embedded, or the user's). */
+function dependency(spec: Scenario['dependencies'][keyof Scenario['dependencies']]): [string, string] {
+  if ('kind' in spec && spec.kind === 'postgres') {
+    const where =
+      spec.embedded === true
+        ? 'embedded (a throw-away cluster started for the run)'
+        : `at ${redactPassword(spec.url ?? '')}`;
+    return ['PostgreSQL', `${where}, users ${spec.users}`];
+  }
+  const { kind: _kind, ...settings } = spec as Record<string, unknown>;
+  return ['simulated', describeSpec(settings)];
+}
+
+/** `postgres://user:***@host/db`: a URL's password is not printed. */
+function redactPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]+:)[^@/]*@/, '$1***@');
 }
 
 function slos(scenario: Scenario): string {

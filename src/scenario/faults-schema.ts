@@ -153,7 +153,8 @@ export const faultsSchema = z.array(faultSchema).default([]);
 export type FaultSpec = z.output<typeof faultSchema>;
 
 /**
- * Adds an issue for every fault whose `on` names no dependency of the scenario. Used as the
+ * Adds an issue for every fault whose `on` names no dependency of the scenario, and for every
+ * `http:` fault on a PostgreSQL database (its wire protocol is not HTTP). Used as the
  * scenario's refinement (with {@link checkFaultTargetsParams}) so it is located like every other
  * problem; it reads the value defensively, as other fields may have failed.
  */
@@ -167,8 +168,19 @@ export function checkFaultTargets(
     .filter(([, spec]) => spec !== undefined)
     .map(([name]) => name);
   scenario.faults.forEach((fault: unknown, index) => {
-    const on = (fault as { on?: unknown } | null)?.on;
-    if (typeof on !== 'string' || names.includes(on)) return;
+    const { on, http } = (fault ?? {}) as { on?: unknown; http?: unknown };
+    if (typeof on !== 'string') return;
+    if (names.includes(on)) {
+      const kind = (deps as Record<string, { kind?: unknown } | undefined>)[on]?.kind;
+      if (http === undefined || kind !== 'postgres') return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a toxic such as latency or reset_peer (${on} is PostgreSQL, not HTTP)`,
+        path: ['faults', index, 'http'],
+        input: http,
+      });
+      return;
+    }
     ctx.addIssue({
       code: 'custom',
       message: `expected a dependency of this scenario (${names.join(', ')})`,

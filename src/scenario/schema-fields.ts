@@ -52,10 +52,13 @@ function collect(
     case 'record':
       if (path.length > 0) next(def.valueType, path.slice(1), child(path[0] as PropertyKey));
       return;
-    case 'union':
-      for (const option of def.options ?? [])
-        if (branchMatches(option, def.discriminator, input)) next(option);
+    case 'union': {
+      const options = def.options ?? [];
+      const matching = options.filter((option) => branchMatches(option, def.discriminator, input));
+      // A tag that names no branch: every branch's fields are candidates.
+      for (const option of matching.length > 0 ? matching : options) next(option);
       return;
+    }
     case 'intersection':
       next(def.left);
       next(def.right);
@@ -74,7 +77,14 @@ function collect(
 
 function branchMatches(option: z.core.$ZodType, discriminator: string | undefined, input: unknown): boolean {
   if (discriminator === undefined || input === null || typeof input !== 'object') return true;
-  const tag = defOf(defOf(option)?.shape?.[discriminator]);
   const value = (input as Record<string, unknown>)[discriminator];
-  return tag?.values === undefined || tag.values.includes(value);
+  // The tag may be wrapped (`kind: z.literal('simulated').optional()`): an optional tag also takes no value.
+  let tag = defOf(defOf(option)?.shape?.[discriminator]);
+  let optional = false;
+  while (tag !== undefined && tag.values === undefined && tag.innerType !== undefined) {
+    if (tag.type === 'optional' || tag.type === 'default' || tag.type === 'prefault') optional = true;
+    tag = defOf(tag.innerType);
+  }
+  if (tag?.values === undefined) return true;
+  return tag.values.includes(value) || (optional && value === undefined);
 }

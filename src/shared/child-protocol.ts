@@ -22,5 +22,8 @@ export function isReadyMessage(value: unknown): value is ReadyMessage {
   );
 }
 
+/** Environment variable: "off" stops the reference service's once-a-second telemetry to its parent. */
+export const telemetryEnv = 'LOADLAB_TELEMETRY';
+
 /** Environment variable carrying the simulated database's config (JSON). */
 export const dbConfigEnv = 'LOADLAB_DB_CONFIG';

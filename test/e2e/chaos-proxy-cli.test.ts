@@ -79,9 +79,21 @@ describe('loadlab proxy', () => {
     const { code, stderr, stdout } = await runCli(['proxy', '--config', config, '--port', '0']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
+    expect(stderr).toContain('[PROXY_CONFIG_INVALID]');
     expect(stderr).toContain(`${config}`);
     expect(stderr).toMatch(/proxies\[0\]\.upstream: expected host:port .*got "nowhere"/);
     expect(stderr).toMatch(/proxies\[1\]: unknown field "lisen"/);
+  });
+
+  it('refuses a config that is missing or not YAML with exit 2 and PROXY_CONFIG_INVALID', async () => {
+    const broken = await file('broken.yaml', 'proxies: [ { name: db\n');
+    for (const config of [broken, `${broken}.missing`]) {
+      const { code, stderr, stdout } = await runCli(['proxy', '--config', config, '--port', '0']);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('[PROXY_CONFIG_INVALID]');
+      expect(stderr).toContain(config);
+    }
   });
 });
 

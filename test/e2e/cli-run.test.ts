@@ -68,6 +68,14 @@ describe('loadlab run', () => {
     // Every second of load is in the series, and the series adds up to the total.
     expect(result.series.length).toBeGreaterThanOrEqual(3);
     expect(result.series.reduce((n, s) => n + s.requests, 0)).toBe(result.summary.requests);
+    // A closed run records the generator's own load, and no open-model schedule check.
+    expect(result.summary.generator?.elu).toBeGreaterThan(0);
+    expect(result.summary.generator?.cpuPct).toBeGreaterThan(0);
+    expect(result.summary.generator?.sendRatePlanned).toBeUndefined();
+    expect(result.summary.generator?.suspect).toBeUndefined();
+    expect(result.findings?.find((f) => f.rule === 'generator-saturated')?.verdict).not.toBe(
+      'not-enough-data',
+    );
     expect(result.slo.map((s) => [s.name, s.held])).toEqual([
       ['p99Ms', true],
       ['errorRate', true],
@@ -126,6 +134,20 @@ load:
     const children = descendantsOf(serve.child.pid as number);
     // db, recommendations, the fault proxy in front of them, and the service.
     expect(children.length).toBe(4);
+    // Nobody reads the service's telemetry in serve: it is not sent.
+    const envOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const service = children.filter((pid) => envOf(pid).some((v) => v.startsWith('LOADLAB_SERVICE_CONFIG=')));
+    expect(service).toHaveLength(1);
+    expect(envOf(service[0] as number)).toContain('LOADLAB_TELEMETRY=off');
+    // The proxy's admin URL and each dependency's proxied address are printed, and they are live.
+    await expect.poll(() => serve.stderr()).toMatch(/proxy recommendations: /);
+    const admin = /fault proxy admin API: (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stderr())?.[1];
+    expect(admin).toBeDefined();
+    const proxies = (await (await fetch(`${admin}/proxies`)).json()) as Record<string, { listen: string }>;
+    for (const name of ['db', 'recommendations']) {
+      const printed = new RegExp(`^proxy ${name}: (\\S+) -> 127\\.0\\.0\\.1:\\d+`, 'm').exec(serve.stderr());
+      expect(printed?.[1]).toBe(proxies[name]?.listen);
+    }
 
     const file = await scenarioFile('target.yaml', shortScenario());
     const out = join(dir, 'out-target');

@@ -62,4 +62,29 @@ describe('csv values in a scenario', () => {
       /load\.requests\[0\]\.path: csv column "email" is not in data\/users\.csv \(columns: id, name\)/,
     );
   });
+
+  it('validate reads the file relative to the scenario file and accepts a known column', async () => {
+    const { scenario } = scenarioDir('id');
+    const run = await runCli(['validate', scenario], { cwd: tmpdir() });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('validate reports an unknown column with exit code 2, as run does', async () => {
+    const { scenario } = scenarioDir('email');
+    const run = await runCli(['validate', scenario], { cwd: tmpdir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /load\.requests\[0\]\.path: csv column "email" is not in data\/users\.csv \(columns: id, name\)/,
+    );
+  });
+
+  it('validate reports a missing csv file with exit code 2', async () => {
+    const { dir, scenario } = scenarioDir('id');
+    rmSync(join(dir, 'data', 'users.csv'));
+    const run = await runCli(['validate', scenario], { cwd: tmpdir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/SCENARIO_INVALID/);
+    expect(run.stderr).toMatch(/load\.requests\[0\]\.path: .*data\/users\.csv/);
+  });
 });

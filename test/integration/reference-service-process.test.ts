@@ -163,6 +163,30 @@ describe('reference service process', () => {
     const svc = startChild({ ...config(db), port });
     expect((await svc.exited).code).toBe(1);
     expect(svc.stderr()).toContain('EADDRINUSE');
+    expect(svc.stderr()).toContain(`could not listen on 127.0.0.1:${port}`);
+    expect(svc.stderr()).not.toContain('user store');
+  });
+
+  it('exits 1 saying the PostgreSQL store is unreachable, not that it could not listen, when the store is down', async () => {
+    // A port nothing listens on: bound, then closed.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const svc = startChild({
+      host: '127.0.0.1',
+      port: 0,
+      dbUrl: `postgres://lab:s3cret@127.0.0.1:${port}/lab`,
+      knobs: { log: { level: 'silent' } },
+    });
+    expect((await svc.exited).code).toBe(1);
+    expect(svc.stderr()).toContain(
+      `the user store is unreachable: could not connect to and prepare the PostgreSQL at postgres://lab:***@127.0.0.1:${port}/lab`,
+    );
+    expect(svc.stderr()).toContain('ECONNREFUSED');
+    expect(svc.stderr()).not.toContain('could not listen');
+    expect(svc.stderr()).not.toContain('s3cret');
+    await expect(svc.ready).rejects.toThrow();
   });
 
   it('shuts down when its parent disconnects the IPC channel', async () => {

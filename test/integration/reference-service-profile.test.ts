@@ -2,11 +2,65 @@
  * GET /users/:id/profile over real sockets: the user and, in parallel, recommendations from the
  * simulated recommendations API, through the timeout, retry budget, breaker and fallback.
  */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRecsClient, type RecsClient } from '../../reference-service/src/adapters/recs-client.js';
+import { createDeadline } from '../../reference-service/src/deadline.js';
+import { serviceError } from '../../reference-service/src/errors.js';
+import {
+  buildService,
+  serviceRuntimeSchema,
+  type ServiceKnobsInput,
+} from '../../reference-service/src/index.js';
+import { startFakeDb } from '../helpers/fake-db.js';
 import { closeAll, quantile, startReferenceService } from '../helpers/reference-service.js';
 
-afterEach(closeAll);
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  await closeAll();
+});
+
+/** A recommendations API on 127.0.0.1, port 0, answering with `handler`; counts requests. */
+async function startRecsApi(handler: RequestListener): Promise<{ url: string; received: () => number }> {
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    received++;
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received: () => received };
+}
+
+/** The reference service in-process against a fake store and the given recommendations API. */
+async function startServiceWith(recsUrl: string, knobs: ServiceKnobsInput) {
+  const db = await startFakeDb();
+  closers.push(() => db.close());
+  const service = buildService(
+    serviceRuntimeSchema.parse({ dbUrl: db.url, recsUrl, knobs: { ...knobs, log: { level: 'silent' } } }),
+  );
+  closers.push(() => service.shutdown('test over'));
+  const url = await service.listen();
+  const get = async (path: string) => {
+    const res = await request(url + path);
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+  const metric = async (name: string, labels = ''): Promise<number> => {
+    const text = await (await request(`${url}/metrics`)).body.text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(labels === '' ? `${name} ` : `${name}{${labels}}`));
+    return Number(line?.slice(line.lastIndexOf(' ') + 1));
+  };
+  return { get, metric };
+}
 
 describe('profile: fan-out', () => {
   it('answers the user with their recommendations, not degraded', async () => {
@@ -193,5 +247,92 @@ describe('profile: failing recommendations', () => {
     expect(svc.recs?.stats().received).toBe(received);
     expect(await svc.metric('recs_breaker_transitions_total', { to: 'open' })).toBe(1);
     expect(await svc.metric('recs_calls_total', { outcome: 'short_circuited' })).toBe(1);
+  });
+
+  it('neither retries a 4xx answer nor counts it against the breaker', async () => {
+    const api = await startRecsApi((_req, res) => res.writeHead(429).end('{"error":"slow down"}'));
+    const svc = await startServiceWith(api.url, {
+      recommendations: {
+        retry: { attempts: 3, backoffMs: 1, budgetRatio: 10 },
+        breaker: { failureRatio: 0.5, minRequests: 5, halfOpenAfterMs: 60_000 },
+      },
+    });
+    for (let i = 0; i < 10; i++) {
+      expect(await svc.get('/users/1/profile')).toMatchObject({
+        status: 200,
+        body: { degraded: true, reason: 'recs_failed' },
+      });
+    }
+    expect(api.received()).toBe(10); // one attempt per call: no retry
+    expect(await svc.metric('recs_retries_total')).toBe(0);
+    expect(await svc.metric('recs_calls_total', 'outcome="error"')).toBe(10);
+    // 10 failures of 10 calls with minRequests 5 would have opened it, were 4xx counted.
+    expect(await svc.metric('recs_breaker_state')).toBe(0);
+    expect(await svc.metric('recs_breaker_transitions_total', 'to="open"')).toBe(0);
+  });
+
+  it('half-opens after halfOpenAfterMs and closes again on a successful trial', async () => {
+    let failing = true;
+    const api = await startRecsApi((_req, res) =>
+      failing ? res.writeHead(503).end() : res.writeHead(200).end('{"items":[1,2]}'),
+    );
+    const halfOpenAfterMs = 150;
+    const svc = await startServiceWith(api.url, {
+      recommendations: {
+        retry: { attempts: 1 },
+        breaker: { failureRatio: 0.5, minRequests: 4, halfOpenAfterMs },
+      },
+    });
+    for (let i = 0; i < 3; i++) await svc.get('/users/1/profile');
+    // The 4th failure opens it: no earlier than this instant (a lower bound that holds however
+    // slowly the scrape below answers).
+    const beforeOpen = performance.now();
+    await svc.get('/users/1/profile');
+    expect(await svc.metric('recs_breaker_state')).toBe(1);
+    failing = false;
+    // Refused without a call until halfOpenAfterMs has passed; then one trial goes through.
+    await expect
+      .poll(async () => (await svc.get('/users/1/profile')).body.degraded, { interval: 20, timeout: 2000 })
+      .toBe(false);
+    expect(performance.now() - beforeOpen).toBeGreaterThanOrEqual(halfOpenAfterMs - 2); // Date.now() ticks in ms
+    expect(api.received()).toBe(5);
+    expect(await svc.metric('recs_breaker_state')).toBe(0);
+    expect(await svc.metric('recs_breaker_transitions_total', 'to="half-open"')).toBe(1);
+    expect(await svc.metric('recs_breaker_transitions_total', 'to="closed"')).toBe(1);
+  });
+});
+
+describe('recs client: waiting for a socket is not the dependency failing', () => {
+  it('does not count an attempt that ran out of time waiting for a socket as a breaker failure', async () => {
+    let answer: (() => void) | undefined;
+    const api = await startRecsApi((_req, res) => {
+      answer = () => res.writeHead(200).end('{"items":[7]}');
+    });
+    const client: RecsClient = createRecsClient({
+      recsUrl: api.url,
+      connections: 1,
+      timeoutMs: 5000,
+      retry: { attempts: 1, backoffMs: 1, jitter: 'none', budgetRatio: 1 },
+      // One failure in one call would open it.
+      breaker: { failureRatio: 1, minRequests: 1, halfOpenAfterMs: 60_000, windowMs: 10_000 },
+      now: () => performance.now(),
+      random: () => 0.5,
+    });
+    closers.push(() => client.close());
+    const deadline = (ms: number) => {
+      const d = createDeadline(ms, () => serviceError('deadline_exceeded', 'the request deadline passed'));
+      closers.push(async () => d.dispose());
+      return d;
+    };
+    const first = client.get(1, deadline(5000));
+    await expect.poll(() => api.received()).toBe(1); // the only socket is now busy
+    const started = performance.now();
+    await expect(client.get(2, deadline(50))).rejects.toMatchObject({ code: 'deadline_exceeded' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(api.received()).toBe(1); // it never reached the API
+    expect(client.breakerState()).toBe('closed');
+    answer?.();
+    expect(await first).toEqual([7]);
+    expect(client.breakerState()).toBe('closed');
   });
 });

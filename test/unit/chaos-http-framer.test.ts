@@ -59,7 +59,7 @@ describe('HttpFramer', () => {
 
   it('frames responses: HEAD answers, 204 and 1xx have no body; no length reads to the close', () => {
     let head = true;
-    const framer = new HttpFramer('response', () => head);
+    const framer = new HttpFramer('response', () => (head ? 'HEAD' : 'GET'));
     const out = framer.feed(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n'));
     expect(out.map((p) => p.last)).toEqual([true]);
     head = false;

@@ -155,6 +155,15 @@ const cases: Case[] = [
     says: ['sent 3100 of 5000'],
   },
   {
+    name: 'generator: a closed-run summary with only its own load and no seconds is not enough data',
+    rule: generatorSaturated,
+    options: {},
+    edit: (r) => {
+      r.summary.generator = { elu: 0.5, cpuPct: 40 };
+    },
+    verdict: 'not-enough-data',
+  },
+  {
     name: 'generator: nothing recorded is not enough data',
     rule: generatorSaturated,
     options: {},

@@ -158,12 +158,39 @@ describe('describePlan', () => {
 
   it('describes the dependencies and the SLOs', () => {
     expect(text).toMatch(
-      /db\s+capacity 8, latency lognormal \(p50Ms 2, p99Ms 15\), errorRatio 0, users 100000/,
+      /db\s+simulated\s+capacity 8, latency lognormal \(p50Ms 2, p99Ms 15\), errorRatio 0, users 100000/,
     );
     expect(text).toContain('p99 <= 80ms');
     expect(text).toContain('error rate <= 1%');
     const plain = scenario();
     expect(describePlan(buildPlan(plain), plain)).toContain('SLOs: none');
+  });
+
+  it('says which dependencies are simulated', () => {
+    const heading = lines.find((l) => l.startsWith('Dependencies'));
+    expect(heading).toBe('Dependencies (not started with --target)');
+    expect(lines.find((l) => l.trimStart().startsWith('db '))).toMatch(/db\s+simulated\s+capacity 8/);
+    expect(lines.find((l) => l.trimStart().startsWith('recommendations '))).toMatch(
+      /recommendations\s+simulated\s+capacity/,
+    );
+  });
+
+  it('describes a PostgreSQL database as such, embedded or at its URL without the password', () => {
+    const embedded = scenario({ dependencies: { db: { kind: 'postgres', embedded: true } } });
+    const text = describePlan(buildPlan(embedded), embedded);
+    expect(text).not.toContain('simulated;');
+    expect(text).toMatch(
+      /db\s+PostgreSQL\s+embedded \(a throw-away cluster started for the run\), users 100000/,
+    );
+    expect(text).toMatch(/recommendations\s+simulated/);
+    const yours = scenario({
+      dependencies: { db: { kind: 'postgres', url: 'postgres://lab:s3cret@127.0.0.1:5432/lab', users: 50 } },
+    });
+    const described = describePlan(buildPlan(yours), yours);
+    expect(described).toMatch(
+      /db\s+PostgreSQL\s+at postgres:\/\/lab:\*\*\*@127\.0\.0\.1:5432\/lab, users 50/,
+    );
+    expect(described).not.toContain('s3cret');
   });
 
   it('says when --duration cut the run short, and lists only the phases that run', () => {

@@ -1,13 +1,15 @@
 /**
- * The reference service's resilience policies with a fake clock: retry budget, backoff,
- * circuit breaker, admission gate.
+ * The reference service's resilience policies with a fake clock: retry budget, backoff, the
+ * service's breaker knobs on cockatiel's circuit breaker, admission gate.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BrokenCircuitError, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
 import {
+  breakerStateOf,
   createAdmissionGate,
   createBackoff,
-  createCircuitBreaker,
   createRetryBudget,
+  createSamplingBreaker,
   type BreakerState,
   type ShedReason,
 } from '../../reference-service/src/resilience/index.js';
@@ -58,65 +60,78 @@ describe('backoff', () => {
   });
 });
 
-describe('circuit breaker', () => {
-  const make = () => {
-    const clock = fakeClock();
+describe('circuit breaker (cockatiel, with the service knobs)', () => {
+  // cockatiel's breaker and SamplingBreaker read Date.now(): fake the clock, nothing else.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const fail = async (policy: CircuitBreakerPolicy): Promise<unknown> =>
+    policy.execute(() => Promise.reject(new Error('boom'))).catch((err: unknown) => err);
+  const succeed = (policy: CircuitBreakerPolicy): Promise<unknown> =>
+    policy.execute(() => Promise.resolve('ok'));
+
+  const make = (knobs: { failureRatio: number; minRequests: number; windowMs?: number }) => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
     const changes: BreakerState[] = [];
-    const breaker = createCircuitBreaker({
-      failureRatio: 0.5,
-      minRequests: 10,
-      halfOpenAfterMs: 1000,
-      now: clock.now,
-      onStateChange: (to) => changes.push(to),
+    const policy = circuitBreaker(handleAll, {
+      halfOpenAfter: 1000,
+      breaker: createSamplingBreaker({ windowMs: 10_000, ...knobs }),
     });
-    return { clock, changes, breaker };
+    policy.onStateChange((s) => changes.push(breakerStateOf(s)));
+    return { policy, changes };
   };
 
-  it('stays closed below minRequests, then opens once the failure ratio is reached', () => {
-    const { breaker, changes } = make();
-    for (let i = 0; i < 9; i++) breaker.tryAcquire()?.failure();
-    expect(breaker.state()).toBe('closed');
-    breaker.tryAcquire()?.failure();
-    expect(breaker.state()).toBe('open');
-    expect(breaker.tryAcquire()).toBeUndefined();
+  it('stays closed below minRequests, then opens once the failure ratio is reached (>=, as the knob says)', async () => {
+    const { policy, changes } = make({ failureRatio: 0.5, minRequests: 10 });
+    for (let i = 0; i < 5; i++) await succeed(policy);
+    for (let i = 0; i < 4; i++) await fail(policy);
+    expect(breakerStateOf(policy.state)).toBe('closed'); // 9 calls: below minRequests
+    await fail(policy); // 10 calls, 5 failed: exactly the ratio
+    expect(breakerStateOf(policy.state)).toBe('open');
+    expect(await fail(policy)).toBeInstanceOf(BrokenCircuitError);
     expect(changes).toEqual(['open']);
   });
 
-  it('stays closed while failures stay under the ratio', () => {
-    const { breaker } = make();
-    for (let i = 0; i < 100; i++) {
-      const ticket = breaker.tryAcquire();
-      if (i % 3 === 0) ticket?.failure();
-      else ticket?.success();
+  it('stays closed while failures stay under the ratio, and accepts a ratio of 1 (every call failed)', async () => {
+    const under = make({ failureRatio: 0.5, minRequests: 10 });
+    for (let i = 0; i < 100; i++) await (i % 3 === 0 ? fail(under.policy) : succeed(under.policy));
+    expect(breakerStateOf(under.policy.state)).toBe('closed');
+    const mixed = make({ failureRatio: 1, minRequests: 3 });
+    await succeed(mixed.policy);
+    for (let i = 0; i < 20; i++) await fail(mixed.policy);
+    expect(breakerStateOf(mixed.policy.state)).toBe('closed'); // one success in the window
+    const all = make({ failureRatio: 1, minRequests: 3 });
+    for (let i = 0; i < 3; i++) await fail(all.policy);
+    expect(breakerStateOf(all.policy.state)).toBe('open');
+  });
+
+  it('forgets calls that left windowMs while calls keep coming', async () => {
+    // SamplingBreaker keeps max(5, windowMs / 1 s) buckets and moves one bucket per call: under
+    // steady traffic that is the last windowMs; after a long silence old buckets linger.
+    const { policy } = make({ failureRatio: 0.5, minRequests: 10, windowMs: 5000 });
+    for (let i = 0; i < 9; i++) await fail(policy);
+    for (let s = 0; s < 6; s++) {
+      vi.setSystemTime(Date.now() + 1000);
+      await succeed(policy);
     }
-    expect(breaker.state()).toBe('closed');
+    await fail(policy); // with the 9 old failures still counted: 10 of 16 failed, open
+    expect(breakerStateOf(policy.state)).toBe('closed');
   });
 
-  it('lets one trial through after halfOpenAfterMs; success closes, failure opens again', () => {
-    const { breaker, clock, changes } = make();
-    for (let i = 0; i < 10; i++) breaker.tryAcquire()?.failure();
-    clock.advance(999);
-    expect(breaker.tryAcquire()).toBeUndefined();
-    clock.advance(1);
-    const trial = breaker.tryAcquire();
-    expect(trial).toBeDefined();
-    expect(breaker.state()).toBe('half-open');
-    expect(breaker.tryAcquire()).toBeUndefined(); // one trial at a time
-    trial?.failure();
-    expect(breaker.state()).toBe('open');
-    clock.advance(1000);
-    breaker.tryAcquire()?.success();
-    expect(breaker.state()).toBe('closed');
+  it('lets one trial through after halfOpenAfter; failure opens again, success closes', async () => {
+    const { policy, changes } = make({ failureRatio: 0.5, minRequests: 2 });
+    await fail(policy);
+    await fail(policy);
+    vi.setSystemTime(Date.now() + 999);
+    expect(await fail(policy)).toBeInstanceOf(BrokenCircuitError);
+    vi.setSystemTime(Date.now() + 1);
+    await fail(policy);
+    expect(breakerStateOf(policy.state)).toBe('open');
+    vi.setSystemTime(Date.now() + 1000);
+    await succeed(policy);
+    expect(breakerStateOf(policy.state)).toBe('closed');
     expect(changes).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
-  });
-
-  it('frees the trial slot when the caller cancels the trial call', () => {
-    const { breaker, clock } = make();
-    for (let i = 0; i < 10; i++) breaker.tryAcquire()?.failure();
-    clock.advance(1000);
-    breaker.tryAcquire()?.cancel();
-    expect(breaker.state()).toBe('half-open');
-    expect(breaker.tryAcquire()).toBeDefined();
   });
 });
 

@@ -130,6 +130,31 @@ const cases: { what: string; edit: (s: Raw) => unknown; line: string }[] = [
     line: 'dependencies.db.latency: unknown field "mss" (did you mean "ms"?)',
   },
   {
+    what: 'a misspelt field of the simulated database (kind left out)',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db = { capacty: 4 }),
+    line: 'dependencies.db: unknown field "capacty" (did you mean "capacity"?)',
+  },
+  {
+    what: 'a field of the simulated database on a PostgreSQL one',
+    edit: (s) =>
+      ((s.dependencies as { db: Record<string, unknown> }).db = {
+        kind: 'postgres',
+        embedded: true,
+        capacity: 4,
+      }),
+    line: 'dependencies.db: unknown field "capacity" (known fields: kind, url, embedded, users)',
+  },
+  {
+    what: 'a misspelt field of a PostgreSQL database',
+    edit: (s) =>
+      ((s.dependencies as { db: Record<string, unknown> }).db = {
+        kind: 'postgres',
+        embedded: true,
+        usrs: 4,
+      }),
+    line: 'dependencies.db: unknown field "usrs" (did you mean "users"?)',
+  },
+  {
     what: 'negative connections',
     edit: (s) => (s.load.phases[0]!.connections = -5),
     line: 'load.phases[0].connections: expected a number of at least 1, got -5',

@@ -2,7 +2,10 @@
  * One store call on a pooled PostgreSQL connection, cut short by its deadline: on abort the caller
  * is answered at once and the connection destroyed (a statement still running on it would
  * otherwise hold it); a connection that arrives after the abort goes straight back to the pool.
- * And how whatever such a call throws becomes one of the service's errors.
+ * `freed` settles only once pg holds nothing for the call any more (its connect has settled and
+ * the connection is back or destroyed): the gate slot is handed back then, not at the abort, so
+ * pg's own unbounded wait list stays empty. And how whatever such a call throws becomes one of the
+ * service's errors.
  */
 import type pg from 'pg';
 import { isServiceError, serviceError, type ServiceError } from '../errors.js';
@@ -29,6 +32,9 @@ export class Attempt {
   #released = false;
   #aborted = false;
   readonly #pool: pg.Pool;
+  #onFreed!: () => void;
+  /** Settles once pg holds nothing for this call: no connect pending, the connection released. */
+  readonly freed = new Promise<void>((resolve) => (this.#onFreed = resolve));
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -36,7 +42,13 @@ export class Attempt {
 
   run<T>(work: (client: pg.PoolClient) => Promise<T>, signal: AbortSignal): Promise<T> {
     const pending = (async () => {
-      const client = await this.#pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (err) {
+        this.#onFreed();
+        throw err;
+      }
       this.#client = client;
       this.connected = true;
       if (this.#aborted) {
@@ -77,7 +89,9 @@ export class Attempt {
   #release(destroy: boolean): void {
     if (this.#released || this.#client === undefined) return;
     this.#released = true;
+    // pg-pool drops the client from its count right here (a destroyed one is ended in the background).
     this.#client.release(destroy ? true : undefined);
+    this.#onFreed();
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The user store on a real PostgreSQL, through `pg.Pool` behind the same {@link PoolGate} as the
  * HTTP store (bounded queue, acquire timeout, acquire-wait metric; the gate's permits equal the
- * pool's `max`, so pg's own unbounded wait list stays empty).
+ * pool's `max`, so pg's own unbounded wait list stays empty). Every use of the pool, the key purge
+ * too, holds a permit, and a call whose deadline passed keeps its permit until pg has let go of
+ * its connect (at most `connectionTimeoutMs`): the caller is answered at once, the slot is not.
  *
  *   call ─▶ gate.acquire(request signal) ─▶ pool.connect() ─▶ query ─▶ release
  *             │                                  │ connectionTimeoutMs     │
@@ -117,7 +119,7 @@ export function createPgStore(options: PgStoreOptions): PgStore {
       throw wrapped;
     } finally {
       deadline.dispose();
-      release();
+      void attempt.freed.then(release);
       onCall?.(op, outcome);
     }
   };
@@ -165,11 +167,32 @@ export function createPgStore(options: PgStoreOptions): PgStore {
     // At most once a minute, off the request path: expired keys are already ignored by the claim.
     if (performance.now() - lastPurge < 60_000) return;
     lastPurge = performance.now();
-    pool
-      .query(`DELETE FROM ${tables.keys} WHERE created_at < now() - make_interval(secs => $1)`, [
-        idempotencyKeyTtlMs / 1000,
-      ])
-      .catch((err: Error) => onConnectionError?.(err));
+    void (async () => {
+      let release: () => void;
+      try {
+        release = await gate.acquire();
+      } catch {
+        return; // the gate is full or closed: the purge waits for the next minute
+      }
+      const deadline = createDeadline(queryTimeoutMs, () =>
+        serviceError('store_timeout', `key purge took longer than ${queryTimeoutMs} ms`),
+      );
+      const attempt = new Attempt(pool);
+      try {
+        await attempt.run(
+          (client) =>
+            client.query(`DELETE FROM ${tables.keys} WHERE created_at < now() - make_interval(secs => $1)`, [
+              idempotencyKeyTtlMs / 1000,
+            ]),
+          deadline.signal,
+        );
+      } catch (err) {
+        onConnectionError?.(err as Error);
+      } finally {
+        deadline.dispose();
+        void attempt.freed.then(release);
+      }
+    })();
   };
 
   return {

@@ -2,6 +2,8 @@
  * Admission control in front of the request handlers: at most `maxInFlight` requests run at
  * once; up to `queueMax` more wait (FIFO) at most `queueTimeoutMs` for a slot; the rest are shed
  * at once. Callback-based, with no promise or timer on the fast path: it runs on every request.
+ * Not cockatiel's bulkhead(limit, queue): that has no queue timeout (a waiter waits until a slot
+ * frees), no reason to shed with, keeps an aborted waiter queued, and costs a promise per request.
  *
  *   admit ──▶ slot free? ──yes──▶ granted(release)
  *                │ no

@@ -42,7 +42,7 @@ const matchers = new WeakMap<ToxicConfig, RequestMatcher>();
 
 export class HttpExchange {
   private readonly requests = new HttpFramer('request');
-  private readonly responses = new HttpFramer('response', () => this.firstForward()?.method === 'HEAD');
+  private readonly responses = new HttpFramer('response', () => this.firstForward()?.method);
   private readonly pending: Pending[] = [];
   private dropping = false;
   private cut: 'head' | 'body' | 'done' | undefined;
@@ -53,6 +53,11 @@ export class HttpExchange {
   /** Client → server bytes; undefined when they pass as they are. */
   upstream(data: Buffer): LinkItem[] | undefined {
     if (this.requests.opaque) return undefined;
+    if (this.responses.upgraded) {
+      // The server switched protocols (101, or a CONNECT tunnel): the client's bytes are not HTTP now.
+      const held = this.requests.passThrough();
+      return held.length > 0 ? [{ data: Buffer.concat([held, data]) }] : undefined;
+    }
     const items: LinkItem[] = [];
     const pieces = this.requests.feed(data);
     // Bytes that stopped looking like HTTP pass whole, even after a dropped request.

@@ -4,6 +4,10 @@
  * back until it is complete (so a decision can drop it whole); body bytes pass as they come.
  * Framing follows RFC 9112 §6: `Transfer-Encoding: chunked`, else `Content-Length`, else (requests)
  * no body or (responses) a body up to the close; HEAD, 1xx, 204 and 304 responses have no body.
+ * A `101 Switching Protocols` (or a 2xx answer to CONNECT) ends HTTP on the connection: the response
+ * framer turns opaque after its head, and the exchange turns the request side with `passThrough()`.
+ * Held head bytes are kept as they come (no re-copying) with the last 3 bytes aside for a terminator
+ * split across reads, and the first line is judged once, as soon as it is complete.
  *
  *   bytes ─▶ [head: until CRLFCRLF] ─▶ piece{head} ─▶ [body: length | chunks | until close] ─▶ piece{last}
  */
@@ -30,6 +34,12 @@ const maxHeadBytes = 64 * 1024;
 const crlfcrlf = Buffer.from('\r\n\r\n');
 const requestStart = /^[A-Z]{1,20} /;
 const requestLine = /^[A-Z]{1,20} \S+ HTTP\/1\.\d$/;
+const statusLine = /^HTTP\/1\.\d \d{3}( |$)/;
+const httpPrefix = 'HTTP/1.';
+/** A status line still being received: `HTTP/1.` then maybe a digit, a space and up to 3 digits. */
+const partialStatus = /^HTTP\/1\.(\d( (\d{1,3}( |$)|$)|$)|$)/;
+const maxLineChars = 8192;
+const digits = /^\d+$/;
 const framingHeaders = /\r\n(content-length|transfer-encoding)[ \t]*:([^\r\n]*)/gi;
 
 type BodyState =
@@ -41,21 +51,37 @@ type BodyState =
   | { kind: 'close' };
 
 /**
- * Frames requests (`side: 'request'`) or responses. `bodylessResponse()` tells a response framer
- * whether the response now starting answers a HEAD request. Once the bytes stop looking like
- * HTTP/1.x, {@link HttpFramer.opaque} turns true and every later byte passes as one opaque piece.
+ * Frames requests (`side: 'request'`) or responses. `answering()` tells a response framer the method
+ * of the request the response now starting answers (HEAD: no body; CONNECT + 2xx: a tunnel). Once the
+ * bytes stop looking like HTTP/1.x, or the connection is upgraded, {@link HttpFramer.opaque} turns
+ * true and every later byte passes as one opaque piece.
  */
 export class HttpFramer {
   opaque = false;
+  /** True once a response switched the connection to another protocol (101, or 2xx to CONNECT). */
+  upgraded = false;
   private head: Buffer[] = [];
   private headBytes = 0;
+  /** The last (up to 3) held bytes: where a CRLFCRLF split across reads starts. */
+  private tail: Buffer = Buffer.alloc(0);
+  /** Held text of the first line (leading empty lines dropped) until it is complete and judged. */
+  private line = '';
+  private lineJudged = false;
   private body: BodyState = { kind: 'none' };
   private inBody = false;
 
   constructor(
     private readonly side: 'request' | 'response',
-    private readonly answersHead: () => boolean = () => false,
+    private readonly answering: () => string | undefined = () => undefined,
   ) {}
+
+  /** Stops framing (the other side switched protocols): returns the held bytes; later ones pass as they are. */
+  passThrough(): Buffer {
+    this.opaque = true;
+    const held = Buffer.concat(this.head);
+    this.resetHeld();
+    return held;
+  }
 
   /** Splits `data` into pieces; bytes of an incomplete head are kept until the rest arrives. */
   feed(data: Buffer): HttpPiece[] {
@@ -70,9 +96,9 @@ export class HttpFramer {
       const start = offset;
       const end = this.findHeadEnd(data, offset);
       if (end < 0) {
-        this.head.push(data.subarray(start));
-        this.headBytes += data.length - start;
-        if (this.headBytes > maxHeadBytes || !this.plausible()) return this.giveUp(pieces);
+        const chunk = data.subarray(start);
+        this.hold(chunk);
+        if (this.headBytes > maxHeadBytes || !this.plausible(chunk)) return this.giveUp(pieces);
         return pieces;
       }
       // Most heads arrive whole in one read: no copy then.
@@ -80,45 +106,84 @@ export class HttpFramer {
         this.head.length === 0
           ? data.subarray(start, end)
           : Buffer.concat([...this.head, data.subarray(start, end)]);
-      this.head = [];
-      this.headBytes = 0;
+      this.resetHeld();
       const head = this.parseHead(bytes);
       if (head === undefined) return this.giveUp(pieces, bytes, data.subarray(end));
       offset = end;
       const done = this.body.kind === 'none';
       pieces.push({ data: bytes, head, last: done });
       this.inBody = !done;
+      if (this.upgraded) {
+        // The rest is the new protocol's: it passes as it is.
+        this.opaque = true;
+        if (offset < data.length) pieces.push({ data: data.subarray(offset), last: false });
+        return pieces;
+      }
     }
     return pieces;
+  }
+
+  private hold(chunk: Buffer): void {
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    const tail = chunk.length >= 3 ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = tail.subarray(Math.max(0, tail.length - 3));
+  }
+
+  private resetHeld(): void {
+    this.head = [];
+    this.headBytes = 0;
+    this.tail = Buffer.alloc(0);
+    this.line = '';
+    this.lineJudged = false;
   }
 
   /** Index just past the CRLFCRLF ending the head, or -1; handles a terminator split across chunks. */
   private findHeadEnd(data: Buffer, offset: number): number {
     if (this.headBytes > 0) {
-      // The terminator may straddle the previous chunk: search in the last 3 held bytes too.
-      const tail = Buffer.concat([...this.head, data.subarray(offset, offset + 3)]);
-      const at = tail.indexOf(crlfcrlf, Math.max(0, this.headBytes - 3));
-      if (at >= 0) return offset + (at + 4 - this.headBytes);
+      // The terminator may straddle the previous chunk: search the last 3 held bytes + 3 new ones.
+      const probe = Buffer.concat([this.tail, data.subarray(offset, offset + 3)]);
+      const at = probe.indexOf(crlfcrlf);
+      if (at >= 0) return offset + (at + 4 - this.tail.length);
     }
     const at = data.indexOf(crlfcrlf, offset);
     return at < 0 ? -1 : at + 4;
   }
 
-  /** Whether held request bytes can still be the start of an HTTP/1.x request. */
-  private plausible(): boolean {
-    if (this.side === 'response') return true;
-    const held = Buffer.concat(this.head)
-      .toString('latin1')
-      .replace(/^(\r\n)+/, '');
-    const eol = held.indexOf('\r\n');
-    if (eol >= 0) return requestLine.test(held.slice(0, eol));
-    return held.length < 8192 && (/^[A-Z]{0,20}$/.test(held) || requestStart.test(held));
+  /**
+   * Whether the held bytes, `chunk` being the latest, can still start an HTTP/1.x message: the
+   * first line is judged once when complete; until then only its new text is looked at.
+   */
+  private plausible(chunk: Buffer): boolean {
+    if (this.lineJudged) return true;
+    const before = this.line.length;
+    this.line += chunk.toString('latin1', 0, Math.min(chunk.length, maxLineChars + 2));
+    let from = Math.max(0, before - 1);
+    if (this.line.charCodeAt(0) === 13) {
+      // Empty lines before a start line are tolerated (RFC 9112 §2.2), as parseHead does.
+      const trimmed = this.line.replace(/^(\r\n)+/, '');
+      if (trimmed !== this.line) from = 0;
+      this.line = trimmed;
+    }
+    const eol = this.line.indexOf('\r\n', from);
+    if (eol >= 0) {
+      const first = this.line.slice(0, eol);
+      this.lineJudged = true;
+      this.line = '';
+      return (this.side === 'request' ? requestLine : statusLine).test(first);
+    }
+    const held = this.line;
+    if (held.length >= maxLineChars) return false;
+    if (this.side === 'response') {
+      return held.length < httpPrefix.length ? httpPrefix.startsWith(held) : partialStatus.test(held);
+    }
+    return /^[A-Z]{0,20}$/.test(held) || requestStart.test(held);
   }
 
   private giveUp(pieces: HttpPiece[], ...rest: Buffer[]): HttpPiece[] {
     this.opaque = true;
     const held = Buffer.concat([...this.head, ...rest]);
-    this.head = [];
+    this.resetHeld();
     if (held.length > 0) pieces.push({ data: held, last: false });
     return pieces;
   }
@@ -143,13 +208,21 @@ export class HttpFramer {
     let chunked = false;
     // Only the two framing headers matter; one regex pass finds them (cheaper than every line).
     for (const [, name = '', value = ''] of text.matchAll(framingHeaders)) {
-      if (name.length === 14) length = Number(value.trim());
-      else chunked = /(^|,)\s*chunked\s*$/i.test(value.trim());
+      if (name.length === 14) {
+        // Digits only, as Node's parser wants (no 1e1, 0x5, +3, empty, lists); duplicates must agree.
+        const digitsOnly = value.trim();
+        const parsed = digits.test(digitsOnly) ? Number(digitsOnly) : NaN;
+        if (!Number.isSafeInteger(parsed) || (length !== undefined && length !== parsed)) return undefined;
+        length = parsed;
+      } else chunked = /(^|,)\s*chunked\s*$/i.test(value.trim());
     }
-    if (length !== undefined && !(Number.isInteger(length) && length >= 0)) return undefined;
+    const method = this.side === 'response' ? this.answering() : undefined;
+    this.upgraded =
+      this.side === 'response' &&
+      (head.status === 101 || (method === 'CONNECT' && head.status >= 200 && head.status < 300));
     const noBody =
       this.side === 'response' &&
-      (head.status < 200 || head.status === 204 || head.status === 304 || this.answersHead());
+      (head.status < 200 || head.status === 204 || head.status === 304 || method === 'HEAD' || this.upgraded);
     if (noBody) this.body = { kind: 'none' };
     else if (chunked) this.body = { kind: 'chunk-size', line: '' };
     else if (length !== undefined)

@@ -3,7 +3,8 @@
  * on a free loopback port with its unix socket inside that folder, and everything removed by
  * `close()` (also when starting fails part-way). Under root the binaries run as the `postgres`
  * account. The server can be stopped and started again on the same port and data, which is how
- * a database outage is staged.
+ * a database outage is staged. Given `ownerPid` (the wrapper process), it marks its folder as
+ * owned and first reclaims the folders of owners that were killed (stale-folders.ts).
  *
  *   mkdtemp ─▶ chown ─▶ initdb (trust, UTF8, C locale, no fsync) ─▶ postgres -p <free port>
  *                                                                    │ stopServer()/startServer()
@@ -18,6 +19,7 @@ import { loadlabError } from '../../shared/errors.js';
 import { findPostgres } from './find-postgres.js';
 import { startPostgresServer, type PostgresServer, type StopMode } from './postgres-server.js';
 import { postgresRunAs, type RunAs } from './run-as.js';
+import { folderPrefix, markOwner, reclaimStaleFolders } from './stale-folders.js';
 
 export interface EmbeddedPostgresOptions {
   /** A PATH searched for initdb/postgres before /usr/lib/postgresql/<major>/bin (default none). */
@@ -32,6 +34,11 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** Aborting it during the start stops initdb or the server, removes the folder and fails the start. */
   signal?: AbortSignal;
+  /**
+   * PID of the process that owns the cluster, written into its folder; when set, folders of dead
+   * owners in the same root are removed first (default none: no mark, no reclaim).
+   */
+  ownerPid?: number;
 }
 
 /** A running throw-away cluster. */
@@ -63,7 +70,11 @@ export async function startEmbeddedPostgres(
   const runAs = postgresRunAs();
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const onLog = options.onLog ?? (() => {});
-  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'loadlab-pg-'));
+  const root = options.tmpRoot ?? tmpdir();
+  if (options.ownerPid !== undefined) {
+    for (const stale of await reclaimStaleFolders(root)) onLog(`removed ${stale}: its owner was killed`);
+  }
+  const dir = await mkdtemp(join(root, folderPrefix));
   const dataDir = join(dir, 'data');
   let server: PostgresServer | undefined;
   let port = options.port ?? 0;
@@ -82,6 +93,7 @@ export async function startEmbeddedPostgres(
 
   try {
     await chmod(dir, 0o700);
+    if (options.ownerPid !== undefined) await markOwner(dir, options.ownerPid);
     if (runAs !== undefined) await chown(dir, runAs.uid, runAs.gid);
     await runInitdb(binaries.initdb, dataDir, dir, runAs, startTimeoutMs, onLog, options.signal);
     if (port === 0) {

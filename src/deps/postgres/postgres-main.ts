@@ -6,7 +6,9 @@
  * (the reason and postgres's last lines on stderr).
  *
  * Being a process of its own is what keeps postgres from outliving the run: a killed
- * orchestrator closes the IPC channel, and this process takes the cluster down with it.
+ * orchestrator closes the IPC channel, and this process takes the cluster down with it. The
+ * stop fits in the lab's 3 s grace (stopGraceMs); the lab's SIGKILL after it reaches this
+ * process's whole group, the postgres server included.
  */
 import type { ReadyMessage } from '../../shared/child-protocol.js';
 import { isLoadlabError } from '../../shared/errors.js';
@@ -48,7 +50,12 @@ async function main(): Promise<void> {
   if (process.send !== undefined && !process.connected) stop();
 
   try {
-    cluster = await startEmbeddedPostgres({ pathVar: process.env.PATH, ...config, signal: starting.signal });
+    cluster = await startEmbeddedPostgres({
+      pathVar: process.env.PATH,
+      ...config,
+      signal: starting.signal,
+      ownerPid: process.pid,
+    });
   } catch (error) {
     if (stopping) process.exit(0);
     const problems = isLoadlabError(error) ? [...error.problems] : [];

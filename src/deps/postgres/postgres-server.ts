@@ -1,7 +1,7 @@
 /**
  * One `postgres` server process over an existing data folder: started on a loopback port with
  * settings for a fast, throw-away cluster, ready once it logs that it accepts connections, and
- * stopped by PID (SIGINT fast shutdown or SIGQUIT immediate, then SIGKILL).
+ * stopped by PID (SIGINT fast shutdown or SIGQUIT immediate, then SIGKILL after {@link stopGraceMs}).
  */
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -33,7 +33,7 @@ export interface PostgresServer {
   readonly hasExited: boolean;
   /** Settles when the process has exited. */
   readonly exited: Promise<void>;
-  /** Stops the server (escalating to SIGKILL after `graceMs`, default 10000); resolves once it exited. */
+  /** Stops the server (SIGKILL after `graceMs`, default {@link stopGraceMs}); resolves once it exited. */
   stop(mode?: StopMode, graceMs?: number): Promise<void>;
 }
 
@@ -51,6 +51,13 @@ export const fastClusterSettings: Record<string, string> = {
 };
 
 const readyLine = 'database system is ready to accept connections';
+
+/**
+ * Longest wait for postgres to stop before SIGKILL, in ms (1500). With the folder's removal it
+ * fits inside the lab's 3 s stop grace (src/lab/child-process.ts): were the lab's SIGKILL first,
+ * the wrapper would die before removing the folder.
+ */
+export const stopGraceMs = 1500;
 
 /** Spawns `postgres` and resolves once it accepts connections; rejects with CHILD_FAILED. */
 export async function startPostgresServer(spec: PostgresServerSpec): Promise<PostgresServer> {
@@ -105,7 +112,7 @@ export async function startPostgresServer(spec: PostgresServerSpec): Promise<Pos
       return hasExited;
     },
     exited,
-    async stop(mode = 'fast', graceMs = 10_000) {
+    async stop(mode = 'fast', graceMs = stopGraceMs) {
       if (hasExited) return;
       child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -129,7 +136,7 @@ export async function startPostgresServer(spec: PostgresServerSpec): Promise<Pos
   });
   onReadyLine = undefined;
   if (outcome === 'ready') return server;
-  await server.stop('immediate', 2000);
+  await server.stop('immediate', 1000);
   throw loadlabError(
     'CHILD_FAILED',
     outcome === 'exited'

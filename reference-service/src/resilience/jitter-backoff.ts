@@ -1,7 +1,9 @@
 /**
  * Exponential backoff with optional full jitter (AWS architecture blog, "Exponential Backoff
- * and Jitter"): the wait before retry n is drawn from [0, base x 2^(n-1)), capped, so clients
- * that failed together do not retry together.
+ * and Jitter"), drawn from the service's seeded random source: the wait before retry n is drawn
+ * from [0, base x 2^(n-1)), capped, so clients that failed together do not retry together.
+ * cockatiel's own jitter generators call Math.random, which a seeded run cannot reproduce; its
+ * retry policy takes these draws through a DelegateBackoff (see adapters/recs-client.ts).
  */
 
 /** full: uniform in [0, exponential); none: the exponential value itself. */
