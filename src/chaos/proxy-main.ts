@@ -5,13 +5,14 @@
  * `fault proxy admin API on <url>`. SIGTERM, SIGINT or the parent going away (IPC disconnect) stop
  * it with exit 0. Exit 2: invalid config; exit 1: could not start.
  */
-import type { ReadyMessage } from '../shared/child-protocol.js';
+import {
+  exitAfterClose,
+  failChild as fail,
+  reportReady,
+  stopOnParentOrSignal,
+} from '../shared/child-main.js';
 import { proxyConfigEnv, proxyConfigSchema } from './proxy-config.js';
 import { startProxyServer, type ProxyServer } from './proxy-server.js';
-
-function fail(message: string, code: number): void {
-  process.stderr.write(`${message}\n`, () => process.exit(code));
-}
 
 function readConfig(): { config: ReturnType<typeof proxyConfigSchema.parse>; adminPort: number } | string {
   const text = process.env[proxyConfigEnv];
@@ -41,15 +42,9 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    (server?.close() ?? Promise.resolve()).then(
-      () => process.exit(0),
-      (error: unknown) => fail(`fault proxy: close failed: ${String(error)}`, 1),
-    );
+    exitAfterClose('fault proxy', server?.close() ?? Promise.resolve());
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('disconnect', stop);
-  if (process.send !== undefined && !process.connected) stop();
+  stopOnParentOrSignal(stop);
 
   try {
     server = await startProxyServer({ config: read.config, port: read.adminPort });
@@ -61,14 +56,7 @@ async function main(): Promise<void> {
     await server.close();
     return;
   }
-  if (process.send !== undefined) {
-    const ready: ReadyMessage = { type: 'ready', url: server.adminUrl, pid: process.pid };
-    process.send(ready, undefined, {}, (error: Error | null) => {
-      if (error !== null) process.stderr.write(`fault proxy: could not report ready: ${error.message}\n`);
-    });
-  } else {
-    process.stdout.write(`fault proxy admin API on ${server.adminUrl}\n`);
-  }
+  reportReady('fault proxy', server.adminUrl, `fault proxy admin API on ${server.adminUrl}`);
 }
 
 main().catch((error: unknown) => fail(`fault proxy: ${String(error)}`, 1));

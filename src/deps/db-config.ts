@@ -3,6 +3,7 @@
  * variable (`dbConfigEnv`), written by the lab and read by db-main.ts.
  */
 import { z } from 'zod';
+import { parseChildConfig } from '../shared/child-protocol.js';
 import { dbSimSpecSchema } from './db-spec.js';
 
 /** The config a parent passes to the simulated database's process. */
@@ -24,21 +25,5 @@ export type DbChildConfig = z.output<typeof dbChildConfigSchema>;
  * `spec.capacity: Too small: expected number to be >=1`.
  */
 export function parseDbChildConfig(text: string | undefined): DbChildConfig | { problems: string[] } {
-  if (text === undefined || text.trim() === '') return { problems: ['config: expected JSON, got nothing'] };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { problems: [`config: expected JSON (${(error as Error).message})`] };
-  }
-  const parsed = dbChildConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  return {
-    problems: parsed.error.issues.map((issue) => {
-      const path = issue.path
-        .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-        .join('');
-      return `${path === '' ? 'config' : path}: ${issue.message}`;
-    }),
-  };
+  return parseChildConfig(dbChildConfigSchema, text);
 }

@@ -3,6 +3,7 @@
  * and the config its child process reads (JSON in `LOADLAB_RECS_CONFIG`).
  */
 import { z } from 'zod';
+import { parseChildConfig } from '../shared/child-protocol.js';
 import { latencySpecSchema } from './db-spec.js';
 
 /** The simulated recommendations API's settings. */
@@ -40,18 +41,5 @@ export type RecsChildConfig = z.output<typeof recsChildConfigSchema>;
 
 /** Parses the child config text, or lists every problem as `<field>: <what is wrong>`. */
 export function parseRecsChildConfig(text: string | undefined): RecsChildConfig | { problems: string[] } {
-  if (text === undefined || text.trim() === '') return { problems: ['config: expected JSON, got nothing'] };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { problems: [`config: expected JSON (${(error as Error).message})`] };
-  }
-  const parsed = recsChildConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  return {
-    problems: parsed.error.issues.map(
-      (issue) => `${issue.path.length === 0 ? 'config' : issue.path.join('.')}: ${issue.message}`,
-    ),
-  };
+  return parseChildConfig(recsChildConfigSchema, text);
 }

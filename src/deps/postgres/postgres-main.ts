@@ -10,22 +10,21 @@
  * stop fits in the lab's 3 s grace (stopGraceMs); the lab's SIGKILL after it reaches this
  * process's whole group, the postgres server included.
  */
-import type { ReadyMessage } from '../../shared/child-protocol.js';
+import {
+  exitAfterClose,
+  failChild as fail,
+  invalidConfigMessage,
+  reportReady,
+  stopOnParentOrSignal,
+} from '../../shared/child-main.js';
 import { isLoadlabError } from '../../shared/errors.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { parsePostgresChildConfig, postgresConfigEnv } from './postgres-config.js';
 
-function fail(message: string, code: number): void {
-  process.stderr.write(`${message}\n`, () => process.exit(code));
-}
-
 async function main(): Promise<void> {
   const config = parsePostgresChildConfig(process.env[postgresConfigEnv]);
   if ('problems' in config) {
-    fail(
-      `embedded postgres: invalid ${postgresConfigEnv}:\n${config.problems.map((p) => `  ${p}`).join('\n')}`,
-      2,
-    );
+    fail(invalidConfigMessage('embedded postgres', postgresConfigEnv, config.problems), 2);
     return;
   }
   let cluster: EmbeddedPostgres | undefined;
@@ -39,15 +38,9 @@ async function main(): Promise<void> {
       starting.abort();
       return;
     }
-    cluster.close().then(
-      () => process.exit(0),
-      (error: unknown) => fail(`embedded postgres: close failed: ${String(error)}`, 1),
-    );
+    exitAfterClose('embedded postgres', cluster.close());
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('disconnect', stop);
-  if (process.send !== undefined && !process.connected) stop();
+  stopOnParentOrSignal(stop);
 
   try {
     cluster = await startEmbeddedPostgres({
@@ -66,15 +59,7 @@ async function main(): Promise<void> {
     await cluster.close();
     process.exit(0);
   }
-  if (process.send !== undefined) {
-    const ready: ReadyMessage = { type: 'ready', url: cluster.url, pid: process.pid };
-    process.send(ready, undefined, {}, (error: Error | null) => {
-      if (error !== null)
-        process.stderr.write(`embedded postgres: could not report ready: ${error.message}\n`);
-    });
-  } else {
-    process.stdout.write(`postgres listening on ${cluster.url}\n`);
-  }
+  reportReady('embedded postgres', cluster.url, `postgres listening on ${cluster.url}`);
 }
 
 main().catch((error: unknown) => fail(`embedded postgres: ${String(error)}`, 1));
