@@ -7,10 +7,11 @@
  */
 import { Pool } from 'undici';
 import type { Created, NewUser, User, UserStore } from '../app/users.js';
-import { createDeadline, remainingMs, type CallContext } from '../deadline.js';
+import type { CallContext } from '../deadline.js';
 import { isServiceError, serviceError, type ServiceError } from '../errors.js';
 import type { DbOp, DbOutcome } from '../metrics.js';
 import type { PoolGate } from './pool-gate.js';
+import { beginStoreCall } from './store-call.js';
 
 export interface DbClientOptions {
   /** Base URL of the store, e.g. http://127.0.0.1:5432 (a path prefix is kept). */
@@ -79,22 +80,7 @@ export function createDbClient(options: DbClientOptions): DbClient {
 
   const call = async (spec: Call, ctx: CallContext): Promise<Answer> => {
     let outcome: DbOutcome = 'error';
-    let release: (() => void) | undefined;
-    try {
-      release = await gate.acquire(ctx.signal);
-    } catch (err) {
-      onCall?.(spec.op, isServiceError(err, 'deadline_exceeded') ? 'timeout' : 'rejected');
-      throw err;
-    }
-    const remaining = remainingMs(ctx);
-    const deadline = createDeadline(
-      Math.min(remaining, queryTimeoutMs),
-      () =>
-        remaining < queryTimeoutMs
-          ? serviceError('deadline_exceeded', 'the request deadline passed during a store call')
-          : serviceError('store_timeout', `store call took longer than ${queryTimeoutMs} ms`),
-      ctx.signal,
-    );
+    const { release, deadline } = await beginStoreCall(gate, ctx, spec.op, queryTimeoutMs, onCall);
     try {
       const headers: Record<string, string> = {};
       if (spec.body !== undefined) headers['content-type'] = 'application/json';

@@ -18,12 +18,13 @@
  */
 import pg from 'pg';
 import { idempotencyKeyTtlMs, type Created, type NewUser, type User, type UserStore } from '../app/users.js';
-import { createDeadline, remainingMs, type CallContext } from '../deadline.js';
-import { isServiceError, serviceError } from '../errors.js';
+import { createDeadline, type CallContext } from '../deadline.js';
+import { serviceError } from '../errors.js';
 import { Attempt, classify } from './pg-call.js';
 import type { DbOp, DbOutcome } from '../metrics.js';
 import { ensureSchema, tables } from './pg-schema.js';
 import type { PoolGate } from './pool-gate.js';
+import { beginStoreCall } from './store-call.js';
 
 export interface PgStoreOptions {
   /** postgres://user@host:port/database */
@@ -89,22 +90,7 @@ export function createPgStore(options: PgStoreOptions): PgStore {
     work: (client: pg.PoolClient) => Promise<T>,
     outcomeOf: (value: T) => DbOutcome = () => 'ok',
   ): Promise<T> => {
-    let release: () => void;
-    try {
-      release = await gate.acquire(ctx.signal);
-    } catch (err) {
-      onCall?.(op, isServiceError(err, 'deadline_exceeded') ? 'timeout' : 'rejected');
-      throw err;
-    }
-    const remaining = remainingMs(ctx);
-    const deadline = createDeadline(
-      Math.min(remaining, queryTimeoutMs),
-      () =>
-        remaining < queryTimeoutMs
-          ? serviceError('deadline_exceeded', 'the request deadline passed during a store call')
-          : serviceError('store_timeout', `store call took longer than ${queryTimeoutMs} ms`),
-      ctx.signal,
-    );
+    const { release, deadline } = await beginStoreCall(gate, ctx, op, queryTimeoutMs, onCall);
     let outcome: DbOutcome = 'error';
     const attempt = new Attempt(pool);
     try {

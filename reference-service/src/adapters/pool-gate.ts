@@ -17,9 +17,9 @@
  *                 run
  */
 import { serviceError } from '../errors.js';
+import { createFifoPermits, type Release } from '../resilience/fifo-permits.js';
 
-/** Gives a permit back; calling it more than once has no effect. */
-export type Release = () => void;
+export type { Release } from '../resilience/fifo-permits.js';
 
 /** Permits and waiters at one instant. */
 export interface PoolCounts {
@@ -50,44 +50,23 @@ export interface PoolGate {
   close(): void;
 }
 
-interface Waiter {
-  readonly since: number;
-  grant(release: Release): void;
-  fail(err: unknown): void;
-}
-
 /** Builds a {@link PoolGate}. */
 export function createPoolGate(options: PoolGateOptions): PoolGate {
   const { max, queueMax, acquireTimeoutMs, onAcquired } = options;
-  // A Set iterates in insertion order and deletes in O(1): a FIFO that a timed-out waiter can leave.
-  const waiters = new Set<Waiter>();
-  let inUse = 0;
+  const permits = createFifoPermits(max);
+  /** How to fail each waiter, for close(). */
+  const failers = new Map<(release: Release) => void, (err: unknown) => void>();
   let closed = false;
-
-  const makeRelease = (): Release => {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = waiters.values().next();
-      if (next.done) {
-        inUse--;
-        return;
-      }
-      waiters.delete(next.value);
-      next.value.grant(makeRelease());
-    };
-  };
 
   const acquire = (signal?: AbortSignal): Promise<Release> => {
     if (closed) return Promise.reject(serviceError('shutting_down', 'the store client is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (inUse < max) {
-      inUse++;
+    const release = permits.tryTake();
+    if (release !== undefined) {
       onAcquired?.(0);
-      return Promise.resolve(makeRelease());
+      return Promise.resolve(release);
     }
-    if (waiters.size >= queueMax) {
+    if (permits.waiting() >= queueMax) {
       return Promise.reject(
         serviceError('pool_queue_full', `all ${max} store connections busy and ${queueMax} callers waiting`),
       );
@@ -96,46 +75,43 @@ export function createPoolGate(options: PoolGateOptions): PoolGate {
       return Promise.reject(serviceError('pool_acquire_timeout', 'no store connection free'));
     }
     return new Promise<Release>((resolve, reject) => {
+      const since = performance.now();
       const settle = (): void => {
-        waiters.delete(waiter);
+        leave();
+        failers.delete(grant);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      const onAbort = (): void => {
+      const fail = (err: unknown): void => {
         settle();
-        reject(signal?.reason);
+        reject(err);
       };
-      const waiter: Waiter = {
-        since: performance.now(),
-        grant: (release) => {
-          settle();
-          onAcquired?.((performance.now() - waiter.since) / 1000);
-          resolve(release);
-        },
-        fail: (err) => {
-          settle();
-          reject(err);
-        },
+      const onAbort = (): void => fail(signal?.reason);
+      const grant = (granted: Release): void => {
+        settle();
+        onAcquired?.((performance.now() - since) / 1000);
+        resolve(granted);
       };
       const timer = setTimeout(
         () =>
-          waiter.fail(
+          fail(
             serviceError('pool_acquire_timeout', `no store connection free within ${acquireTimeoutMs} ms`),
           ),
         acquireTimeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.add(waiter);
+      const leave = permits.wait(grant);
+      failers.set(grant, fail);
     });
   };
 
   return {
     acquire,
-    counts: () => ({ inUse, idle: max - inUse, waiting: waiters.size }),
+    counts: () => ({ inUse: permits.held(), idle: max - permits.held(), waiting: permits.waiting() }),
     close: () => {
       closed = true;
-      for (const waiter of [...waiters])
-        waiter.fail(serviceError('shutting_down', 'the store client is closed'));
+      for (const fail of [...failers.values()])
+        fail(serviceError('shutting_down', 'the store client is closed'));
     },
   };
 }

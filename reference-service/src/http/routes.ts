@@ -2,7 +2,7 @@
  * The service's HTTP routes. Handlers only translate between HTTP and the use cases; failures
  * are thrown and answered by http/error-reply.ts.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Profiles } from '../app/profile.js';
@@ -29,6 +29,13 @@ export function parseUserId(raw: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
+/** The user id in `raw`; when it is not one, a 400 is sent on `reply` and undefined returned. */
+function userIdOrReject(raw: string, reply: FastifyReply): number | undefined {
+  const id = parseUserId(raw);
+  if (id === undefined) sendError(reply, 400, 'bad_request', `id must be a positive integer, got "${raw}"`);
+  return id;
+}
+
 /** Registers every route on `app`. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { users, profiles, registry, readiness } = deps;
@@ -46,29 +53,15 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
-    const id = parseUserId(request.params.id);
-    if (id === undefined) {
-      return sendError(
-        reply,
-        400,
-        'bad_request',
-        `id must be a positive integer, got "${request.params.id}"`,
-      );
-    }
+    const id = userIdOrReject(request.params.id, reply);
+    if (id === undefined) return reply;
     const user = await users.get(id, request.deadline);
     return user === undefined ? sendError(reply, 404, 'not_found') : reply.send(user);
   });
 
   app.get<{ Params: { id: string } }>('/users/:id/profile', async (request, reply) => {
-    const id = parseUserId(request.params.id);
-    if (id === undefined) {
-      return sendError(
-        reply,
-        400,
-        'bad_request',
-        `id must be a positive integer, got "${request.params.id}"`,
-      );
-    }
+    const id = userIdOrReject(request.params.id, reply);
+    if (id === undefined) return reply;
     const profile = await profiles.get(id, request.deadline);
     return profile === undefined ? sendError(reply, 404, 'not_found') : reply.send(profile);
   });
@@ -99,15 +92,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.put<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
-    const id = parseUserId(request.params.id);
-    if (id === undefined) {
-      return sendError(
-        reply,
-        400,
-        'bad_request',
-        `id must be a positive integer, got "${request.params.id}"`,
-      );
-    }
+    const id = userIdOrReject(request.params.id, reply);
+    if (id === undefined) return reply;
     const parsed = newUserSchema.safeParse(request.body);
     if (!parsed.success) return sendError(reply, 400, 'bad_request', describeIssues(parsed.error));
     const user = await users.replace(id, parsed.data, request.deadline);
@@ -115,15 +101,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.delete<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
-    const id = parseUserId(request.params.id);
-    if (id === undefined) {
-      return sendError(
-        reply,
-        400,
-        'bad_request',
-        `id must be a positive integer, got "${request.params.id}"`,
-      );
-    }
+    const id = userIdOrReject(request.params.id, reply);
+    if (id === undefined) return reply;
     const deleted = await users.delete(id, request.deadline);
     return deleted ? reply.code(204).send() : sendError(reply, 404, 'not_found');
   });

@@ -15,6 +15,9 @@
  *                ▼ a release hands its slot straight to the first waiter
  *            granted(release)
  */
+import { createFifoPermits, type Release } from './fifo-permits.js';
+
+export type { Release } from './fifo-permits.js';
 
 /** Why a request was refused; the `reason` label of `http_requests_shed_total`. */
 export type ShedReason = 'max_in_flight' | 'queue_timeout' | 'event_loop_delay' | 'heap';
@@ -26,9 +29,6 @@ export interface AdmissionGateOptions {
   /** Longest wait for a slot, in ms. */
   queueTimeoutMs: number;
 }
-
-/** Ends a granted request's hold on its slot; calling it again has no effect. */
-export type Release = () => void;
 
 export interface AdmissionGate {
   /**
@@ -42,56 +42,35 @@ export interface AdmissionGate {
   queued(): number;
 }
 
-interface Waiter {
-  granted: (release: Release) => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** Builds an {@link AdmissionGate}. */
 export function createAdmissionGate(options: AdmissionGateOptions): AdmissionGate {
   const { maxInFlight, queueMax, queueTimeoutMs } = options;
-  // Insertion-ordered with O(1) delete: a FIFO a timed-out or departed waiter can leave.
-  const waiters = new Set<Waiter>();
-  let running = 0;
-
-  const makeRelease = (): Release => {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = waiters.values().next();
-      if (next.done) {
-        running--;
-        return;
-      }
-      waiters.delete(next.value);
-      clearTimeout(next.value.timer);
-      next.value.granted(makeRelease());
-    };
-  };
+  const permits = createFifoPermits(maxInFlight);
 
   return {
     admit(granted, shed) {
-      if (running < maxInFlight) {
-        running++;
-        granted(makeRelease());
+      const release = permits.tryTake();
+      if (release !== undefined) {
+        granted(release);
         return undefined;
       }
-      if (waiters.size >= queueMax || queueTimeoutMs === 0) {
+      if (permits.waiting() >= queueMax || queueTimeoutMs === 0) {
         shed('max_in_flight');
         return undefined;
       }
-      const waiter: Waiter = { granted, timer: undefined };
-      waiter.timer = setTimeout(() => {
-        waiters.delete(waiter);
+      const timer = setTimeout(() => {
+        leave();
         shed('queue_timeout');
       }, queueTimeoutMs);
-      waiters.add(waiter);
+      const leave = permits.wait((release) => {
+        clearTimeout(timer);
+        granted(release);
+      });
       return () => {
-        if (waiters.delete(waiter)) clearTimeout(waiter.timer);
+        if (leave()) clearTimeout(timer);
       };
     },
-    running: () => running,
-    queued: () => waiters.size,
+    running: () => permits.held(),
+    queued: () => permits.waiting(),
   };
 }
