@@ -18,6 +18,48 @@ const processRestriction = {
   'no-console': 'error',
 };
 
+/**
+ * A module is entered through its index.ts: `../lab/run-lab.js` from another module is refused,
+ * `../lab/index.js` is the way in (DESIGN.md's folders; a test also fails on a cycle between
+ * modules). The reference service shares only the protocol module with the harness.
+ */
+const moduleBoundaries = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: '^(\\.\\./)+(?!protocol/)[a-z0-9-]+/(?!index\\.js$).+',
+          message: "Enter another module through its index.ts ('../<module>/index.js'), not its files.",
+        },
+        {
+          regex: '^(\\.\\./)+protocol/(?!index\\.js$).+',
+          message: "Enter the protocol module through 'protocol/index.js'.",
+        },
+      ],
+    },
+  ],
+};
+
+const referenceServiceBoundary = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: '^(\\.\\./)+src/',
+          message:
+            'The reference service shares only the protocol module with the harness (protocol/index.js); it imports nothing from src/.',
+        },
+        {
+          regex: '^(\\.\\./)+protocol/(?!index\\.js$).+',
+          message: "Enter the protocol module through 'protocol/index.js'.",
+        },
+      ],
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'reports/', 'coverage/', 'bench/out/'] },
   js.configs.recommended,
@@ -30,8 +72,10 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  { files: ['src/**/*.ts', 'protocol/**/*.ts'], rules: moduleBoundaries },
+  { files: ['reference-service/src/**/*.ts'], rules: referenceServiceBoundary },
   {
-    files: ['src/**/*.ts', 'reference-service/src/**/*.ts'],
+    files: ['src/**/*.ts', 'reference-service/src/**/*.ts', 'protocol/**/*.ts'],
     ignores: ['src/cli/**', '**/*-main.ts', 'reference-service/src/main.ts'],
     rules: processRestriction,
   },

@@ -16,7 +16,8 @@ import {
   recordLatencyUs,
   summarizeLatencyMs,
 } from '../dist/src/metrics/index.js';
-import { analyseResult, renderReportHtml } from '../dist/src/report/index.js';
+import { analyseResult } from '../dist/src/analysis/index.js';
+import { renderReportHtml } from '../dist/src/report/index.js';
 import { scenarioSchema } from '../dist/src/scenario/schema.js';
 import prettier from 'prettier';
 import { environment } from './lib/targets.mjs';

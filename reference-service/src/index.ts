@@ -13,6 +13,6 @@ export {
   type ServiceKnobs,
   type ServiceKnobsInput,
   type ServiceRuntimeInput,
-} from './config.js';
+} from '../../protocol/index.js';
 export { serviceErrorCodes, type ServiceErrorCode } from './errors.js';
 export type { User, NewUser } from './app/users.js';

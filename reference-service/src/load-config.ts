@@ -2,7 +2,7 @@
  * Reads the service's config from the JSON its parent hands it (env `LOADLAB_SERVICE_CONFIG`),
  * reporting every problem at once, each with the field, what was expected and what was found.
  */
-import { serviceConfigEnv, serviceRuntimeSchema, type ServiceConfig } from './config.js';
+import { serviceConfigEnv, serviceRuntimeSchema, type ServiceConfig } from '../../protocol/index.js';
 
 /** A config, or every reason there is none. */
 export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; problems: string[] };

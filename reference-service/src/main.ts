@@ -10,8 +10,8 @@
  *   a second signal exits at once
  */
 import { pino } from 'pino';
-import { telemetryEnv, type ReadyMessage } from '../../src/shared/child-protocol.js';
-import { serviceConfigEnv } from './config.js';
+import { telemetryEnv, type ReadyMessage } from '../../protocol/index.js';
+import { serviceConfigEnv } from '../../protocol/index.js';
 import { parseServiceConfig } from './load-config.js';
 import { buildService } from './service.js';
 import { startRuntimeSampler } from './telemetry/index.js';

@@ -3,7 +3,7 @@
  * the toxics attached to each, and the ways it can end (closed, reset, failed).
  */
 import type { Socket } from 'node:net';
-import { createRandom, deriveSeed, type Random } from '../shared/random.js';
+import { createRandom, deriveSeed, type Random } from '../../protocol/index.js';
 import { HttpExchange } from './http/http-exchange.js';
 import { Link, type AttachedToxic } from './link.js';
 import { toxicKinds } from './toxic-registry.js';

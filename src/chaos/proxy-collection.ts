@@ -3,7 +3,7 @@
  * `loadlab proxy`) create, change and remove. Mirrors Toxiproxy's ProxyCollection.
  */
 import { performance } from 'node:perf_hooks';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../protocol/index.js';
 import { apiErrors } from './api-error.js';
 import { createProxy, type Proxy } from './proxy.js';
 

@@ -5,12 +5,7 @@
  * `fault proxy admin API on <url>`. SIGTERM, SIGINT or the parent going away (IPC disconnect) stop
  * it with exit 0. Exit 2: invalid config; exit 1: could not start.
  */
-import {
-  exitAfterClose,
-  failChild as fail,
-  reportReady,
-  stopOnParentOrSignal,
-} from '../shared/child-main.js';
+import { exitAfterClose, failChild as fail, reportReady, stopOnParentOrSignal } from '../shared/index.js';
 import { proxyConfigEnv, proxyConfigSchema } from './proxy-config.js';
 import { startProxyServer, type ProxyServer } from './proxy-server.js';
 

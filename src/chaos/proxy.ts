@@ -14,7 +14,7 @@ import { apiErrors, ProxyApiError } from './api-error.js';
 import { Connection, type HttpFaultSource } from './connection.js';
 import { httpFaultKinds } from './http/http-fault-kinds.js';
 import { StratifiedDraw } from './http/stratified-draw.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../protocol/index.js';
 import { parseToxic } from './toxic-config.js';
 import type { ToxicConfig } from './toxic.js';
 

@@ -3,7 +3,7 @@
  * configuration (attributes) is immutable; {@link ToxicKind.start} makes the per-connection state.
  * Names and attributes follow Toxiproxy's (`toxics/toxic.go`), so its clients and scripts work.
  */
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 
 /** Which direction a toxic acts on: upstream is client → server, downstream is server → client. */
 export type ToxicStream = 'upstream' | 'downstream';

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
-import type { Environment } from '../results/types.js';
-import { packageRoot } from '../shared/paths.js';
+import type { Environment } from '../results/index.js';
+import { packageRoot } from '../shared/index.js';
 
 export function loadlabVersion(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };

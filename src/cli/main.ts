@@ -2,7 +2,7 @@
 /** The loadlab command line: parsing only; each command lives in its own file. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { printError } from './output.js';
 import { registerProxy } from './proxy-command.js';

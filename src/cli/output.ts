@@ -1,5 +1,5 @@
 /** How the CLI prints: errors with their problems and hints, progress lines, the final lines. */
-import { isLoadlabError } from '../shared/errors.js';
+import { isLoadlabError } from '../shared/index.js';
 
 /** Prints an error to stderr and returns the exit code it stands for. */
 export function printError(error: unknown): number {

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { proxyConfigSchema, startProxyServer, type ProxyConfig } from '../chaos/index.js';
 import { formatZodIssues } from '../scenario/index.js';
-import { ExitCode, loadlabError } from '../shared/errors.js';
+import { ExitCode, loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';

@@ -1,13 +1,13 @@
 /** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html. */
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { analyseRun } from '../analysis/index.js';
 import { runLab } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
 import { renderReportHtml, formatSummary } from '../report/index.js';
 import { writeRunOutput } from '../results/index.js';
 import { buildPlan, loadScenario } from '../scenario/index.js';
-import { ExitCode, loadlabError } from '../shared/errors.js';
-import { parseDurationMs } from '../shared/duration.js';
+import { ExitCode, loadlabError, parseDurationMs } from '../shared/index.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
@@ -114,7 +114,8 @@ async function runCommand(args: RunArgs): Promise<number> {
       progress.end();
       interrupt.dispose();
     }
-    const { result, failure } = outcome;
+    const { failure } = outcome;
+    const result = analyseRun(outcome.result);
     const paths = await writeRunOutput(outDir, {
       result,
       html: renderReportHtml(result),

@@ -6,12 +6,12 @@ import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { serviceKnobsSchema } from '../../reference-service/src/config.js';
-import { dbSpecSchema } from '../deps/db-spec.js';
-import { recsSimSpecSchema } from '../deps/recs-spec.js';
+import { serviceKnobsSchema } from '../../protocol/index.js';
+import { dbSpecSchema } from '../deps/index.js';
+import { recsSimSpecSchema } from '../deps/index.js';
 import { startSystem, type RunningSystem } from '../lab/index.js';
 import { applyOverrides, formatZodIssues } from '../scenario/index.js';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 

@@ -3,7 +3,7 @@
  * variable (`dbConfigEnv`), written by the lab and read by db-main.ts.
  */
 import { z } from 'zod';
-import { parseChildConfig } from '../shared/child-protocol.js';
+import { parseChildConfig } from '../../protocol/index.js';
 import { dbSimSpecSchema } from './db-spec.js';
 
 /** The config a parent passes to the simulated database's process. */

@@ -4,8 +4,8 @@
  * started by hand, prints `db simulator listening on <url>`. SIGTERM, SIGINT or the parent going
  * away (IPC disconnect) close it and exit 0. Exit 2: invalid config; exit 1: could not listen.
  */
-import { dbConfigEnv } from '../shared/child-protocol.js';
-import { runChildMain } from '../shared/child-main.js';
+import { dbConfigEnv } from '../../protocol/index.js';
+import { runChildMain } from '../shared/index.js';
 import { parseDbChildConfig } from './db-config.js';
 import { createDbSimulator } from './db-server.js';
 

@@ -14,7 +14,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRandom, deriveSeed } from '../shared/random.js';
+import { createRandom, deriveSeed } from '../../protocol/index.js';
 import type { DbSimSpec } from './db-spec.js';
 import { createIdempotencyKeys } from './idempotency-keys.js';
 import { createLatencySampler } from './latency.js';

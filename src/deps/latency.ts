@@ -2,7 +2,7 @@
  * Latency samplers: one small factory per distribution a scenario can name (`latency.dist`),
  * each turning a spec and a seeded random source into a function that draws milliseconds.
  */
-import { normal, type Random } from '../shared/random.js';
+import { normal, type Random } from '../../protocol/index.js';
 import type { LatencySpec } from './db-spec.js';
 
 /** Draws one latency, in milliseconds (finite, ≥ 0). */

@@ -4,7 +4,7 @@
  * started by hand, prints `recs simulator listening on <url>`. SIGTERM, SIGINT or the parent going
  * away (IPC disconnect) close it and exit 0. Exit 2: invalid config; exit 1: could not listen.
  */
-import { runChildMain } from '../shared/child-main.js';
+import { runChildMain } from '../shared/index.js';
 import { createRecsSimulator } from './recs-server.js';
 import { parseRecsChildConfig, recsConfigEnv } from './recs-spec.js';
 

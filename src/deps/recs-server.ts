@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createRandom, deriveSeed } from '../shared/random.js';
+import { createRandom, deriveSeed } from '../../protocol/index.js';
 import { createLatencySampler } from './latency.js';
 import type { RecsSimSpec } from './recs-spec.js';
 

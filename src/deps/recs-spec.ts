@@ -3,7 +3,7 @@
  * and the config its child process reads (JSON in `LOADLAB_RECS_CONFIG`).
  */
 import { z } from 'zod';
-import { parseChildConfig } from '../shared/child-protocol.js';
+import { parseChildConfig } from '../../protocol/index.js';
 import { latencySpecSchema } from './db-spec.js';
 
 /** The simulated recommendations API's settings. */

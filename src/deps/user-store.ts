@@ -4,7 +4,7 @@
  * ids deleted since start in a Set.
  */
 import { z } from 'zod';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../protocol/index.js';
 
 /** A user as the simulated database returns it. */
 export interface User {

@@ -1,8 +1,8 @@
 /**
- * Turns what a run measured into the result document. Pure: data in, document out.
+ * Turns what a run measured into the result document. Pure: data in, document out. The document
+ * leaves the lab unjudged (`slo: []`, no `findings`): src/analysis `analyseRun` judges it.
  */
-import { checkSlo } from '../gate/index.js';
-import type { LoadAggregate } from '../load/aggregate.js';
+import type { LoadAggregate } from '../load/index.js';
 import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
 import type {
@@ -12,9 +12,8 @@ import type {
   PhaseRecord,
   ResultDocument,
   TelemetryInfo,
-} from '../results/types.js';
-import { resultSchemaId } from '../results/types.js';
-import { analyseResult } from '../report/index.js';
+} from '../results/index.js';
+import { resultSchemaId } from '../results/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { ServiceSample } from '../telemetry/index.js';
 
@@ -89,13 +88,12 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     phases: facts.phases,
     faults: facts.faults ?? [],
     summary,
-    slo: checkSlo(facts.scenario.slo, summary),
+    // Judged by src/analysis (analyseRun): the lab measures, it does not judge.
+    slo: [],
     series,
     histogram: encodeHistogram(aggregate.total),
     ...(facts.telemetry === undefined ? {} : { telemetry: facts.telemetry.info }),
   };
-  // Last, so the rules see the whole document (fault windows included).
-  result.findings = analyseResult(result);
   return result;
 }
 

@@ -9,8 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 // Only to signal a child's process group (ChildProcess.kill reaches its own PID alone).
 import { kill as signalPid } from 'node:process';
-import { loadlabError } from '../shared/errors.js';
-import { isReadyMessage } from '../shared/child-protocol.js';
+import { loadlabError } from '../shared/index.js';
+import { isReadyMessage } from '../../protocol/index.js';
 
 export interface ChildSpec {
   /** Short name used in messages: "db", "service". */

@@ -9,8 +9,8 @@
  *   kind postgres, url      ─▶ nothing started        the url as given
  */
 import { postgresConfigEnv, type DbSpec } from '../deps/index.js';
-import { dbConfigEnv } from '../shared/child-protocol.js';
-import { distEntry, entries } from '../shared/paths.js';
+import { dbConfigEnv } from '../../protocol/index.js';
+import { distEntry, entries } from '../shared/index.js';
 import { startChild, type RunningChild } from './child-process.js';
 import type { ProcessRuntime } from './system.js';
 

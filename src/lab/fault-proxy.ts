@@ -6,8 +6,8 @@
  *       ◀── IPC ready { url: admin API } ──┘   GET {admin}/proxies ─▶ each proxy's bound listen
  */
 import { proxyConfigEnv } from '../chaos/index.js';
-import { loadlabError } from '../shared/errors.js';
-import { entries } from '../shared/paths.js';
+import { loadlabError } from '../shared/index.js';
+import { entries } from '../shared/index.js';
 import { startChild, type RunningChild } from './child-process.js';
 
 /** A dependency to reach through the proxy: its name (the proxy's) and `host:port`. */

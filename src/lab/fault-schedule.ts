@@ -11,9 +11,9 @@
  * every window whose POST was sent gets its DELETE (a 404 there means there was nothing to remove);
  * only a window whose POST never went out is skipped. finish() waits for removals already under way.
  */
-import type { FaultRecord } from '../results/types.js';
+import type { FaultRecord } from '../results/index.js';
 import type { PlannedFault } from '../scenario/index.js';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 
 /** What the schedule needs. */
 export interface FaultScheduleOptions {

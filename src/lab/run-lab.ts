@@ -7,10 +7,10 @@
  */
 import { LoadAggregate, runLoad } from '../load/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
-import { formatLatencyLog } from '../results/hlog.js';
-import type { PhaseRecord, ResultDocument, Environment } from '../results/types.js';
+import { formatLatencyLog } from '../results/index.js';
+import type { PhaseRecord, ResultDocument, Environment } from '../results/index.js';
 import type { RunPlan, Scenario } from '../scenario/index.js';
-import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/errors.js';
+import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/index.js';
 import { parsePromText, sumSamples } from '../telemetry/index.js';
 import { assembleResult } from './assemble-result.js';
 import { describeExit } from './child-process.js';

@@ -9,13 +9,13 @@
  * proxy per entry of the `upstreams` list (named after the dependency), then the service pointed at
  * the proxies' listen addresses.
  */
-import type { ServiceKnobs } from '../../reference-service/src/config.js';
-import { serviceConfigEnv } from '../../reference-service/src/config.js';
-import type { DbSpec } from '../deps/db-spec.js';
-import { recsConfigEnv, recsSimSpecSchema, type RecsSimSpec } from '../deps/recs-spec.js';
-import { telemetryEnv } from '../shared/child-protocol.js';
-import { loadlabError } from '../shared/errors.js';
-import { entries } from '../shared/paths.js';
+import type { ServiceKnobs } from '../../protocol/index.js';
+import { serviceConfigEnv } from '../../protocol/index.js';
+import type { DbSpec } from '../deps/index.js';
+import { recsConfigEnv, recsSimSpecSchema, type RecsSimSpec } from '../deps/index.js';
+import { telemetryEnv } from '../../protocol/index.js';
+import { loadlabError } from '../shared/index.js';
+import { entries } from '../shared/index.js';
 import { startChild, type RunningChild } from './child-process.js';
 import { startDatabase } from './database.js';
 import { hostPortOf, startFaultProxy, type ProxiedDependency, type Upstream } from './fault-proxy.js';

@@ -15,7 +15,7 @@ import {
   type ServiceSample,
   type TelemetryMessage,
 } from '../telemetry/index.js';
-import type { TelemetryInfo } from '../results/types.js';
+import type { TelemetryInfo } from '../results/index.js';
 import type { RunningChild } from './child-process.js';
 
 /** Where the samples come from: a child's IPC channel, or a target's /metrics. */

@@ -11,7 +11,7 @@ import {
   CompactHistogram,
   type LatencyHistogram,
 } from '../metrics/index.js';
-import type { LatencySummary } from '../results/types.js';
+import type { LatencySummary } from '../results/index.js';
 import type { WindowCounts } from './protocol.js';
 
 interface SecondAggregate extends WindowCounts {

@@ -13,7 +13,7 @@
  *        │___/  | | || ||||    arrivals fall closer as the rate rises
  *        └───────────────▶ t
  */
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 
 /** A phase as the schedule needs it: times on the run's clock (ms), rate in requests/s. */
 export interface SchedulePhase {

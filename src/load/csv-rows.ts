@@ -8,7 +8,7 @@
  *   mix.next() ─▶ rows.nextRequest()        request k: every call on users.csv ─▶ row r(k)
  *                 first read of a file ─▶ cursor moves to its next row; later reads reuse it
  */
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 
 /** Which share of the rows a worker reads in `seq` order: worker `index` of `count` (default 0 of 1). */
 export interface CsvStride {

@@ -4,15 +4,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../scenario/index.js';
-import type { RequestSpec } from '../scenario/schema.js';
+import type { RequestSpec } from '../scenario/index.js';
 import {
   createLatencyHistogram,
   decodeHistogram,
   mergeHistograms,
   type LatencyHistogram,
 } from '../metrics/index.js';
-import { loadlabError } from '../shared/errors.js';
-import { entries } from '../shared/paths.js';
+import { loadlabError } from '../shared/index.js';
+import { entries } from '../shared/index.js';
 import type { LoadAggregate } from './aggregate.js';
 import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
 

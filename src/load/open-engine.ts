@@ -16,7 +16,7 @@
  * under 1 ms; setImmediate turns still poll the sockets, so answers are handled while waiting.
  */
 import { performance } from 'node:perf_hooks';
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 import { arrivalSchedule, type ArrivalSchedule } from './arrival-schedule.js';
 import type { TransportErrorKind } from './error-kind.js';
 import { ConnectionPool } from './connection-pool.js';

@@ -2,7 +2,7 @@
  * Messages between the orchestrator and its load worker threads. Histograms cross the thread
  * boundary in their compressed HdrHistogram encoding and are merged exactly on arrival.
  */
-import type { RequestSpec } from '../scenario/schema.js';
+import type { RequestSpec } from '../scenario/index.js';
 import type { ThinkTimeSpec } from './think-time.js';
 
 /** One phase as a worker runs it: its share of the connections or of the rate, and its times on the run's clock. */

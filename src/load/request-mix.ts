@@ -3,8 +3,8 @@
  * `next()` picks a request by weight (binary search over cumulative weights) and renders its
  * templates. The same seed gives the same sequence of requests.
  */
-import { loadlabError } from '../shared/errors.js';
-import { createRandom, type Random } from '../shared/random.js';
+import { loadlabError } from '../shared/index.js';
+import { createRandom, type Random } from '../../protocol/index.js';
 import { CsvRows } from './csv-rows.js';
 import type { GeneratorContext } from './value-generators.js';
 import {

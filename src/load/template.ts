@@ -8,7 +8,7 @@
  * JSON bodies compile the same way: every string value may hold templates, and the body becomes
  * one list of JSON text pieces and calls.
  */
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 import { CsvRows } from './csv-rows.js';
 import { createValueGenerator, type GeneratorContext, type ValueGenerator } from './value-generators.js';
 

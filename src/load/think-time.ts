@@ -2,7 +2,7 @@
  * Think time of the closed model: how long a connection waits after an answer before it sends
  * its next request. A fixed duration or a seeded distribution, all in milliseconds.
  */
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 
 /** A think time as the plan carries it: fixed, uniform in [minMs, maxMs], or exponential with mean `meanMs`. */
 export type ThinkTimeSpec =

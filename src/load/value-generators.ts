@@ -6,7 +6,7 @@
  * file through {@link CsvRows}), or an error sentence.
  */
 import { resolve } from 'node:path';
-import type { Random } from '../shared/random.js';
+import type { Random } from '../../protocol/index.js';
 import { CsvRows } from './csv-rows.js';
 import { readCsvTable } from './csv-table.js';
 

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRandom, deriveSeed } from '../shared/random.js';
+import { createRandom, deriveSeed } from '../../protocol/index.js';
 import { ClosedEngine } from './closed-engine.js';
 import { CsvRows } from './csv-rows.js';
 import { GeneratorSampler } from './generator-sampler.js';

@@ -13,7 +13,17 @@
  * 140 KB counts array per histogram (17,408 buckets), whose encoding compresses to a few KB.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, JsHistogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../results/types.js';
+
+/** Latency percentiles in milliseconds (microsecond resolution). */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  min: number;
+}
 
 /** A latency histogram in microseconds, made by {@link createLatencyHistogram} or {@link decodeHistogram}. */
 export type LatencyHistogram = JsHistogram;

@@ -7,5 +7,5 @@ export {
   recordLatencyUs,
   summarizeLatencyMs,
 } from './histogram.js';
-export type { LatencyHistogram, RecordOutcome } from './histogram.js';
+export type { LatencyHistogram, LatencySummary, RecordOutcome } from './histogram.js';
 export { CompactHistogram } from './compact-histogram.js';

@@ -1,7 +1,7 @@
 /** The report's findings list and its service summary card, each rendered from the result. */
-import type { Finding, ResultDocument } from '../results/types.js';
+import type { Finding, ResultDocument } from '../results/index.js';
 import { escapeHtml } from './escape.js';
-import { findingsForReading } from './findings.js';
+import { findingsForReading } from '../analysis/index.js';
 import { formatCount, formatMs, formatPercent } from './format.js';
 
 const verdictText: Record<Finding['verdict'], string> = {

@@ -1,6 +1,6 @@
 /** The parts of the report page that are plain HTML, each rendered from the result document. */
-import { errorRate } from '../gate/index.js';
-import type { ResultDocument } from '../results/types.js';
+import { errorRate } from '../analysis/index.js';
+import type { ResultDocument } from '../results/index.js';
 import { escapeHtml } from './escape.js';
 import {
   describeSloCheck,

@@ -9,7 +9,7 @@
  *   <script> chart.js UMD </script>          chartJsSource()
  *   <script> charts </script>                chartsScript
  */
-import type { ResultDocument } from '../results/types.js';
+import type { ResultDocument } from '../results/index.js';
 import { chartJsSource } from './chartjs-source.js';
 import { chartsScript } from './charts-script.js';
 import { escapeHtml, jsonForScript, scriptForInline } from './escape.js';
@@ -21,7 +21,7 @@ import {
   summarySection,
 } from './html-sections.js';
 import { reportCss } from './html-style.js';
-import { findingsOf } from './findings.js';
+import { findingsOf } from '../analysis/index.js';
 import { findingsSection, serviceSummarySection } from './html-findings.js';
 import { reportChartData } from './report-data.js';
 

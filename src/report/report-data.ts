@@ -3,7 +3,7 @@
  * the phases and fault windows to shade, the percentile spectrum, and which optional charts
  * have anything to draw.
  */
-import type { ResultDocument } from '../results/types.js';
+import type { ResultDocument } from '../results/index.js';
 import { percentileSpectrum, type SpectrumPoint } from './spectrum.js';
 
 /** A fault window as the charts shade it. */

@@ -12,8 +12,8 @@
  *     errors      12 (0.01%)   5xx 10   timeout 2
  *     SLO         ✔ p99 12.3 ms ≤ 80 ms (67.7 ms headroom)
  */
-import { errorRate } from '../gate/index.js';
-import type { ResultDocument } from '../results/types.js';
+import { errorRate } from '../analysis/index.js';
+import type { ResultDocument } from '../results/index.js';
 import {
   describeSloCheck,
   errorKindsInOrder,
@@ -23,7 +23,7 @@ import {
   formatRps,
   formatSeconds,
 } from './format.js';
-import { findingsOf } from './findings.js';
+import { findingsOf } from '../analysis/index.js';
 
 /** How to render the summary: `color` adds ANSI colour codes (only for a TTY that wants them). */
 export interface SummaryFormatOptions {

@@ -7,6 +7,7 @@ export type {
   Environment,
   ErrorCounts,
   FaultRecord,
+  GeneratorCheck,
   Finding,
   TelemetryInfo,
   LatencySummary,

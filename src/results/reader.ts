@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { decodeHistogram } from '../metrics/index.js';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { resultSchemaId, type ResultDocument } from './types.js';
 
 const num = z.number();

@@ -2,21 +2,14 @@
  * The result document (`result.json`, schema "loadlab/result@1"). The report, and later
  * `compare` and `gate`, read this and nothing else. Field names listed in DESIGN.md are stable.
  */
-import type { Scenario } from '../scenario/schema.js';
+import type { LatencySummary } from '../metrics/index.js';
+import type { Scenario } from '../scenario/index.js';
 import type { ServiceSample } from '../telemetry/index.js';
 
 export const resultSchemaId = 'loadlab/result@1';
 
-/** Latency percentiles in milliseconds (microsecond resolution). */
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-  min: number;
-}
+/** Latency percentiles in milliseconds (microsecond resolution); the shape is the histogram module's. */
+export type { LatencySummary };
 
 /** Errors by kind: "4xx", "5xx" (unexpected statuses by class), "timeout", "reset", "refused", "other". */
 export interface ErrorCounts {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { latencyLogFileName } from './hlog.js';
 import type { ResultDocument } from './types.js';
 

@@ -1,6 +1,6 @@
 /** The plain-text description of a plan that `loadlab validate` prints. */
-import { serviceKnobsSchema } from '../../reference-service/src/config.js';
-import { formatDurationMs } from '../shared/duration.js';
+import { serviceKnobsSchema } from '../../protocol/index.js';
+import { formatDurationMs } from '../shared/index.js';
 import { plannedArrivals, type PhaseRate, type RunPlan } from './plan.js';
 import { describeFaults } from './fault-plan.js';
 import type { Scenario } from './schema.js';

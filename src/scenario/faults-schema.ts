@@ -10,7 +10,7 @@
  * ```
  */
 import { z } from 'zod';
-import { parseDurationMs } from '../shared/duration.js';
+import { parseDurationMs } from '../shared/index.js';
 
 const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { describeZodIssues, renderProblems, type Problem, type ProblemOrigin } from './format-issues.js';
 import { applyOverrides, parseOverride, type Override } from './overrides.js';
 import { parsePath, startsWithPath } from './path.js';

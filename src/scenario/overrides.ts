@@ -3,7 +3,7 @@
  * override is checked exactly like the file itself.
  */
 import { parseDocument } from 'yaml';
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import { formatPath, parsePath, type PathSegment } from './path.js';
 
 /** One parsed `--set` override. */

@@ -6,7 +6,7 @@
  *   |-warmup--|------steady--------|-cool-|
  *             ^ startMs of phase 1        ^ totalMs (or --duration, whichever comes first)
  */
-import { loadlabError } from '../shared/errors.js';
+import { loadlabError } from '../shared/index.js';
 import type { RateSpec, Scenario, ThinkTimeInput } from './schema.js';
 import { planFaults, type PlannedFault } from './fault-plan.js';
 

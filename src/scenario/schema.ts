@@ -3,10 +3,10 @@
  * are errors, so a misspelt knob is reported rather than silently ignored.
  */
 import { z } from 'zod';
-import { serviceKnobsSchema } from '../../reference-service/src/config.js';
-import { dbSpecSchema } from '../deps/db-spec.js';
-import { recsSimSpecSchema } from '../deps/recs-spec.js';
-import { parseDurationMs } from '../shared/duration.js';
+import { serviceKnobsSchema } from '../../protocol/index.js';
+import { dbSpecSchema } from '../deps/index.js';
+import { recsSimSpecSchema } from '../deps/index.js';
+import { parseDurationMs } from '../shared/index.js';
 import { checkFaultTargets, checkFaultTargetsParams, faultsSchema } from './faults-schema.js';
 
 const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';

@@ -7,7 +7,7 @@
  *
  * Named `*-main.ts` because it touches the process (STYLE.md 5).
  */
-import type { ReadyMessage } from './child-protocol.js';
+import type { ReadyMessage } from '../../protocol/index.js';
 
 /** Writes `message` to stderr, then exits with `code`. */
 export function failChild(message: string, code: number): void {

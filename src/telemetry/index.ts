@@ -1,10 +1,20 @@
-export { parsePromText, sumSamples, type PromSample } from './prom-text.js';
-export { bucketDelta, bucketQuantile, type Bucket } from './bucket-quantile.js';
+/**
+ * The harness's side of telemetry: scraping a foreign target's Prometheus /metrics. The sample
+ * shape and the mapping from Prometheus series are the protocol the reference service shares.
+ */
 export {
+  bucketDelta,
+  bucketQuantile,
   eventLoopResolutionMs,
+  isTelemetryMessage,
+  parsePromText,
   readPromReadings,
   sampleBetween,
+  sumSamples,
+  type Bucket,
   type PromReadings,
-} from './prom-readings.js';
+  type PromSample,
+  type ServiceSample,
+  type TelemetryMessage,
+} from '../../protocol/index.js';
 export { startPromScraper, type PromScraper, type PromScraperOptions } from './prom-scraper.js';
-export { isTelemetryMessage, type ServiceSample, type TelemetryMessage } from './service-sample.js';

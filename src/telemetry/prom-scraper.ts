@@ -7,9 +7,9 @@
  *   a 404 or a body that is not Prometheus text: stop, the target has no metrics to read
  */
 import { Client } from 'undici';
-import { readPromReadings, sampleBetween, type PromReadings } from './prom-readings.js';
-import { parsePromText } from './prom-text.js';
-import type { TelemetryMessage } from './service-sample.js';
+import { readPromReadings, sampleBetween, type PromReadings } from '../../protocol/index.js';
+import { parsePromText } from '../../protocol/index.js';
+import type { TelemetryMessage } from '../../protocol/index.js';
 
 export interface PromScraperOptions {
   /** The target's base URL; /metrics is read from it. */

@@ -2,7 +2,7 @@
  * A synthetic result document for report and findings tests: a real histogram and summary, and
  * `seconds` series points whose load and service figures come from functions of t.
  */
-import { checkSlo } from '../../src/gate/index.js';
+import { checkSlo } from '../../src/analysis/index.js';
 import {
   createLatencyHistogram,
   encodeHistogram,

@@ -11,7 +11,7 @@ import {
   type DbSimSpecInput,
   type DbSimulator,
 } from '../../src/deps/index.js';
-import { dbConfigEnv, isReadyMessage, type ReadyMessage } from '../../src/shared/child-protocol.js';
+import { dbConfigEnv, isReadyMessage, type ReadyMessage } from '../../protocol/child-protocol.js';
 import { entries } from '../../src/shared/paths.js';
 
 const simulators: DbSimulator[] = [];

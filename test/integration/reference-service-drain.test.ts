@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serviceConfigEnv, type ServiceRuntimeInput } from '../../reference-service/src/index.js';
-import { isReadyMessage } from '../../src/shared/child-protocol.js';
+import { isReadyMessage } from '../../protocol/child-protocol.js';
 import { entries } from '../../src/shared/paths.js';
 import { startFakeDb, type FakeDb } from '../helpers/fake-db.js';
 

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, Client, request } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serviceConfigEnv, type ServiceRuntimeInput } from '../../reference-service/src/index.js';
-import { isReadyMessage, type ReadyMessage } from '../../src/shared/child-protocol.js';
+import { isReadyMessage, type ReadyMessage } from '../../protocol/child-protocol.js';
 import { entries } from '../../src/shared/paths.js';
 import { startFakeDb, type FakeDb } from '../helpers/fake-db.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalSchedule, type SchedulePhase } from '../../src/load/arrival-schedule.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 function times(phase: SchedulePhase, arrivals: 'uniform' | 'poisson', seed = 1, offset = 0): number[] {
   const schedule = arrivalSchedule(phase, { arrivals, random: createRandom(seed), offset });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CsvRows } from '../../src/load/csv-rows.js';
 import { compileRequestMix, requestMixProblems } from '../../src/load/request-mix.js';
 import { compileTemplate, isTemplateProblems } from '../../src/load/template.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadlab-csv-rows-'));
 writeFileSync(join(dir, 'users.csv'), 'id,name\n1,ann\n2,bob\n3,cy\n4,dee\n5,eve\n6,fay\n7,gus\n');

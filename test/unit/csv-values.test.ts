@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/load/csv-table.js';
 import { compileRequestMix, requestMixProblems } from '../../src/load/request-mix.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loadlab-csv-'));
 writeFileSync(join(dir, 'users.csv'), 'id,name\n7,"Smith, Ann"\n8,Bob\n9,"say ""hi"""\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultLatency } from '../../src/report/index.js';
+import { faultLatency } from '../../src/analysis/index.js';
 import { syntheticResult } from '../helpers/synthetic-result.js';
 
 describe('the fault-latency finding without a window to compare', () => {

@@ -8,7 +8,7 @@ import {
   generatorSaturated,
   poolBottleneck,
   type FindingRule,
-} from '../../src/report/index.js';
+} from '../../src/analysis/index.js';
 import type { ResultDocument } from '../../src/results/index.js';
 import { healthyService, syntheticResult, type SyntheticOptions } from '../helpers/synthetic-result.js';
 

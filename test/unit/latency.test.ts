@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLatencySampler, latencySamplers, maxLatencyMs, z99 } from '../../src/deps/latency.js';
 import { latencySpecSchema, type LatencySpec } from '../../src/deps/db-spec.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 const n = 50_000;
 

@@ -1,11 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import {
-  analyseResult,
-  formatSummary,
-  renderReportHtml,
-  reportDataElementId,
-} from '../../src/report/index.js';
+import { analyseResult } from '../../src/analysis/index.js';
+import { formatSummary, renderReportHtml, reportDataElementId } from '../../src/report/index.js';
 import type { ReportChartData } from '../../src/report/index.js';
 import { healthyService, syntheticResult } from '../helpers/synthetic-result.js';
 

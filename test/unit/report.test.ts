@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { checkSlo } from '../../src/gate/index.js';
+import { checkSlo } from '../../src/analysis/index.js';
 import {
   createLatencyHistogram,
   encodeHistogram,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRequestMix, requestMixProblems, type MixRequestSpec } from '../../src/load/request-mix.js';
 import { isLoadlabError } from '../../src/shared/errors.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 const designMix: MixRequestSpec[] = [
   { weight: 80, method: 'GET', path: '/users/{{zipf 1 100000 1.1}}' },

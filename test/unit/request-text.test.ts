@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRequestMix } from '../../src/load/request-mix.js';
 import { requestSource, requestText, statusCheck } from '../../src/load/request-text.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 describe('requestText', () => {
   it('writes a keep-alive HTTP/1.1 request with the host, headers and a sized JSON body', () => {

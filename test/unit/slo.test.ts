@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allHeld, checkSlo, errorRate } from '../../src/gate/index.js';
+import { allHeld, checkSlo, errorRate } from '../../src/analysis/index.js';
 import type { Summary } from '../../src/results/types.js';
 import type { Slo } from '../../src/scenario/schema.js';
 

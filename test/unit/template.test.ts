@@ -8,7 +8,7 @@ import {
   type Template,
   type TemplateProblems,
 } from '../../src/load/template.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 function ok<T extends Template | JsonTemplate>(result: T | TemplateProblems): T {
   if (isTemplateProblems(result)) throw new Error(result.problems.join('\n'));

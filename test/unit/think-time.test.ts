@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { thinkTimeSampler } from '../../src/load/think-time.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 function draws(sampler: (() => number) | undefined, n = 20_000): number[] {
   if (sampler === undefined) throw new Error('expected a sampler');

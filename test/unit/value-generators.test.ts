@@ -6,7 +6,7 @@ import {
   zipfRankSampler,
   type ValueGenerator,
 } from '../../src/load/value-generators.js';
-import { createRandom } from '../../src/shared/random.js';
+import { createRandom } from '../../protocol/random.js';
 
 function make(call: string, seed = 1): ValueGenerator {
   const [name, ...args] = call.split(' ') as [string, ...string[]];

@@ -4,7 +4,7 @@
  * Both sit behind the same pool gate, honour the same knobs and fail with the same ServiceErrors.
  */
 import type { UserStore } from '../app/users.js';
-import type { ServiceConfig } from '../config.js';
+import type { ServiceConfig } from '../../../protocol/index.js';
 import type { DbOp, DbOutcome } from '../metrics.js';
 import { createDbClient } from './db-client.js';
 import { createPgStore, type PgPoolCounts } from './pg-store.js';

@@ -4,7 +4,7 @@
  * metrics' collectors (which read /proc and reset prom-client's own event-loop histogram).
  */
 import type { Registry } from 'prom-client';
-import type { PromSample } from '../../../src/telemetry/index.js';
+import type { PromSample } from '../../../protocol/index.js';
 
 /** The application and GC series the in-process sampler reads; absent ones are skipped. */
 export const sampledMetricNames: readonly string[] = [

@@ -19,7 +19,7 @@ import {
   type PromReadings,
   type ServiceSample,
   type TelemetryMessage,
-} from '../../../src/telemetry/index.js';
+} from '../../../protocol/index.js';
 import { readRegistrySamples } from './registry-samples.js';
 
 /** What the sampler reads from the process; main.ts passes the real ones in. */

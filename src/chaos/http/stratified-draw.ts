@@ -5,7 +5,7 @@
  * block the hits are spread at random, so they do not fall into a pattern a request mix could
  * follow. The same seed gives the same sequence of choices.
  */
-import { createRandom, type Random } from '../../shared/random.js';
+import { createRandom, type Random } from '../../../protocol/index.js';
 
 const blockSize = 1000;
 

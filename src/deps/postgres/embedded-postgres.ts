@@ -15,7 +15,7 @@ import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadlabError } from '../../shared/errors.js';
+import { loadlabError } from '../../shared/index.js';
 import { findPostgres } from './find-postgres.js';
 import { startPostgresServer, type PostgresServer, type StopMode } from './postgres-server.js';
 import { postgresRunAs, type RunAs } from './run-as.js';

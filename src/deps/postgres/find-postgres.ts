@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { loadlabError } from '../../shared/errors.js';
+import { loadlabError } from '../../shared/index.js';
 
 /** Absolute paths of the server binaries an embedded cluster needs. */
 export interface PostgresBinaries {

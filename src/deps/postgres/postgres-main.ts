@@ -16,8 +16,8 @@ import {
   invalidConfigMessage,
   reportReady,
   stopOnParentOrSignal,
-} from '../../shared/child-main.js';
-import { isLoadlabError } from '../../shared/errors.js';
+} from '../../shared/index.js';
+import { isLoadlabError } from '../../shared/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { parsePostgresChildConfig, postgresConfigEnv } from './postgres-config.js';
 

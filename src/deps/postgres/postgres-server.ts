@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import { loadlabError } from '../../shared/errors.js';
+import { loadlabError } from '../../shared/index.js';
 import type { RunAs } from './run-as.js';
 
 export interface PostgresServerSpec {

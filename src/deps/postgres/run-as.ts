@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { loadlabError } from '../../shared/errors.js';
+import { loadlabError } from '../../shared/index.js';
 
 /** A uid/gid pair for `child_process.spawn`; undefined means "as the current user". */
 export type RunAs = { uid: number; gid: number } | undefined;

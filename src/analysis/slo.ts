@@ -2,8 +2,8 @@
  * Service-level objectives checked against a run's summary. Pure: data in, verdicts out.
  * "Not enough data" is its own verdict and never a pass (STYLE.md 13).
  */
-import type { Slo } from '../scenario/schema.js';
-import type { SloCheck, Summary } from '../results/types.js';
+import type { Slo } from '../scenario/index.js';
+import type { SloCheck, Summary } from '../results/index.js';
 
 /** Error kinds that mean no response arrived; every other kind (e.g. "5xx") is a response with an unexpected status. */
 export const transportErrorKinds: readonly string[] = ['timeout', 'reset', 'refused', 'other'];

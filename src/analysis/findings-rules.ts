@@ -3,9 +3,9 @@
  * threshold and unit stated in `threshold`. "Not enough data" is its own verdict, never a pass.
  * Seconds with no responses are left out of every latency comparison.
  */
-import type { FaultRecord, Finding, ResultDocument, SeriesPoint } from '../results/types.js';
+import type { FaultRecord, Finding, ResultDocument, SeriesPoint } from '../results/index.js';
 import { describeSeconds, median, pearson, round } from './findings-stats.js';
-import { formatMs } from './format.js';
+import { formatMs } from '../shared/index.js';
 
 /** A rule: data in, verdict out. */
 export type FindingRule = (result: ResultDocument) => Finding;

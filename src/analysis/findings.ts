@@ -3,7 +3,7 @@
  * them in result.json `findings[]`; the report and the terminal summary show them. A result
  * written before findings existed gets them computed when it is read for a report.
  */
-import type { Finding, ResultDocument } from '../results/types.js';
+import type { Finding, ResultDocument } from '../results/index.js';
 import { findingRules, type FindingRule } from './findings-rules.js';
 
 /** Every rule's answer about `result`, in the rules' order. */

@@ -1,0 +1,15 @@
+/**
+ * Judges a measured run: its SLO checks and its findings, added to the result document. The lab
+ * returns measurements only; every command that runs load calls this before writing or gating.
+ */
+import type { ResultDocument } from '../results/index.js';
+import { analyseResult } from './findings.js';
+import { checkSlo } from './slo.js';
+
+/** The result with `slo` (checked against its scenario's objectives) and `findings` filled in. */
+export function analyseRun(result: ResultDocument): ResultDocument {
+  const judged: ResultDocument = { ...result, slo: checkSlo(result.scenario.slo, result.summary) };
+  // Last, so the rules see the whole document (fault windows and SLO verdicts included).
+  judged.findings = analyseResult(judged);
+  return judged;
+}

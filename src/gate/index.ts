@@ -1,1 +1,0 @@
-export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
