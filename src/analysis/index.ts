@@ -20,3 +20,4 @@ export {
   type FindingRule,
 } from './findings-rules.js';
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
+export { kneeOf, type CurvePoint, type Knee } from './knee.js';

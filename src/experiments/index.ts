@@ -1,0 +1,12 @@
+/**
+ * Many runs: repeats, A/B (duet or interleaved), sweeps over a matrix, capacity search. Each is a
+ * pure planner, a thin runner that hands plans to the lab, and a pure verdict over the results.
+ */
+export {
+  nextCapacityStep,
+  type CapacityDecision,
+  type CapacityOutcome,
+  type CapacitySearchOptions,
+  type CapacityStep,
+} from './capacity-search.js';
+export { interleavedOrder, type Trial } from './interleaved-order.js';
