@@ -10,3 +10,10 @@ export {
   type CapacityStep,
 } from './capacity-search.js';
 export { interleavedOrder, type Trial } from './interleaved-order.js';
+export {
+  defaultMaxVariants,
+  expandMatrix,
+  parseMatrixFlag,
+  type MatrixAxes,
+  type Variant,
+} from './matrix.js';
