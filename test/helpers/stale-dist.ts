@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The folders `tsconfig.build.json` compiles, and the config files that shape its output. */
-export const buildInputs = ['src', 'protocol', join('reference-service', 'src')];
+export const buildInputs = ['src', 'protocol', join('reference-service', 'src'), 'scripts'];
 const buildConfigs = ['tsconfig.json', 'tsconfig.build.json'];
 
 /** Newest modification time (ms) of the files under `dir` that `keep` accepts; -Infinity when none. */
