@@ -98,6 +98,40 @@ describe('links in README.md and docs/', () => {
     ]);
   });
 
+  it('lets no page, source file, test or benchmark cite a developer note outside the repository', () => {
+    const outside = /FIELD-NOTES|\b(DESIGN|STYLE)\.md\b/;
+    const self = resolve(import.meta.filename);
+    const citing: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(ts|mjs|js|md|ya?ml)$/.test(entry.name) && path !== self) {
+          readFileSync(path, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (outside.test(line)) citing.push(`${relative(repoRoot, path)}:${i + 1}`);
+            });
+        }
+      }
+    };
+    for (const dir of [
+      'src',
+      'protocol',
+      'reference-service',
+      'scripts',
+      'test',
+      'bench',
+      'docs',
+      'scenarios',
+    ]) {
+      walk(join(repoRoot, dir));
+    }
+    for (const file of pages)
+      if (outside.test(readFileSync(file, 'utf8'))) citing.push(relative(repoRoot, file));
+    expect(citing).toEqual([]);
+  });
+
   it('gives headings GitHub ids: punctuation dropped, code unwrapped, repeats numbered', () => {
     const ids = headingIds(
       "# The admin API (Toxiproxy-compatible)\n## Admission control and Node's timeouts\n## `loadlab proxy`\n## Notes\n## Notes\n```\n# not a heading\n```",
