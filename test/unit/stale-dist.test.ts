@@ -38,6 +38,7 @@ describe('staleDistReason (the global setup rebuilds dist/ when it says why)', (
     'src/load/open-engine.ts',
     'protocol/child-protocol.ts',
     'reference-service/src/service.ts',
+    'scripts/knob-table.ts',
     'tsconfig.json',
   ])('rebuilds when %s is newer than the newest file in dist/', (changed) => {
     at('dist/src/cli/main.js', 50);
