@@ -1,5 +1,5 @@
 // What the fault proxy adds with no toxics: latency through the proxy vs a direct connection to
-// the same target, in the same run, as a SIMULTANEOUS A/B (FIELD-NOTES). The target (a plain Node
+// the same target, in the same run, as a SIMULTANEOUS A/B (docs/measured-facts.md). The target (a plain Node
 // HTTP server) and the proxy child (dist/src/chaos/proxy-main.js, as the lab runs it) share core 0;
 // this generator sends every request twice at the same moment — once direct, once through the
 // proxy — at a fixed rate, and times each from its send to the end of its response (µs, HDR).

@@ -200,7 +200,7 @@ lines.push('');
 lines.push('### Truth: a Node target answering after a fixed 4 ms timer (core 0)');
 lines.push('');
 lines.push(
-  'Its own handler time is p50 4.24–4.50 ms, p99 5.2–5.7 ms (FIELD-NOTES.md). wrk prints its own corrected view.',
+  'Its own handler time is p50 4.24–4.50 ms, p99 5.2–5.7 ms (docs/measured-facts.md). wrk prints its own corrected view.',
 );
 lines.push('');
 lines.push('| generator | responses/s | reported p50 ms | reported p99 ms | CPU % | max RSS MB |');

@@ -1,6 +1,6 @@
 // Which way of timing GC pauses a saturated Node server can afford: a PerformanceObserver on
 // 'gc' entries (what prom-client's collectDefaultMetrics installs), or v8's GCProfiler stopped
-// and restarted once a second; against no GC timing at all. SIMULTANEOUS A/B (FIELD-NOTES): two
+// and restarted once a second; against no GC timing at all. SIMULTANEOUS A/B (docs/measured-facts.md): two
 // plain Node http servers that allocate per request (JSON of 40 objects) pinned to core 0, each
 // driven by its own autocannon pinned to core 1; a control pair (none vs none) in every round.
 //

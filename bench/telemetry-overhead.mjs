@@ -1,5 +1,5 @@
 // What the reference service's one-second telemetry (in-process sampler + one IPC message a
-// second) costs a saturated service, as a SIMULTANEOUS A/B (FIELD-NOTES): two service processes
+// second) costs a saturated service, as a SIMULTANEOUS A/B (docs/measured-facts.md): two service processes
 // pinned to core 0, each driven by its own autocannon pinned to core 1, compared within the same
 // round; a control pair (telemetry off vs off) in alternate rounds shows the noise floor.
 //
@@ -154,7 +154,7 @@ try {
   const loadAfter = os.loadavg();
   const md = `# Telemetry overhead on the reference service
 
-Simultaneous A/B (FIELD-NOTES.md): services pinned to core 0, one autocannon per service pinned to
+Simultaneous A/B (docs/measured-facts.md): services pinned to core 0, one autocannon per service pinned to
 core 1, \`GET /users/42\` (a cache hit), ${connections} connections each, ${rounds} rounds of ${seconds} s.
 "on" runs the in-process sampler (monitorEventLoopDelay, ELU, memoryUsage, cpuUsage, registry reads)
 and sends one IPC message a second (it sent ${on.telemetry} during the run); "off" sets

@@ -22,9 +22,11 @@ export { parsePromText, sumSamples, type PromSample } from './prom-text.js';
 export { createRandom, deriveSeed, normal, type Random } from './random.js';
 export { isTelemetryMessage, type ServiceSample, type TelemetryMessage } from './service-sample.js';
 export {
+  knobNotes,
   serviceConfigEnv,
   serviceKnobsSchema,
   serviceRuntimeSchema,
+  type KnobNote,
   type ServiceConfig,
   type ServiceKnobs,
   type ServiceKnobsInput,

@@ -95,7 +95,7 @@ function startFailure(err: unknown, config: { host: string; port: number; dbUrl:
 }
 
 /**
- * One runtime sample a second to the parent over the IPC channel (the cheapest path, FIELD-NOTES);
+ * One runtime sample a second to the parent over the IPC channel (the cheapest path, docs/measured-facts.md);
  * env LOADLAB_TELEMETRY=off turns it off (the telemetry-overhead benchmark's control).
  */
 function startTelemetry(

@@ -59,7 +59,7 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
     forceCloseConnections: 'idle',
     keepAliveTimeout: knobs.server.keepAliveTimeoutMs,
     // Node's limits on receiving a request; the check interval is what makes them bite
-    // (FIELD-NOTES: every 30 s by default, so a slow-headers client was cut 28 s late).
+    // (docs/measured-facts.md: every 30 s by default, so a slow-headers client was cut 28 s late).
     requestTimeout: knobs.server.receiveTimeoutMs,
     http: {
       headersTimeout: knobs.server.headersTimeoutMs,

@@ -1,6 +1,6 @@
 /**
  * Service-level objectives checked against a run's summary. Pure: data in, verdicts out.
- * "Not enough data" is its own verdict and never a pass (STYLE.md 13).
+ * "Not enough data" is its own verdict and never a pass.
  */
 import type { Slo } from '../scenario/index.js';
 import type { SloCheck, Summary } from '../results/index.js';

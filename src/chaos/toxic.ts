@@ -75,7 +75,7 @@ export function sleepUntil(deadline: number, now: () => number, signal: AbortSig
       signal.removeEventListener('abort', done);
       resolve();
     };
-    // setTimeout may fire up to ~2 ms early against performance.now() (FIELD-NOTES "Timers"): sleep
+    // setTimeout may fire up to ~2 ms early against performance.now() (docs/measured-facts.md "Timers"): sleep
     // on a timer rounded up, and only when it woke early finish the last stretch turn by turn.
     // Spinning from the start instead kept a core busy at 1,000 chunks/s (measured: 26-33% CPU
     // against 4-7%, for p50 0.4-1.4 ms late against 0.65 ms).

@@ -9,17 +9,15 @@ const byCode: Record<string, TransportErrorKind> = {
   EPIPE: 'reset',
   ECONNREFUSED: 'refused',
   ETIMEDOUT: 'timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'timeout',
-  UND_ERR_BODY_TIMEOUT: 'timeout',
-  UND_ERR_SOCKET: 'reset',
 };
 
-/** The kind of a transport error, from its `code` or (autocannon's timeout) its message. */
+/**
+ * The kind of a socket error, from its Node `code`. The engine's own request timeout is counted
+ * as "timeout" where it fires (http-connection.ts), not here.
+ */
 export function transportErrorKind(error: unknown): TransportErrorKind {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in byCode) return byCode[code] as TransportErrorKind;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/timed out|timeout/i.test(message)) return 'timeout';
   return 'other';
 }
 

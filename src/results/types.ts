@@ -1,6 +1,6 @@
 /**
  * The result document (`result.json`, schema "loadlab/result@1"). The report, and later
- * `compare` and `gate`, read this and nothing else. Field names listed in DESIGN.md are stable.
+ * `compare` and `gate`, read this and nothing else. Field names listed in docs/result-document.md are stable.
  */
 import type { LatencySummary } from '../metrics/index.js';
 import type { Scenario } from '../scenario/index.js';

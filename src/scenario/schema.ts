@@ -1,5 +1,5 @@
 /**
- * The scenario file's shape. This schema is the truth; DESIGN.md only sketches it. Unknown keys
+ * The scenario file's shape. This schema is the truth; docs/scenarios.md only sketches it. Unknown keys
  * are errors, so a misspelt knob is reported rather than silently ignored.
  */
 import { z } from 'zod';

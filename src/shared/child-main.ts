@@ -5,7 +5,7 @@
  * module was still loading), then send the parent `{type:'ready', url, pid}` over IPC or, started
  * by hand, print a line. Exit 2: invalid config; exit 1: could not listen or close.
  *
- * Named `*-main.ts` because it touches the process (STYLE.md 5).
+ * Named `*-main.ts` because it touches the process (a lint rule in eslint.config.js holds this).
  */
 import type { ReadyMessage } from '../../protocol/index.js';
 

@@ -1,9 +1,9 @@
 /**
  * One error type for the whole tool, with stable codes. Callers branch on `code`, never on the
- * message; the CLI maps `exitCode` to the process exit status. README.md lists every code.
+ * message; the CLI maps `exitCode` to the process exit status. docs/errors.md lists every code.
  */
 
-/** Exit statuses of the CLI (DESIGN.md "The command line"). */
+/** Exit statuses of the CLI (docs/errors.md). */
 export const ExitCode = {
   ok: 0,
   sloFailed: 1,

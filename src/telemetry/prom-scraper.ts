@@ -1,7 +1,7 @@
 /**
  * Service telemetry for a foreign `--target`: its Prometheus /metrics read once a second over
  * one keep-alive connection (a fresh connection per scrape costs a saturated server ~2.5% on
- * its own, FIELD-NOTES), each pair of scrapes turned into one service sample.
+ * its own, docs/measured-facts.md), each pair of scrapes turned into one service sample.
  *
  *   every intervalMs: GET /metrics ─▶ parsePromText ─▶ readPromReadings ─▶ sampleBetween(prev, cur)
  *   a 404 or a body that is not Prometheus text: stop, the target has no metrics to read

@@ -82,7 +82,7 @@ describe('latency toxic', () => {
   it('never early; at 1,000 messages/s its added delay is within +1 ms (p50) and +5 ms (p99) of the setting', async () => {
     // As the lab runs it: the proxy in its own process (dist/src/chaos/proxy-main.js), so its timers
     // do not share this process's event loop with the client and the echo server. Simultaneous
-    // A/B (FIELD-NOTES): every message goes out at the same moment through a plain proxy and through
+    // A/B (docs/measured-facts.md): every message goes out at the same moment through a plain proxy and through
     // one carrying the toxic, both to the same echo; the toxic's added delay is the difference.
     const latency = 10;
     const echo = await startEcho(cleanup);

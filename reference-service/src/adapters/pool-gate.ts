@@ -2,7 +2,7 @@
  * A bounded semaphore in front of the store's connection pool: `max` permits (one per
  * connection), then a FIFO queue of at most `queueMax` waiters, each bounded by
  * `acquireTimeoutMs` and by its request's AbortSignal. A full queue rejects at once, so an
- * overloaded service sheds load instead of queueing without bound (FIELD-NOTES: pg.Pool waits
+ * overloaded service sheds load instead of queueing without bound (docs/measured-facts.md: pg.Pool waits
  * forever by default).
  *
  *   acquire ──▶ permit free? ──yes──▶ run

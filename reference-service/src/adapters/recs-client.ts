@@ -77,7 +77,7 @@ export interface RecsClient {
  */
 type Fault = 'dependency' | 'caller' | 'waiting';
 
-// undici's own timeouts are a backstop behind the per-attempt signal (FIELD-NOTES: 300 s defaults).
+// undici's own timeouts are a backstop behind the per-attempt signal (docs/measured-facts.md: 300 s defaults).
 const backstopSlackMs = 1000;
 
 /** Builds a {@link RecsClient}. */

@@ -6,7 +6,7 @@
  * - the raw response's `close` (which fires whether the response finished or the client went
  *   away) clears the deadline's timer and counts the request out;
  * - onSend: while the service drains, answers with `Connection: close` so keep-alive clients
- *   leave (FIELD-NOTES: `server.close()` does not end busy keep-alive connections);
+ *   leave (docs/measured-facts.md: `server.close()` does not end busy keep-alive connections);
  * - onResponse: counts the finished response once in `http_requests_total`;
  * - admission (every route but the probes and /metrics): at most `server.maxInFlight` run at
  *   once, `server.queueMax` more wait up to `server.queueTimeoutMs`, the rest get 503 with

@@ -2,7 +2,7 @@
  * The reference service's in-process telemetry: once a second, its runtime (event-loop delay and
  * utilisation, memory, CPU, handles) from perf_hooks and the process, plus its pool, cache,
  * in-flight and GC series read straight from its Registry, handed to `onSample` (main.ts sends
- * it to the harness over the IPC channel). FIELD-NOTES: monitorEventLoopDelay + memoryUsage +
+ * it to the harness over the IPC channel). docs/measured-facts.md: monitorEventLoopDelay + memoryUsage +
  * ELU cost ≈ 0% of a saturated server, where an HTTP scrape of /metrics costs 8.6%. GC figures
  * come from prom-client's existing `gc` observer (nodejs_gc_duration_seconds), so the sampler
  * adds no observer of its own.

@@ -1,6 +1,6 @@
 /**
  * Who the PostgreSQL binaries run as. `initdb` and `postgres` refuse to run as root
- * (FIELD-NOTES), so under root they run as the unprivileged `postgres` account that Debian's
+ * (docs/measured-facts.md), so under root they run as the unprivileged `postgres` account that Debian's
  * package creates; any other user runs them as itself.
  */
 import { readFileSync } from 'node:fs';
