@@ -11,10 +11,14 @@
  *
  *   request ──▶ [ queue (FIFO, unbounded) ] ──▶ [ slot 1..capacity ] ── latency ──▶ answer
  *                   │ client gone: dropped          (errorRatio: 500 {"error":"injected"})
+ *
+ * The slots and the queue are the FIFO permit queue the service's own gates use
+ * (protocol/fifo-permits.ts), with no bound and no timeout: a simulated database serves
+ * `capacity` requests at once and the rest wait in order.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRandom, deriveSeed } from '../../protocol/index.js';
+import { createFifoPermits, createRandom, deriveSeed, type Release } from '../../protocol/index.js';
 import type { DbSimSpec } from './db-spec.js';
 import { createIdempotencyKeys } from './idempotency-keys.js';
 import { createLatencySampler } from './latency.js';
@@ -67,6 +71,9 @@ interface Job {
   state: JobState;
   clientGone: boolean;
   timer: NodeJS.Timeout | undefined;
+  release: Release | undefined;
+  /** Takes the job out of the queue while it waits. */
+  leave: (() => void) | undefined;
   work: () => Reply;
 }
 
@@ -102,23 +109,20 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
     keys.set(key, { request, answer: user });
     return reply(201, user);
   };
-  const counters: DbSimStats = { served: 0, errors: 0, inService: 0, queued: 0, maxQueued: 0 };
+  const counters = { served: 0, errors: 0 };
+  const slots = createFifoPermits({ capacity: spec.capacity });
   const serving = new Set<Job>();
-  // FIFO of waiting jobs; jobs whose client left are marked 'gone' and skipped when reached.
-  let queue: Job[] = [];
-  let head = 0;
-  let closing = false;
 
-  const start = (job: Job): void => {
+  const start = (job: Job, release: Release): void => {
     job.state = 'serving';
-    counters.inService++;
+    job.leave = undefined;
+    job.release = release;
     serving.add(job);
     job.timer = setTimeout(finish, sampleLatency(), job);
   };
 
   const finish = (job: Job): void => {
     serving.delete(job);
-    counters.inService--;
     counters.served++;
     job.state = 'done';
     let reply: Reply;
@@ -129,35 +133,23 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
       reply = job.work();
     }
     if (!job.clientGone) send(job.res, reply.status, reply.body);
-    drain();
-  };
-
-  const drain = (): void => {
-    while (counters.inService < spec.capacity && head < queue.length) {
-      const job = queue[head++] as Job;
-      if (job.state !== 'queued') continue;
-      counters.queued--;
-      start(job);
-    }
-    if (head === queue.length) {
-      queue = [];
-      head = 0;
-    } else if (head > 1024 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      head = 0;
-    }
+    // Hands the slot straight to the first job waiting, if any.
+    job.release?.();
   };
 
   const admit = (job: Job): void => {
-    if (closing || job.clientGone) return;
-    if (counters.inService < spec.capacity && counters.queued === 0) {
-      start(job);
-      return;
-    }
+    if (job.clientGone) return;
     job.state = 'queued';
-    queue.push(job);
-    counters.queued++;
-    if (counters.queued > counters.maxQueued) counters.maxQueued = counters.queued;
+    // Refused only once closed: nothing is answered then.
+    job.leave = slots.acquire(
+      (release) => start(job, release),
+      () => undefined,
+    );
+  };
+
+  const stats = (): DbSimStats => {
+    const s = slots.stats();
+    return { ...counters, inService: s.held, queued: s.waiting, maxQueued: s.maxWaiting };
   };
 
   const enqueue = (
@@ -171,12 +163,14 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
       state: 'reading',
       clientGone: false,
       timer: undefined,
+      release: undefined,
+      leave: undefined,
       work: () => ({ status: 500, body: {} }),
     };
     res.on('close', () => {
       if (job.state === 'done') return;
       job.clientGone = true;
-      if (job.state === 'queued') counters.queued--;
+      if (job.state === 'queued') job.leave?.();
       if (job.state !== 'serving') job.state = 'gone';
     });
     if (!readBody) {
@@ -205,7 +199,7 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
       const path = query < 0 ? url : url.slice(0, query);
       const method = req.method ?? 'GET';
       if (path === '/health' && method === 'GET') return send(res, 200, { status: 'ok' });
-      if (path === '/stats' && method === 'GET') return send(res, 200, { ...counters });
+      if (path === '/stats' && method === 'GET') return send(res, 200, stats());
       if (path === '/users') {
         if (method !== 'POST') return notAllowed(req, res, 'POST');
         const header = req.headers['idempotency-key'];
@@ -249,18 +243,16 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
       });
     },
     close() {
-      closing = true;
+      slots.close();
       for (const job of serving) clearTimeout(job.timer);
       serving.clear();
-      queue = [];
-      head = 0;
       return new Promise((resolve) => {
         // Not listening is fine: closing twice, or before listen, has nothing left to close.
         server.close(() => resolve());
         server.closeAllConnections();
       });
     },
-    stats: () => ({ ...counters }),
+    stats,
   };
 }
 

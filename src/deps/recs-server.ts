@@ -6,10 +6,14 @@
  *
  *   request ──▶ [ queue (FIFO) ] ──▶ [ slot 1..capacity ] ── latency ──▶ 200 | 500 (errorRatio)
  *                                         hang: held until the client leaves
+ *
+ * The slots and the queue are the FIFO permit queue the service's own gates use
+ * (protocol/fifo-permits.ts), with no bound and no timeout; a request whose client leaves while
+ * it waits leaves the queue.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createRandom, deriveSeed } from '../../protocol/index.js';
+import { createFifoPermits, createRandom, deriveSeed, type Release } from '../../protocol/index.js';
 import { createLatencySampler } from './latency.js';
 import type { RecsSimSpec } from './recs-spec.js';
 
@@ -45,21 +49,15 @@ export function createRecsSimulator(spec: RecsSimSpec, options: { seed: number }
     createRandom(deriveSeed(options.seed, 'recs-latency')),
   );
   const errorRandom = createRandom(deriveSeed(options.seed, 'recs-errors'));
-  const stats: RecsSimStats = {
-    received: 0,
-    errors: 0,
-    inService: 0,
-    queued: 0,
-    connections: 0,
-    maxConnections: 0,
-  };
-  const queue = new Set<ServerResponse>();
+  const counters = { received: 0, errors: 0, connections: 0, maxConnections: 0 };
+  const slots = createFifoPermits({ capacity: spec.capacity });
+  const stats = (): RecsSimStats => ({ ...counters, inService: slots.held(), queued: slots.waiting() });
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
   const answer = (res: ServerResponse, userId: number): void => {
     if (spec.errorRatio > 0 && errorRandom.next() < spec.errorRatio) {
-      stats.errors++;
+      counters.errors++;
       return send(res, 500, { error: 'injected' });
     }
     const items = Array.from(
@@ -69,38 +67,25 @@ export function createRecsSimulator(spec: RecsSimSpec, options: { seed: number }
     send(res, 200, { userId, items });
   };
 
-  const serve = (res: ServerResponse, userId: number): void => {
-    stats.inService++;
-    let finished = false;
-    const done = (): void => {
-      if (finished) return;
-      finished = true;
-      stats.inService--;
-      const next = queue.values().next();
-      if (!next.done) {
-        queue.delete(next.value);
-        stats.queued--;
-        (next.value as ServerResponse & { start: () => void }).start();
-      }
-    };
-    res.once('close', done);
+  const serve = (res: ServerResponse, userId: number, release: Release): void => {
+    // Closing the response (answered, or the client gone) gives the slot to the next in line.
+    res.once('close', release);
     if (spec.hang) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (!res.destroyed) answer(res, userId);
-      done();
+      release();
     }, sampleLatency());
     timers.add(timer);
   };
 
   const admit = (res: ServerResponse, userId: number): void => {
-    if (stats.inService < spec.capacity) return serve(res, userId);
-    const waiting = Object.assign(res, { start: () => serve(res, userId) });
-    queue.add(waiting);
-    stats.queued++;
-    res.once('close', () => {
-      if (queue.delete(waiting)) stats.queued--;
-    });
+    // Refused only once closed: nothing is answered then.
+    const leave = slots.acquire(
+      (release) => serve(res, userId, release),
+      () => undefined,
+    );
+    if (leave !== undefined) res.once('close', leave);
   };
 
   const server = createServer(
@@ -109,22 +94,22 @@ export function createRecsSimulator(spec: RecsSimSpec, options: { seed: number }
       req.resume();
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path === '/health') return send(res, 200, { status: 'ok' });
-      if (path === '/stats') return send(res, 200, { ...stats });
+      if (path === '/stats') return send(res, 200, stats());
       const match = /^\/recommendations\/([1-9]\d{0,15})$/.exec(path);
       if (match === null) return send(res, 404, { error: 'not_found' });
       if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
-      stats.received++;
+      counters.received++;
       admit(res, Number(match[1]));
     },
   );
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    stats.connections++;
-    stats.maxConnections = Math.max(stats.maxConnections, stats.connections);
+    counters.connections++;
+    counters.maxConnections = Math.max(counters.maxConnections, counters.connections);
     socket.once('close', () => {
       sockets.delete(socket);
-      stats.connections--;
+      counters.connections--;
     });
   });
 
@@ -144,13 +129,13 @@ export function createRecsSimulator(spec: RecsSimSpec, options: { seed: number }
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      queue.clear();
+      slots.close();
       return new Promise((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
     },
-    stats: () => ({ ...stats }),
+    stats,
   };
 }
 

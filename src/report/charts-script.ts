@@ -7,7 +7,10 @@
  *   phaseBands plugin: phases as alternating labelled bands, on every time chart
  *   faultBands plugin: fault windows as hatched red boxes, on every time chart; the boxes drawn
  *                      are kept on the chart (`chart.$loadlabFaultBoxes`) for the browser test
- *   charts: throughput & errors · latency · spectrum (log x) · event loop · memory & GC · pool & cache
+ *   charts: throughput & errors · latency · breaker & retries · event loop · memory & GC ·
+ *           pool & cache (time charts) · spectrum (log x) · latency against throughput (scatter)
+ *   breaker state is drawn as a step, with half-open between closed and open (up is worse):
+ *           closed 0 → row 0, half-open 2 → row 1, open 1 → row 2
  *   every time chart has the same axis widths (and padding for missing right axes), so the same
  *   second is at the same x in each
  *
@@ -196,6 +199,37 @@ export const chartsScript = String.raw`(function () {
     }
   }
 
+  // The recommendations breaker and retries, beside the latency: the state as a step (rows
+  // closed, half-open, open), retries per second, and p99 latency to read them against.
+  var breakerRows = { 0: 0, 2: 1, 1: 2 };
+  var breakerNames = ['closed', 'half-open', 'open'];
+  if (series.length > 0 && (data.hasBreaker || data.hasRetries)) {
+    var breakerSets = [];
+    var breakerScales = {};
+    var retriesAxis = data.hasBreaker ? 'y1' : 'y';
+    if (data.hasBreaker) {
+      breakerSets.push(line('breaker state', '#7c3aed', function (p) {
+        var v = get(p, ['service', 'breakerState']);
+        return v === null || breakerRows[v] === undefined ? null : breakerRows[v];
+      }, { stepped: 'middle', fill: 'origin', backgroundColor: 'rgba(124, 58, 237, 0.18)', borderWidth: 2 }));
+      breakerScales.y = axis('breaker', 'left', {
+        min: 0, max: 2,
+        ticks: { stepSize: 1, autoSkip: false, callback: function (v) { return breakerNames[v] || ''; } }
+      });
+    }
+    if (data.hasRetries) {
+      breakerSets.push(line('retries/s', '#ea580c', function (p) { return get(p, ['service', 'retries']); }, { yAxisID: retriesAxis }));
+      breakerScales[retriesAxis] = axis('retries/s', retriesAxis === 'y' ? 'left' : 'right');
+    }
+    breakerSets.push(line('latency p99 (ms)', '#94a3b8', function (p) { return p.requests > 0 ? p.latencyMs.p99 : null; }, { yAxisID: 'y2', borderDash: [4, 3] }));
+    breakerScales.y2 = axis('p99, ms', 'right');
+    timeChart('breaker-chart', breakerSets, breakerScales, function (item, text) {
+      if (item.dataset.label !== 'breaker state') return text;
+      var v = get(series[item.dataIndex], ['service', 'breakerState']);
+      return 'breaker: ' + (v === null ? 'no sample' : breakerNames[breakerRows[v]] || String(v));
+    });
+  }
+
   var spectrum = data.spectrum || [];
   var spectrumCanvas = document.getElementById('spectrum-chart');
   if (spectrumCanvas && spectrum.length > 0) {
@@ -213,6 +247,54 @@ export const chartsScript = String.raw`(function () {
         y: axis('ms')
       }, function (items) { return 'p' + items[0].raw.percentile; }, null)
     });
+  }
+
+  // Latency against throughput: one point per second with responses, p50 and p99 at its
+  // responses/s; seconds inside a fault window get their own (red) series.
+  var scatterCanvas = document.getElementById('latency-throughput-chart');
+  if (scatterCanvas && data.hasResponses) {
+    var inFault = function (p) {
+      var mid = p.t + 0.5;
+      return faults.some(function (f) { return mid >= f.startS && mid < f.endS; });
+    };
+    var points = function (pick, faulted) {
+      return series.filter(function (p) { return p.requests > 0 && inFault(p) === faulted; })
+        .map(function (p) { return { x: p.rps, y: pick(p), t: p.t }; });
+    };
+    var p50 = function (p) { return p.latencyMs.p50; };
+    var p99 = function (p) { return p.latencyMs.p99; };
+    var dot = function (label, color, shape, values) {
+      return { label: label, data: values, borderColor: color, backgroundColor: color, pointStyle: shape, pointRadius: 3, pointHoverRadius: 5 };
+    };
+    var scatterSets = [dot('p50', '#16a34a', 'circle', points(p50, false)), dot('p99', '#ea580c', 'circle', points(p99, false))];
+    var faultP50 = points(p50, true);
+    if (faultP50.length > 0) {
+      scatterSets.push(dot('p50, in a fault window', '#0f766e', 'triangle', faultP50));
+      scatterSets.push(dot('p99, in a fault window', '#dc2626', 'triangle', points(p99, true)));
+    }
+    var scatterOptions = options({
+      x: { type: 'linear', beginAtZero: true, title: { display: true, text: 'responses/s in the second' } },
+      y: axis('latency, ms')
+    }, function (items) {
+      var raw = items[0].raw;
+      return raw.t + '–' + (raw.t + 1) + ' s';
+    }, function (item) {
+      return item.dataset.label + ': ' + item.formattedValue + ' ms at ' + item.raw.x + ' responses/s';
+    });
+    scatterOptions.interaction = { mode: 'nearest', intersect: true };
+    var scatterChart = charts['latency-throughput-chart'] = new Chart(scatterCanvas, {
+      type: 'scatter',
+      data: { datasets: scatterSets },
+      options: scatterOptions
+    });
+    var scatterLog = document.getElementById('latency-throughput-log');
+    if (scatterLog) {
+      scatterLog.addEventListener('change', function (event) {
+        scatterChart.options.scales.y.type = event.target.checked ? 'logarithmic' : 'linear';
+        scatterChart.options.scales.y.beginAtZero = !event.target.checked;
+        scatterChart.update();
+      });
+    }
   }
 
   if (!data.hasService) return;

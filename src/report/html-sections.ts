@@ -12,6 +12,7 @@ import {
   formatSeconds,
   sloHeadline,
 } from './format.js';
+import { chartPresence } from './report-data.js';
 
 type Row = [label: string, value: string, className?: string];
 
@@ -122,16 +123,26 @@ function panel(id: string, title: string, label: string, control = ''): string {
 }
 
 /**
- * The chart canvases: throughput, latency and the percentile spectrum, then the service's event
- * loop, memory and GC, and pool, cache and in-flight when the result has service telemetry.
- * Every time chart shares one axis; a note stands in for charts with nothing to draw.
+ * The chart canvases: throughput and latency, the recommendations breaker and retries when the
+ * service reports them, then the service's event loop, memory and GC, and pool, cache and
+ * in-flight when the result has service telemetry; the percentile spectrum; and latency against
+ * throughput. Every time chart shares one axis; a note stands in for the service charts when
+ * there is no telemetry, and the breaker chart is simply left out when there is nothing to draw.
  */
 export function chartsSection(result: ResultDocument): string {
   if (result.series.length === 0) {
     return '<section><h2>Over time</h2><p class="empty">No per-second data was recorded.</p></section>';
   }
-  const hasService = result.series.some((p) => p.service !== undefined);
-  const service = hasService
+  const presence = chartPresence(result.series);
+  const breaker =
+    presence.hasBreaker || presence.hasRetries
+      ? panel(
+          'breaker-chart',
+          'Recommendations breaker and retries',
+          'Circuit breaker state, retries per second and latency p99, per second',
+        )
+      : '';
+  const service = presence.hasService
     ? [
         panel('eventloop-chart', 'Service event loop', 'Event-loop delay and utilisation per second'),
         panel('memory-chart', 'Service memory and GC', 'Heap, RSS and GC pause time per second'),
@@ -142,14 +153,19 @@ export function chartsSection(result: ResultDocument): string {
         ),
       ].join('\n')
     : '<p class="empty">No service telemetry in this result: the service charts are left out.</p>';
+  const scatter = presence.hasResponses
+    ? `<section><h2>Latency versus throughput</h2>
+${panel('latency-throughput-chart', 'Latency p50 and p99 against responses/s, one point a second', 'Each second’s latency p50 and p99 against its responses per second', '<label><input type="checkbox" id="latency-throughput-log"> log scale</label>')}
+</section>`
+    : '';
   return `<section><h2>Over time</h2>
 ${panel('throughput-chart', 'Throughput', 'Responses and errors per second')}
 ${panel('latency-chart', 'Latency', 'Latency percentiles per second', '<label><input type="checkbox" id="latency-log"> log scale</label>')}
-${service}
+${breaker}${breaker === '' ? '' : '\n'}${service}
 </section>
 <section><h2>Percentile spectrum</h2>
 ${panel('spectrum-chart', 'Latency by percentile, whole run', 'Latency at each percentile from p0 to p99.99, log scale')}
-</section>`;
+</section>${scatter === '' ? '' : `\n${scatter}`}`;
 }
 
 /** The fully resolved scenario as pretty JSON. */

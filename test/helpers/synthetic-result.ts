@@ -47,6 +47,23 @@ export function healthyService(t: number): ServiceSample {
   };
 }
 
+/**
+ * A healthy service second plus the recommendations breaker and retries around a recommendations
+ * fault over [startS, endS): retries climb as calls fail, the breaker opens 2 s in and stays open
+ * to the end of the window, half-opens for one second, then closes.
+ */
+export function breakerService(startS: number, endS: number): (t: number) => ServiceSample {
+  return (t) => {
+    let breakerState = 0;
+    let retries = t % 3;
+    if (t >= startS + 2 && t < endS) breakerState = 1;
+    else if (t === endS) breakerState = 2;
+    if (t >= startS && t < startS + 2) retries = 40;
+    else if (t >= startS + 2 && t < endS) retries = 5;
+    return { ...healthyService(t), breakerState, retries };
+  };
+}
+
 export function syntheticResult(options: SyntheticOptions = {}): ResultDocument {
   const seconds = options.seconds ?? 60;
   const p99 = options.p99 ?? (() => 10);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseResult } from '../../src/analysis/index.js';
 import { formatSummary, renderReportHtml, reportDataElementId } from '../../src/report/index.js';
 import type { ReportChartData } from '../../src/report/index.js';
-import { healthyService, syntheticResult } from '../helpers/synthetic-result.js';
+import { breakerService, healthyService, syntheticResult } from '../helpers/synthetic-result.js';
 
 const faults = [{ on: 'db', kind: 'latency', startS: 200, endS: 260 }];
 
@@ -28,12 +28,35 @@ function embeddedData(html: string): ReportChartData {
   return JSON.parse(match![1]!) as ReportChartData;
 }
 
+interface MadeDataset {
+  label: string;
+  yAxisID?: string;
+  data: { x: number; y: number | null; t?: number }[];
+}
+
 interface MadeChart {
   id: string;
   config: {
-    data: { datasets: { label: string; data: { x: number; y: number | null }[] }[] };
+    type: string;
+    data: { datasets: MadeDataset[] };
     plugins?: { id: string; beforeDatasetsDraw(chart: unknown): void }[];
-    options: { scales: Record<string, Record<string, unknown>> };
+    options: {
+      scales: Record<string, Record<string, unknown>>;
+      layout?: { padding: { right: number } };
+      plugins: {
+        tooltip: {
+          callbacks: {
+            title(items: { dataIndex: number; raw?: unknown }[]): string;
+            label(item: {
+              dataset: MadeDataset;
+              dataIndex: number;
+              formattedValue: string;
+              raw?: unknown;
+            }): string;
+          };
+        };
+      };
+    };
   };
 }
 
@@ -60,23 +83,27 @@ function runCharts(html: string): MadeChart[] {
   return made;
 }
 
+/** The charts whose x axis is not time. */
+const notTimeCharts = ['spectrum-chart', 'latency-throughput-chart'];
+
 describe('the report of a run with service telemetry', () => {
   it('stays under 2 MB for a 10-minute run with every service figure', () => {
     const html = renderReportHtml(tenMinuteRun());
     expect(Buffer.byteLength(html)).toBeLessThan(2_000_000);
   });
 
-  it('draws six charts, every time chart on the same 0–600 s axis with phases and fault windows shaded', () => {
+  it('draws seven charts, every time chart on the same 0–600 s axis with phases and fault windows shaded', () => {
     const charts = runCharts(renderReportHtml(tenMinuteRun()));
     expect(charts.map((c) => c.id)).toEqual([
       'throughput-chart',
       'latency-chart',
       'spectrum-chart',
+      'latency-throughput-chart',
       'eventloop-chart',
       'memory-chart',
       'pool-chart',
     ]);
-    for (const c of charts.filter((c) => c.id !== 'spectrum-chart')) {
+    for (const c of charts.filter((c) => !notTimeCharts.includes(c.id))) {
       expect(c.config.options.scales.x).toMatchObject({ type: 'linear', min: 0, max: 600 });
       expect(c.config.plugins?.map((p) => p.id)).toEqual(['phaseBands', 'faultBands']);
     }
@@ -148,8 +175,156 @@ describe('the report of a result without service telemetry (older results)', () 
     const result = syntheticResult({ seconds: 30 });
     const html = renderReportHtml(result);
     expect(html).toContain('No service telemetry in this result');
-    expect(runCharts(html).map((c) => c.id)).toEqual(['throughput-chart', 'latency-chart', 'spectrum-chart']);
+    expect(runCharts(html).map((c) => c.id)).toEqual([
+      'throughput-chart',
+      'latency-chart',
+      'spectrum-chart',
+      'latency-throughput-chart',
+    ]);
     expect(html).toContain('<li class="finding not-enough-data" data-rule="gc-pauses">');
+  });
+});
+
+/** A 2-minute run whose recommendations fail over 40–70 s: the breaker opens at 42 s, half-opens at 70 s. */
+function breakerRun(service = breakerService(40, 70)) {
+  return syntheticResult({
+    seconds: 120,
+    service,
+    faults: [{ on: 'recommendations', kind: 'http', startS: 40, endS: 70 }],
+    p99: (t) => (t >= 40 && t < 70 ? 150 : 12),
+    requests: (t) => (t >= 40 && t < 70 ? 600 : t === 100 ? 0 : 1000 + (t % 7)),
+  });
+}
+
+describe('the recommendations breaker and retries chart', () => {
+  it('draws the breaker state as a step (open highest), retries/s and p99 on the shared time axis, right below the latency', () => {
+    const html = renderReportHtml(breakerRun());
+    const charts = runCharts(html);
+    expect(charts.map((c) => c.id).slice(0, 3)).toEqual([
+      'throughput-chart',
+      'latency-chart',
+      'breaker-chart',
+    ]);
+    const page = html.slice(0, html.indexOf('<script'));
+    expect(page.indexOf('id="breaker-chart"')).toBeGreaterThan(page.indexOf('id="latency-chart"'));
+    expect(page.indexOf('id="breaker-chart"')).toBeLessThan(page.indexOf('id="eventloop-chart"'));
+    const breaker = charts.find((c) => c.id === 'breaker-chart')!.config;
+    expect(breaker.options.scales.x).toMatchObject({ type: 'linear', min: 0, max: 120 });
+    expect(breaker.plugins?.map((p) => p.id)).toEqual(['phaseBands', 'faultBands']);
+    const [state, retries, p99] = breaker.data.datasets;
+    expect([state!.label, retries!.label, p99!.label]).toEqual([
+      'breaker state',
+      'retries/s',
+      'latency p99 (ms)',
+    ]);
+    // Rows: closed 0, half-open 1, open 2; each second plotted at its middle.
+    expect(state!.data[30]).toEqual({ x: 30.5, y: 0 });
+    expect(state!.data[41]).toEqual({ x: 41.5, y: 0 });
+    expect(state!.data[42]).toEqual({ x: 42.5, y: 2 });
+    expect(state!.data[69]).toEqual({ x: 69.5, y: 2 });
+    expect(state!.data[70]).toEqual({ x: 70.5, y: 1 });
+    expect(state!.data[71]).toEqual({ x: 71.5, y: 0 });
+    expect(retries!.yAxisID).toBe('y1');
+    expect(retries!.data[40]).toEqual({ x: 40.5, y: 40 });
+    expect(retries!.data[50]).toEqual({ x: 50.5, y: 5 });
+    expect(p99!.data[50]).toEqual({ x: 50.5, y: 150 });
+    expect(p99!.data[100]!.y).toBeNull(); // a second without responses has no latency: a gap
+    const { label, title } = breaker.options.plugins.tooltip.callbacks;
+    expect(title([{ dataIndex: 50 }])).toBe('50–51 s');
+    expect(label({ dataset: state!, dataIndex: 50, formattedValue: '2' })).toBe('breaker: open');
+    expect(label({ dataset: state!, dataIndex: 70, formattedValue: '1' })).toBe('breaker: half-open');
+    expect(label({ dataset: retries!, dataIndex: 50, formattedValue: '5' })).toBe('retries/s: 5');
+    const ticks = breaker.options.scales.y!.ticks as { callback(v: number): string };
+    expect([0, 1, 2].map((v) => ticks.callback(v))).toEqual(['closed', 'half-open', 'open']);
+  });
+
+  it('gives the breaker chart the same plot width as every other time chart (axis widths plus padding)', () => {
+    const charts = runCharts(renderReportHtml(breakerRun())).filter((c) => !notTimeCharts.includes(c.id));
+    const widths = charts.map((c) => {
+      const scales = Object.entries(c.config.options.scales).filter(([key]) => key !== 'x');
+      const fitted = scales.map(([, scale]) => {
+        const fit = { width: 0 };
+        (scale.afterFit as (s: { width: number }) => void)(fit);
+        return fit.width;
+      });
+      return fitted.reduce((a, b) => a + b, 0) + c.config.options.layout!.padding.right;
+    });
+    expect(charts.map((c) => c.id)).toContain('breaker-chart');
+    expect(new Set(widths).size).toBe(1);
+  });
+
+  it('draws what there is: only the state, or only retries (then on the left axis)', () => {
+    const only = (keep: 'breakerState' | 'retries') => (t: number) => {
+      const { breakerState, retries, ...rest } = breakerService(40, 70)(t);
+      return keep === 'breakerState' ? { ...rest, breakerState } : { ...rest, retries };
+    };
+    const stateOnly = runCharts(renderReportHtml(breakerRun(only('breakerState')))).find(
+      (c) => c.id === 'breaker-chart',
+    )!;
+    expect(stateOnly.config.data.datasets.map((d) => d.label)).toEqual(['breaker state', 'latency p99 (ms)']);
+    const retriesOnly = runCharts(renderReportHtml(breakerRun(only('retries')))).find(
+      (c) => c.id === 'breaker-chart',
+    )!;
+    expect(retriesOnly.config.data.datasets.map((d) => [d.label, d.yAxisID])).toEqual([
+      ['retries/s', 'y'],
+      ['latency p99 (ms)', 'y2'],
+    ]);
+  });
+
+  it('is left out, with nothing said against it, when no second has a breaker state or retries (a --target without them)', () => {
+    for (const result of [
+      syntheticResult({ seconds: 30, service: healthyService }),
+      syntheticResult({ seconds: 30 }),
+    ]) {
+      const html = renderReportHtml(result);
+      // Up to the resolved scenario, which names the service's breaker knobs.
+      const page = html.slice(0, html.indexOf('<h2>Scenario')).toLowerCase();
+      expect(page.includes('breaker'), 'the page mentions a breaker').toBe(false);
+      expect(page.includes('retries'), 'the page mentions retries').toBe(false);
+      expect(runCharts(html).map((c) => c.id)).not.toContain('breaker-chart');
+      expect(embeddedData(html)).toMatchObject({ hasBreaker: false, hasRetries: false });
+    }
+  });
+});
+
+describe('the latency-versus-throughput chart', () => {
+  it('plots each second with responses at its responses/s against its p50 and p99, fault seconds apart', () => {
+    const result = breakerRun();
+    const html = renderReportHtml(result);
+    const scatter = runCharts(html).find((c) => c.id === 'latency-throughput-chart')!.config;
+    expect(scatter.type).toBe('scatter');
+    expect(scatter.plugins).toBeUndefined(); // not a time chart: no phase or fault bands
+    const byLabel = Object.fromEntries(scatter.data.datasets.map((d) => [d.label, d.data]));
+    expect(Object.keys(byLabel)).toEqual(['p50', 'p99', 'p50, in a fault window', 'p99, in a fault window']);
+    // 120 seconds: 30 in the fault window, one (t = 100) without responses, left out.
+    expect(byLabel.p99).toHaveLength(89);
+    expect(byLabel['p99, in a fault window']).toHaveLength(30);
+    expect(byLabel.p99!.find((d) => d.t === 100)).toBeUndefined();
+    const at = (label: string, t: number) => byLabel[label]!.find((d) => d.t === t);
+    const s = result.series;
+    expect(at('p50', 12)).toEqual({ x: s[12]!.rps, y: s[12]!.latencyMs.p50, t: 12 });
+    expect(at('p99', 12)).toEqual({ x: s[12]!.rps, y: s[12]!.latencyMs.p99, t: 12 });
+    expect(at('p99, in a fault window', 55)).toEqual({ x: 600, y: 150, t: 55 });
+    expect(scatter.options.scales.x).toMatchObject({ type: 'linear' });
+    const { title, label } = scatter.options.plugins.tooltip.callbacks;
+    const raw = at('p99, in a fault window', 55)!;
+    expect(title([{ dataIndex: 0, raw }])).toBe('55–56 s');
+    expect(label({ dataset: scatter.data.datasets[3]!, dataIndex: 0, formattedValue: '150', raw })).toBe(
+      'p99, in a fault window: 150 ms at 600 responses/s',
+    );
+  });
+
+  it('has no fault series when the run had no fault window, and no chart when no second had a response', () => {
+    const plain = runCharts(renderReportHtml(syntheticResult({ seconds: 30 }))).find(
+      (c) => c.id === 'latency-throughput-chart',
+    )!;
+    expect(plain.config.data.datasets.map((d) => [d.label, d.data.length])).toEqual([
+      ['p50', 30],
+      ['p99', 30],
+    ]);
+    const silent = renderReportHtml(syntheticResult({ seconds: 30, requests: () => 0 }));
+    expect(silent.slice(0, silent.indexOf('<script')).includes('latency-throughput-chart')).toBe(false);
+    expect(runCharts(silent).map((c) => c.id)).not.toContain('latency-throughput-chart');
   });
 });
 

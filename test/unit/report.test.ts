@@ -208,12 +208,19 @@ describe('renderReportHtml', () => {
     expect(Buffer.byteLength(html)).toBeLessThan(2_000_000);
   });
 
-  it('draws both charts on one time axis with window midpoints and shades each phase', () => {
+  it('draws both time charts on one time axis with window midpoints and shades each phase', () => {
     const result = resultFixture({ points: 20 });
-    const charts = runChartsScript(renderReportHtml(result));
+    const html = renderReportHtml(result);
+    const charts = runChartsScript(html);
 
-    expect(charts.map((c) => c.id)).toEqual(['throughput-chart', 'latency-chart']);
-    for (const { config } of charts) {
+    expect(charts.map((c) => c.id)).toEqual([
+      'throughput-chart',
+      'latency-chart',
+      'latency-throughput-chart',
+    ]);
+    // Without service telemetry there is no breaker chart, and no note about one.
+    expect(pageOf(html)).not.toContain('breaker-chart');
+    for (const { config } of charts.slice(0, 2)) {
       expect(config.options.scales.x).toMatchObject({ type: 'linear', min: 0, max: 20 });
     }
     const [throughput, latency] = charts.map((c) => c.config);
@@ -245,6 +252,18 @@ describe('renderReportHtml', () => {
       [100, 10, 150, 100],
     ]);
     expect(labels).toEqual(['warmup', 'steady']);
+  });
+
+  it('plots every second’s p50 and p99 against its responses/s', () => {
+    const result = resultFixture({ points: 20 });
+    const scatter = runChartsScript(renderReportHtml(result)).find(
+      (c) => c.id === 'latency-throughput-chart',
+    )!;
+    const [p50, p99] = scatter.config.data.datasets;
+    expect([p50!.label, p99!.label]).toEqual(['p50', 'p99']);
+    expect(p50!.data).toHaveLength(20);
+    expect(p99!.data[7]).toEqual({ x: result.series[7]!.rps, y: result.series[7]!.latencyMs.p99, t: 7 });
+    expect(pageOf(renderReportHtml(result))).toContain('<h2>Latency versus throughput</h2>');
   });
 
   it('names the window and the errors by kind in the throughput tooltip', () => {
@@ -293,6 +312,7 @@ function runChartsScript(html: string): { id: string; config: FakeChartConfig }[
     'throughput-chart': { id: 'throughput-chart' },
     'latency-chart': { id: 'latency-chart' },
     'latency-log': { addEventListener: () => undefined },
+    'latency-throughput-chart': { id: 'latency-throughput-chart' },
   };
   class FakeChart {
     constructor(canvas: { id: string }, config: FakeChartConfig) {

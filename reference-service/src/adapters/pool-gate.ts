@@ -15,11 +15,14 @@
  *                  │       ──abort────▶ signal.reason
  *                  ▼ a release hands its permit straight to the first waiter
  *                 run
+ *
+ * The counting and the queue are the shared FIFO permit queue (protocol/fifo-permits.ts); this
+ * adapter maps its refusals onto the service's error codes.
  */
+import { createFifoPermits, type Refusal, type Release } from '../../../protocol/index.js';
 import { serviceError } from '../errors.js';
-import { createFifoPermits, type Release } from '../resilience/fifo-permits.js';
 
-export type { Release } from '../resilience/fifo-permits.js';
+export type { Release } from '../../../protocol/index.js';
 
 /** Permits and waiters at one instant. */
 export interface PoolCounts {
@@ -53,65 +56,50 @@ export interface PoolGate {
 /** Builds a {@link PoolGate}. */
 export function createPoolGate(options: PoolGateOptions): PoolGate {
   const { max, queueMax, acquireTimeoutMs, onAcquired } = options;
-  const permits = createFifoPermits(max);
-  /** How to fail each waiter, for close(). */
-  const failers = new Map<(release: Release) => void, (err: unknown) => void>();
-  let closed = false;
+  const permits = createFifoPermits({ capacity: max, queueMax });
+
+  const refusal = (reason: Refusal, signal: AbortSignal | undefined): unknown => {
+    switch (reason) {
+      case 'queue_full':
+        return serviceError(
+          'pool_queue_full',
+          `all ${max} store connections busy and ${queueMax} callers waiting`,
+        );
+      case 'timeout':
+        return acquireTimeoutMs === 0
+          ? serviceError('pool_acquire_timeout', 'no store connection free')
+          : serviceError('pool_acquire_timeout', `no store connection free within ${acquireTimeoutMs} ms`);
+      case 'aborted':
+        return signal?.reason;
+      case 'closed':
+        return serviceError('shutting_down', 'the store client is closed');
+    }
+  };
 
   const acquire = (signal?: AbortSignal): Promise<Release> => {
-    if (closed) return Promise.reject(serviceError('shutting_down', 'the store client is closed'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const release = permits.tryTake();
-    if (release !== undefined) {
-      onAcquired?.(0);
-      return Promise.resolve(release);
-    }
-    if (permits.waiting() >= queueMax) {
-      return Promise.reject(
-        serviceError('pool_queue_full', `all ${max} store connections busy and ${queueMax} callers waiting`),
-      );
-    }
-    if (acquireTimeoutMs === 0) {
-      return Promise.reject(serviceError('pool_acquire_timeout', 'no store connection free'));
+    // The fast path allocates no more than it did before the queue was shared: the release and its promise.
+    if (signal?.aborted !== true) {
+      const release = permits.tryTake();
+      if (release !== undefined) {
+        onAcquired?.(0);
+        return Promise.resolve(release);
+      }
     }
     return new Promise<Release>((resolve, reject) => {
-      const since = performance.now();
-      const settle = (): void => {
-        leave();
-        failers.delete(grant);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const fail = (err: unknown): void => {
-        settle();
-        reject(err);
-      };
-      const onAbort = (): void => fail(signal?.reason);
-      const grant = (granted: Release): void => {
-        settle();
-        onAcquired?.((performance.now() - since) / 1000);
-        resolve(granted);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            serviceError('pool_acquire_timeout', `no store connection free within ${acquireTimeoutMs} ms`),
-          ),
-        acquireTimeoutMs,
+      permits.acquire(
+        (release, waitedMs) => {
+          onAcquired?.(waitedMs / 1000);
+          resolve(release);
+        },
+        (reason) => reject(refusal(reason, signal)),
+        { timeoutMs: acquireTimeoutMs, signal },
       );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const leave = permits.wait(grant);
-      failers.set(grant, fail);
     });
   };
 
   return {
     acquire,
     counts: () => ({ inUse: permits.held(), idle: max - permits.held(), waiting: permits.waiting() }),
-    close: () => {
-      closed = true;
-      for (const fail of [...failers.values()])
-        fail(serviceError('shutting_down', 'the store client is closed'));
-    },
+    close: () => permits.close(),
   };
 }

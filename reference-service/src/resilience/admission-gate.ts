@@ -15,9 +15,9 @@
  *                ▼ a release hands its slot straight to the first waiter
  *            granted(release)
  */
-import { createFifoPermits, type Release } from './fifo-permits.js';
+import { createFifoPermits, type FifoWaitOptions, type Release } from '../../../protocol/index.js';
 
-export type { Release } from './fifo-permits.js';
+export type { Release } from '../../../protocol/index.js';
 
 /** Why a request was refused; the `reason` label of `http_requests_shed_total`. */
 export type ShedReason = 'max_in_flight' | 'queue_timeout' | 'event_loop_delay' | 'heap';
@@ -26,14 +26,15 @@ export interface AdmissionGateOptions {
   maxInFlight: number;
   /** Requests allowed to wait for a slot; 0: none wait. */
   queueMax: number;
-  /** Longest wait for a slot, in ms. */
+  /** Longest wait for a slot, in ms; 0: none wait. */
   queueTimeoutMs: number;
 }
 
 export interface AdmissionGate {
   /**
    * Calls `granted` (synchronously when a slot is free) or `shed` exactly once. When the request
-   * has to wait, returns a cancel function to call if its client goes away meanwhile.
+   * has to wait, returns a cancel function to call if its client goes away meanwhile (then
+   * neither is called).
    */
   admit(granted: (release: Release) => void, shed: (reason: ShedReason) => void): (() => void) | undefined;
   /** Requests holding a slot. */
@@ -42,33 +43,33 @@ export interface AdmissionGate {
   queued(): number;
 }
 
-/** Builds an {@link AdmissionGate}. */
+/** Builds an {@link AdmissionGate} on the shared FIFO permit queue (protocol/fifo-permits.ts). */
 export function createAdmissionGate(options: AdmissionGateOptions): AdmissionGate {
   const { maxInFlight, queueMax, queueTimeoutMs } = options;
-  const permits = createFifoPermits(maxInFlight);
+  const permits = createFifoPermits({
+    capacity: maxInFlight,
+    queueMax: queueTimeoutMs === 0 ? 0 : queueMax,
+  });
+  // Made once: nothing is allocated per request beyond the release of a granted slot.
+  const wait: FifoWaitOptions = { timeoutMs: queueTimeoutMs };
 
   return {
     admit(granted, shed) {
+      // The fast path: a free slot costs one release function, as before the queue was shared.
       const release = permits.tryTake();
       if (release !== undefined) {
         granted(release);
         return undefined;
       }
-      if (permits.waiting() >= queueMax || queueTimeoutMs === 0) {
-        shed('max_in_flight');
-        return undefined;
-      }
-      const timer = setTimeout(() => {
-        leave();
-        shed('queue_timeout');
-      }, queueTimeoutMs);
-      const leave = permits.wait((release) => {
-        clearTimeout(timer);
-        granted(release);
-      });
-      return () => {
-        if (leave()) clearTimeout(timer);
-      };
+      return permits.acquire(
+        granted,
+        (reason) => {
+          // 'aborted' is the caller's own cancel: its client is gone, there is no one to shed.
+          if (reason === 'timeout') shed('queue_timeout');
+          else if (reason !== 'aborted') shed('max_in_flight');
+        },
+        wait,
+      );
     },
     running: () => permits.held(),
     queued: () => permits.waiting(),
