@@ -18,7 +18,7 @@ interface ProxyArgs {
 export function registerProxy(yargs: Argv): Argv {
   return yargs.command<ProxyArgs>(
     'proxy',
-    'Run the fault proxy alone (Toxiproxy-compatible admin API) until Ctrl-C; prints the admin URL',
+    'Run the fault proxy alone (Toxiproxy-compatible admin API) until Ctrl-C (exit 130; SIGTERM exits 0); prints the admin URL',
     (y) =>
       y
         .strict()

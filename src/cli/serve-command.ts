@@ -31,7 +31,7 @@ const serveConfigSchema = z.object({
 export function registerServe(yargs: Argv): Argv {
   return yargs.command<ServeArgs>(
     'serve',
-    'Run the reference service, its dependencies and the fault proxy until Ctrl-C; prints the URL once ready',
+    'Run the reference service, its dependencies and the fault proxy until Ctrl-C (exit 130; SIGTERM exits 0); prints the URL once ready',
     (y) =>
       y
         .strict()

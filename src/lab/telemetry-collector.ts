@@ -3,7 +3,7 @@
  * clock. Two sources, one shape (TelemetryMessage):
  *
  *   reference service (child) ── IPC { type: 'telemetry', atMs, intervalMs, sample } ──┐
- *   foreign --target ── GET /metrics every 1 s, one keep-alive connection ─────────────┴─▶ collector
+ *   external target ─── GET /metrics every 1 s, one keep-alive connection ─────────────┴─▶ collector
  *
  * A sample covering [atMs − intervalMs, atMs) belongs to the load second its midpoint falls in. Jitter
  * near a second's edge can put two samples in one second and none in the next: the extra one then

@@ -56,10 +56,13 @@ export const errorCodes = {
   },
   TARGET_UNREACHABLE: {
     exitCode: ExitCode.runFailed,
-    hint: 'Check that the --target URL is up and reachable on loopback.',
+    hint: 'Check that the target service is up and reachable on loopback.',
   },
   LOAD_FAILED: { exitCode: ExitCode.runFailed, hint: 'A load worker failed; the message says why.' },
-  OUTPUT_FAILED: { exitCode: ExitCode.runFailed, hint: 'Check that the --out folder is writable.' },
+  OUTPUT_FAILED: {
+    exitCode: ExitCode.runFailed,
+    hint: 'Choose an output folder that can be created and written.',
+  },
   INTERRUPTED: {
     exitCode: ExitCode.interrupted,
     hint: 'The run was interrupted; results so far were written.',

@@ -1,5 +1,5 @@
 /**
- * Service telemetry for a foreign `--target`: its Prometheus /metrics read once a second over
+ * Service telemetry for an external target: its Prometheus /metrics read once a second over
  * one keep-alive connection (a fresh connection per scrape costs a saturated server ~2.5% on
  * its own, docs/measured-facts.md), each pair of scrapes turned into one service sample.
  *
