@@ -93,15 +93,16 @@ describe('loadlab run --target whose /metrics misbehaves', () => {
     const { code, stderr } = await runCli(['run', file, '--target', target.url, '--out', out, '--quiet']);
     const tookMs = performance.now() - started;
     expect(code, stderr).toBe(0);
-    // 2 s of load plus start-up and the bounded final read; the trickle itself would take 100 s.
-    expect(tookMs).toBeLessThan(15_000);
+    // 2 s of load plus start-up and the bounded final read (with room for a busy machine); the
+    // trickle itself would take 100 s.
+    expect(tookMs).toBeLessThan(40_000);
     const result = await readResult(out);
-    expect(result.summary.requests).toBeGreaterThan(0);
+    expect(result.summary.sent).toBeGreaterThan(0);
     expect(result.telemetry?.note).toContain('did not finish within 800 ms');
     // Every /metrics exchange was ended by the reader, none ran to the server's end.
     expect(target.exchanges.length).toBeGreaterThan(0);
     await expect.poll(() => target.exchanges.every((e) => e.closedByReader)).toBe(true);
-  });
+  }, 60_000);
 
   it('stops at the first Ctrl-C while /metrics trickles, writing the result, exit 130', async () => {
     const target = await tricklingTarget();
@@ -132,7 +133,8 @@ describe('loadlab run --target whose /metrics misbehaves', () => {
     const peak = await peakRssBytes(run.child.pid as number, run.exited);
     expect(await run.exited, run.stderr()).toBe(0);
     const result = await readResult(out);
-    expect(result.telemetry?.note).toContain('more than 16 MiB');
+    // The cap ends a scrape, or the deadline does first on a busy machine: either way unread.
+    expect(result.telemetry?.note).toMatch(/more than 16 MiB|did not finish within 800 ms/);
     // The 16 MiB cap, not the 1 GiB body, bounds what the orchestrator holds.
     expect(peak).toBeLessThan(400 * 1024 * 1024);
     for (const e of target.exchanges) expect(e.bytesSent).toBeLessThan(1024 * 1024 * 1024);
@@ -153,13 +155,14 @@ describe('loadlab run --out that cannot be written', () => {
     const plain = join(dir, 'plain-file');
     await writeFile(plain, 'not a folder');
     const file = await scenarioFile('file-parent.yaml', '2s');
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', join(plain, 'x'), '--quiet']);
+    // Without --quiet: had anything started, its status lines would show on stderr.
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', join(plain, 'x')]);
     expect(code).toBe(3);
     expect(stdout).toBe('');
     expect(stderr).toContain(`[OUTPUT_FAILED]`);
     expect(stderr).toContain(`${plain} is not a folder`);
     // Nothing was started: no database, no service.
-    expect(stderr).not.toMatch(/database|service ready/);
+    expect(stderr).not.toMatch(/starting|database|ready/);
   });
 
   it('fails with exit 3 at once for a folder under /proc, where mkdir -p would loop', async () => {
@@ -191,7 +194,9 @@ describe('loadlab run --out that cannot be written', () => {
     expect(run.stderr()).toContain(`${out} is not a folder`);
     const result = await readResult(saved as string);
     expect(result.failure?.code).toBe('OUTPUT_FAILED');
-    expect(result.summary.requests).toBeGreaterThan(0);
+    // What was measured is kept: the load sent, over the phase that ran.
+    expect(result.summary.sent).toBeGreaterThan(0);
+    expect(result.phases.map((p) => p.name)).toEqual(['main']);
     expect(existsSync(join(saved as string, 'index.html'))).toBe(true);
   });
 
@@ -204,7 +209,9 @@ describe('loadlab run --out that cannot be written', () => {
     await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/phase 1: main/);
     await rm(join(dir, 'out-vanished'), { recursive: true });
     expect(await run.exited, run.stderr()).toBe(0);
-    expect((await readResult(out)).summary.requests).toBeGreaterThan(0);
+    const result = await readResult(out);
+    expect(result.summary.sent).toBeGreaterThan(0);
+    expect(result.phases.map((p) => p.name)).toEqual(['main']);
   });
 });
 
