@@ -4,9 +4,9 @@ import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { proxyConfigSchema, startProxyServer, type ProxyConfig } from '../chaos/index.js';
 import { formatZodIssues } from '../scenario/index.js';
-import { ExitCode, loadlabError } from '../shared/index.js';
+import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, serverStopCode } from './interrupt.js';
 import { note, printError } from './output.js';
 
 interface ProxyArgs {
@@ -18,7 +18,7 @@ interface ProxyArgs {
 export function registerProxy(yargs: Argv): Argv {
   return yargs.command<ProxyArgs>(
     'proxy',
-    'Run the fault proxy alone (Toxiproxy-compatible admin API) until Ctrl-C; prints the admin URL',
+    'Run the fault proxy alone (Toxiproxy-compatible admin API) until Ctrl-C (exit 130; SIGTERM exits 0); prints the admin URL',
     (y) =>
       y
         .strict()
@@ -64,7 +64,7 @@ async function proxy(args: ProxyArgs): Promise<number> {
       if (!interrupt.signal.aborted)
         await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve()));
       await server.close();
-      return interrupt.signal.reason === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
+      return serverStopCode(interrupt.received);
     } finally {
       interrupt.dispose();
     }

@@ -38,6 +38,10 @@ export const errorCodes = {
     exitCode: ExitCode.invalidInput,
     hint: 'Write a matrix as `path: [value, ...]` in the scenario, or --matrix path=v1,v2 (repeatable).',
   },
+  BAD_PLAN: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'The target, the fault proxy and the scenario do not fit together; each problem says how.',
+  },
   PROXY_CONFIG_INVALID: {
     exitCode: ExitCode.invalidInput,
     hint: 'Fix the `loadlab proxy --config` file: proxies [{name, listen, upstream, enabled, toxics}] and an optional seed.',
@@ -52,10 +56,13 @@ export const errorCodes = {
   },
   TARGET_UNREACHABLE: {
     exitCode: ExitCode.runFailed,
-    hint: 'Check that the --target URL is up and reachable on loopback.',
+    hint: 'Check that the target service is up and reachable on loopback.',
   },
   LOAD_FAILED: { exitCode: ExitCode.runFailed, hint: 'A load worker failed; the message says why.' },
-  OUTPUT_FAILED: { exitCode: ExitCode.runFailed, hint: 'Check that the --out folder is writable.' },
+  OUTPUT_FAILED: {
+    exitCode: ExitCode.runFailed,
+    hint: 'Choose an output folder that can be created and written.',
+  },
   INTERRUPTED: {
     exitCode: ExitCode.interrupted,
     hint: 'The run was interrupted; results so far were written.',

@@ -221,6 +221,7 @@ load:
     for (const pid of children) expect(isAlive(pid)).toBe(false);
     const result = await readResultJson(out);
     expect(result.abortReason).toContain('died during the run');
+    expect(result.failure).toEqual({ code: 'CHILD_FAILED', message: result.abortReason });
     expect(result.summary.requests).toBeGreaterThan(0);
   });
 
