@@ -149,6 +149,7 @@ export async function runLab(options: LabOptions): Promise<LabOutcome> {
       aggregate: load.aggregate,
       sent: load.sent,
       completed: load.completed,
+      unanswered: load.unanswered,
       ...(options.plan.open === undefined
         ? {}
         : { open: { dropped: load.dropped, planned: load.planned, lag: load.lag } }),
@@ -187,6 +188,7 @@ interface DrivenLoad {
   planned: number;
   lag: LatencyHistogram;
   completed: number;
+  unanswered: number;
   phases: PhaseRecord[];
   startEpochMs: number;
   endEpochMs: number;

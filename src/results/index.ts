@@ -3,11 +3,13 @@ export { outputFileNames, writeFileAtomically, writeRunOutput } from './writer.j
 export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { resultSchemaId } from './types.js';
+export { generatorLimits } from './generator-limits.js';
 export type {
   Environment,
   ErrorCounts,
   FaultRecord,
   GeneratorCheck,
+  GeneratorVerdict,
   Finding,
   TelemetryInfo,
   LatencySummary,
