@@ -111,7 +111,7 @@ export function summarySection(result: ResultDocument): string {
     );
     if (generator.suspect === true)
       throughput.push([
-        `generator: ${generator.verdict ?? 'suspect'}`,
+        generator.verdict === undefined ? 'generator suspect' : `generator: ${generator.verdict}`,
         (generator.reasons ?? []).join('; '),
         'bad',
       ]);
