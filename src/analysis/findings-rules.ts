@@ -3,6 +3,7 @@
  * threshold and unit stated in `threshold`. "Not enough data" is its own verdict, never a pass.
  * Seconds with no responses are left out of every latency comparison.
  */
+import { generatorLimits } from '../results/index.js';
 import type { FaultRecord, Finding, ResultDocument, SeriesPoint } from '../results/index.js';
 import { describeSeconds, median, pearson, round } from './findings-stats.js';
 import { formatMs } from '../shared/index.js';
@@ -14,8 +15,8 @@ export type FindingRule = (result: ResultDocument) => Finding;
 export const eventLoopDelayLimitMs = 100;
 /** GC pause time over this within one second, ms. */
 export const gcPauseLimitMs = 50;
-/** Generator event-loop utilisation over this in a second (0..1) marks it saturated. */
-export const generatorEluLimit = 0.9;
+/** Generator event-loop utilisation over this in a second (0..1) marks a saturated second. */
+export const generatorEluLimit = generatorLimits.eluSaturated;
 /** Pool rule: correlation of per-second p99 with pool waiters at least this… */
 export const poolCorrelationMin = 0.6;
 /** …and p99 in seconds with waiters at least this many times p99 in seconds without. */
@@ -141,27 +142,57 @@ export const gcPauses: FindingRule = (result) => {
   );
 };
 
-/** The load generator was saturated, so the figures measure it as much as the target. */
+/**
+ * The load generator was saturated, so the figures measure it as much as the target. Read from
+ * the generator's own check (`summary.generator.verdict`); a busy host is the next rule's.
+ */
 export const generatorSaturated: FindingRule = (result) => {
   const rule = 'generator-saturated';
-  const threshold = `generator event-loop utilisation > ${generatorEluLimit} in a second, or the open-model schedule check failed`;
+  const threshold = `generator event-loop utilisation > ${generatorLimits.eluSaturated} in at least ${generatorLimits.eluSaturatedSecondsShare * 100}% of the seconds (and one), or fewer than ${generatorLimits.sentShareMin * 100}% of the requests due and not dropped sent`;
   const points = result.series.filter((p) => p.generator?.elu !== undefined);
   const check = result.summary.generator;
-  // Closed runs have no schedule check; their summary's own-load means come from these same seconds.
-  if (points.length === 0 && check?.suspect === undefined) {
-    return answer(rule, threshold, 'not-enough-data', "The generator's own load was not recorded.");
-  }
-  const over = points.filter((p) => (p.generator?.elu as number) > generatorEluLimit);
+  const over = points.filter((p) => (p.generator?.elu as number) > generatorLimits.eluSaturated);
   const worst = points.length === 0 ? undefined : Math.max(...points.map((p) => p.generator?.elu as number));
   const figures: Record<string, number> = {};
   if (worst !== undefined) figures.worstElu = worst;
+  if (check?.verdict === undefined) return legacyGeneratorFinding(result, rule, threshold, figures);
+  if (check.verdict === 'not-enough-data') {
+    return answer(rule, threshold, 'not-enough-data', "The generator's own load was not recorded.");
+  }
+  if (check.verdict !== 'saturated') {
+    const busy = worst === undefined ? '' : ` (event loop at most ${round(worst * 100, 1)}% busy)`;
+    return answer(rule, threshold, 'clear', `The load generator kept up${busy}.`, { figures });
+  }
+  return answer(
+    rule,
+    threshold,
+    'found',
+    `The load generator was saturated: ${(check.reasons ?? []).join('; ')}. Its figures describe the generator as much as the target.`,
+    { seconds: over.map((p) => p.t), figures },
+  );
+};
+
+/** Results written before the check had a verdict: judged by the per-second ELU and `suspect`. */
+function legacyGeneratorFinding(
+  result: ResultDocument,
+  rule: string,
+  threshold: string,
+  figures: Record<string, number>,
+): Finding {
+  const points = result.series.filter((p) => p.generator?.elu !== undefined);
+  const check = result.summary.generator;
+  if (points.length === 0 && check?.suspect === undefined) {
+    return answer(rule, threshold, 'not-enough-data', "The generator's own load was not recorded.");
+  }
+  const over = points.filter((p) => (p.generator?.elu as number) > generatorLimits.eluSaturated);
   const reasons: string[] = [];
   if (over.length > 0)
     reasons.push(
-      `its event loop was over ${generatorEluLimit * 100}% busy in ${secondsCount(over.length)} (${describeSeconds(over.map((p) => p.t))}; worst ${round((worst as number) * 100, 1)}%)`,
+      `its event loop was over ${generatorLimits.eluSaturated * 100}% busy in ${secondsCount(over.length)} (${describeSeconds(over.map((p) => p.t))}; worst ${round((figures.worstElu as number) * 100, 1)}%)`,
     );
   if (check?.suspect === true) reasons.push(...(check.reasons ?? []));
   if (reasons.length === 0) {
+    const worst = figures.worstElu;
     const busy = worst === undefined ? '' : ` (event loop at most ${round(worst * 100, 1)}% busy)`;
     return answer(rule, threshold, 'clear', `The load generator kept up${busy}.`, { figures });
   }
@@ -171,6 +202,46 @@ export const generatorSaturated: FindingRule = (result) => {
     'found',
     `The load generator was saturated: ${reasons.join('; ')}. Its figures describe the generator as much as the target.`,
     { seconds: over.map((p) => p.t), figures },
+  );
+}
+
+/**
+ * Other work on the host delayed the generator's sends by a visible share of the latencies
+ * measured, while the generator itself had time to spare (`summary.generator.verdict` "busy-host").
+ */
+export const busyHost: FindingRule = (result) => {
+  const rule = 'busy-host';
+  const threshold = `open model: scheduling lag p99 > ${generatorLimits.lagFloorMs} ms and > ${generatorLimits.lagShareOfLatencyMax * 100}% of latency p99, or lag p50 > ${generatorLimits.lagP50MaxMs} ms, while the generator was not saturated`;
+  const check = result.summary.generator;
+  if (
+    check?.verdict === undefined ||
+    check.schedulingLagP99Ms === undefined ||
+    check.verdict === 'not-enough-data'
+  ) {
+    return answer(rule, threshold, 'not-enough-data', 'No open-model schedule check was recorded.');
+  }
+  const figures: Record<string, number> = { lagP99Ms: check.schedulingLagP99Ms };
+  if (check.latencyP99Ms !== undefined) figures.latencyP99Ms = check.latencyP99Ms;
+  if (check.lagShareOfLatency !== undefined) figures.lagShareOfLatency = check.lagShareOfLatency;
+  if (check.verdict !== 'busy-host') {
+    const share =
+      check.lagShareOfLatency === undefined
+        ? ''
+        : ` (${round(check.lagShareOfLatency * 100, 1)}% of the latency p99)`;
+    return answer(
+      rule,
+      threshold,
+      'clear',
+      `The generator sent on schedule: scheduling lag p99 ${formatMs(check.schedulingLagP99Ms)} ms${share}.`,
+      { figures },
+    );
+  }
+  return answer(
+    rule,
+    threshold,
+    'found',
+    `The host was busy: ${(check.reasons ?? []).join('; ')}. The latencies include that delay; rerun on a quieter host to measure the target alone.`,
+    { figures },
   );
 };
 
@@ -250,4 +321,5 @@ export const findingRules: readonly FindingRule[] = [
   eventLoopDelay,
   gcPauses,
   generatorSaturated,
+  busyHost,
 ];

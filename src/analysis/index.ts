@@ -14,6 +14,7 @@ export {
   gcPauses,
   generatorEluLimit,
   generatorSaturated,
+  busyHost,
   poolBottleneck,
   poolCorrelationMin,
   poolRiseMin,

@@ -5,8 +5,12 @@
 import type { Slo } from '../scenario/index.js';
 import type { SloCheck, Summary } from '../results/index.js';
 
-/** Error kinds that mean no response arrived; every other kind (e.g. "5xx") is a response with an unexpected status. */
-export const transportErrorKinds: readonly string[] = ['timeout', 'reset', 'refused', 'other'];
+/**
+ * Error kinds that mean no response arrived; every other kind (e.g. "5xx") is a response with an
+ * unexpected status. "unanswered" (still without an answer when the load stopped waiting) is a
+ * failed attempt like a timeout: an objective cannot hold over requests that were never answered.
+ */
+export const transportErrorKinds: readonly string[] = ['timeout', 'reset', 'refused', 'other', 'unanswered'];
 
 /** The reason given by a check that had nothing to judge. */
 export const notEnoughData = 'not enough data';
@@ -14,15 +18,15 @@ export const notEnoughData = 'not enough data';
 /**
  * Errors over attempts that concluded: `errors.total / (requests + transport errors)`, where
  * `requests` counts responses of any status (so HTTP-status errors are already in it) and
- * transport errors are the kinds in {@link transportErrorKinds} (timeout, reset, refused, other),
- * which produced no response. Undefined when nothing concluded.
+ * transport errors are the kinds in {@link transportErrorKinds} (timeout, reset, refused, other,
+ * unanswered), which produced no response. Undefined when nothing concluded.
  */
 export function errorRate(summary: Summary): number | undefined {
   const attempts = summary.requests + transportErrors(summary);
   return attempts === 0 ? undefined : summary.errors.total / attempts;
 }
 
-/** Requests that ended without a response (timeouts, resets, refused connections, other failures). */
+/** Requests that ended without a response (timeouts, resets, refused connections, other failures, unanswered). */
 export function transportErrors(summary: Summary): number {
   let total = 0;
   for (const kind of transportErrorKinds) total += summary.errors.byKind[kind] ?? 0;
@@ -39,7 +43,8 @@ export function transportErrors(summary: Summary): number {
 export function checkSlo(slo: Slo | undefined, summary: Summary): SloCheck[] {
   if (slo === undefined) return [];
   const checks: SloCheck[] = [];
-  const haveLatencies = summary.requests > 0;
+  // Unanswered requests are in the latencies at their age: a run of nothing else still has some.
+  const haveLatencies = summary.requests + (summary.unanswered ?? 0) > 0;
   if (slo.p99Ms !== undefined) {
     checks.push(judge('p99Ms', slo.p99Ms, haveLatencies ? summary.latencyMs.p99 : undefined));
   }

@@ -8,13 +8,13 @@ import type { LatencyHistogram } from '../metrics/index.js';
 import type {
   Environment,
   FaultRecord,
-  GeneratorCheck,
   PhaseRecord,
   ResultDocument,
   RunFailure,
   TelemetryInfo,
 } from '../results/index.js';
 import { resultSchemaId } from '../results/index.js';
+import { judgeGenerator } from './generator-check.js';
 import type { Scenario } from '../scenario/index.js';
 import type { ServiceSample } from '../telemetry/index.js';
 
@@ -29,7 +29,13 @@ export interface RunFacts {
   phases: PhaseRecord[];
   aggregate: LoadAggregate;
   sent: number;
+  /** Responses plus transport errors (each request once). */
   completed: number;
+  /**
+   * Requests still unanswered when the load stopped waiting, as the engines counted them; when
+   * absent it is taken as `sent − completed`.
+   */
+  unanswered?: number;
   /** Open model: what the generator scheduled, dropped and how late it sent; absent for the closed model. */
   open?: { dropped: number; planned: number; lag: LatencyHistogram };
   interrupted: boolean;
@@ -45,11 +51,13 @@ export interface RunFacts {
 export function assembleResult(facts: RunFacts): ResultDocument {
   const { aggregate } = facts;
   const durationS = Math.max(facts.loadDurationS, 0);
+  const unanswered = facts.unanswered ?? Math.max(0, facts.sent - facts.completed);
   const summary: ResultDocument['summary'] = {
     requests: aggregate.requests,
     sent: facts.sent,
     dropped: facts.open?.dropped ?? 0,
-    inFlightAtStop: Math.max(0, facts.sent - facts.completed),
+    inFlightAtStop: unanswered,
+    unanswered,
     errors: { total: aggregate.errors, byKind: { ...aggregate.errorsByKind } },
     rps: durationS > 0 ? round(aggregate.requests / durationS, 1) : 0,
     latencyMs: summarizeLatencyMs(aggregate.total),
@@ -57,22 +65,40 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     durationS: round(durationS, 3),
     ...(facts.serviceCounted === undefined ? {} : { serviceCounted: facts.serviceCounted }),
   };
-  const load = aggregate.generatorBetween();
-  const ownLoad =
-    load === undefined ? {} : { elu: round(load.eluMean, 3), cpuPct: round(load.cpuPctMean, 1) };
+  const own = aggregate.generatorSeconds();
+  const evidence = {
+    eluBySecond: own.map((g) => g.elu),
+    cpuPctBySecond: own.map((g) => g.cpuPct),
+  };
   if (facts.open !== undefined) {
     summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
-    summary.generator = { ...generatorCheck(facts.open, facts.sent, durationS), ...ownLoad };
-  } else if (load !== undefined) {
-    // The closed model has no schedule to check: only the generator's own load.
-    summary.generator = ownLoad;
+    const lag = facts.open.lag;
+    summary.generator = judgeGenerator({
+      ...evidence,
+      open: {
+        planned: facts.open.planned,
+        sent: facts.sent,
+        dropped: facts.open.dropped,
+        lagCount: lag.totalCount,
+        lagP50Ms: lag.totalCount === 0 ? 0 : lag.getValueAtPercentile(50) / 1000,
+        lagP99Ms: lag.totalCount === 0 ? 0 : lag.getValueAtPercentile(99) / 1000,
+        latencyP99Ms: summary.latencyMs.p99,
+        durationS,
+      },
+    });
+  } else if (own.length > 0) {
+    // The closed model has no schedule to check: only the generator's own load speaks.
+    summary.generator = judgeGenerator(evidence);
   }
-  const series = aggregate.seconds().map((s) => ({
+  // Every second of the run has its point, the silent ones too: through the run's last second.
+  const lastT = Math.ceil(durationS) - 1;
+  const series = aggregate.seconds(lastT).map((s) => ({
     t: s.t,
     requests: s.requests,
     rps: s.requests,
     errors: s.errors,
     errorsByKind: s.errorsByKind,
+    ...(s.unanswered > 0 ? { unanswered: s.unanswered } : {}),
     latencyMs: s.latencyMs,
     ...(s.serviceTimeMs === undefined ? {} : { serviceTimeMs: s.serviceTimeMs }),
     ...(s.generator === undefined ? {} : { generator: s.generator }),
@@ -104,36 +130,6 @@ export function assembleResult(facts: RunFacts): ResultDocument {
 function serviceOf(facts: RunFacts, t: number): { service?: ServiceSample } {
   const sample = facts.telemetry?.bySecond.get(t);
   return sample === undefined ? {} : { service: sample };
-}
-
-/** Lag p99 over this, in ms, or an achieved rate under this share of the plan, flags the run. */
-const suspectLagMs = 1;
-const suspectRateShare = 0.99;
-
-function generatorCheck(
-  open: NonNullable<RunFacts['open']>,
-  sent: number,
-  durationS: number,
-): GeneratorCheck {
-  const lagP99 = open.lag.totalCount === 0 ? 0 : open.lag.getValueAtPercentile(99) / 1000;
-  const planned = durationS > 0 ? open.planned / durationS : 0;
-  const achieved = durationS > 0 ? sent / durationS : 0;
-  const reasons: string[] = [];
-  if (open.planned > 0 && sent < open.planned * suspectRateShare) {
-    reasons.push(
-      `sent ${sent} of ${open.planned} planned requests (${round((sent / open.planned) * 100, 1)}%, under ${suspectRateShare * 100}%)`,
-    );
-  }
-  if (lagP99 > suspectLagMs) {
-    reasons.push(`scheduling lag p99 ${round(lagP99, 3)} ms is over ${suspectLagMs} ms`);
-  }
-  return {
-    schedulingLagP99Ms: round(lagP99, 3),
-    sendRatePlanned: round(planned, 1),
-    sendRateAchieved: round(achieved, 1),
-    suspect: reasons.length > 0,
-    reasons,
-  };
 }
 
 function round(value: number, digits: number): number {

@@ -9,6 +9,7 @@ export {
   type ChildExit,
 } from './child-process.js';
 export { assembleResult, type RunFacts } from './assemble-result.js';
+export { judgeGenerator, type GeneratorEvidence } from './generator-check.js';
 export {
   startFaultProxy,
   type ProxiedDependency,

@@ -197,6 +197,7 @@ function runFacts(
     aggregate: load.aggregate,
     sent: load.sent,
     completed: load.completed,
+    unanswered: load.unanswered,
     ...(plan.load.open === undefined
       ? {}
       : { open: { dropped: load.dropped, planned: load.planned, lag: load.lag } }),

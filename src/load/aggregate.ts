@@ -37,6 +37,8 @@ export interface SecondFigures {
   errors: number;
   errorsByKind: Record<string, number>;
   bytes: number;
+  /** Requests still unanswered when the load stopped, recorded in this second (also in `errorsByKind.unanswered`). */
+  unanswered: number;
   latencyMs: Quantiles;
   /** Open model: latency from the actual send. */
   serviceTimeMs?: Quantiles;
@@ -57,13 +59,15 @@ export class LoadAggregate {
   bytes = 0;
   /** Open model: requests due but never sent so far, as the workers' windows report them. */
   dropped = 0;
+  /** Requests still unanswered when the engines stopped waiting (each also an "unanswered" error). */
+  unanswered = 0;
 
   /** Adds one worker's window for second `t` (and its service-time histogram, in the open model). */
   add(t: number, encodedHistogram: string, counts: WindowCounts, encodedService?: string): void {
     const h = decodeHistogram(encodedHistogram);
     let s = this.#seconds.get(t);
     if (s === undefined) {
-      s = { histogram: new CompactHistogram(), requests: 0, errors: {}, bytes: 0 };
+      s = { histogram: new CompactHistogram(), requests: 0, errors: {}, bytes: 0, unanswered: 0 };
       this.#seconds.set(t, s);
     }
     s.histogram.add(h);
@@ -82,6 +86,8 @@ export class LoadAggregate {
     this.requests += counts.requests;
     this.bytes += counts.bytes;
     this.dropped += counts.dropped ?? 0;
+    s.unanswered = (s.unanswered ?? 0) + (counts.unanswered ?? 0);
+    this.unanswered += counts.unanswered ?? 0;
     for (const [kind, n] of Object.entries(counts.errors)) {
       s.errors[kind] = (s.errors[kind] ?? 0) + n;
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
@@ -94,6 +100,11 @@ export class LoadAggregate {
     g.elu = Math.max(g.elu, elu);
     if (cpuPct !== undefined) g.cpuPct = Math.max(g.cpuPct, cpuPct);
     this.#generator.set(t, g);
+  }
+
+  /** The generator's figures of every second some worker sampled, in order of time. */
+  generatorSeconds(): (GeneratorFigures & { t: number })[] {
+    return [...this.#generator].sort(([a], [b]) => a - b).map(([t, g]) => ({ t, ...g }));
   }
 
   /** The generator's figures over seconds `fromT`..`toT` (inclusive): mean and max of each, or undefined when none was reported. */
@@ -140,6 +151,7 @@ export class LoadAggregate {
       errors: sum(s.errors),
       errorsByKind: { ...s.errors },
       bytes: s.bytes,
+      unanswered: s.unanswered ?? 0,
       latencyMs: quantiles(s.histogram.get()),
       ...(s.service === undefined ? {} : { serviceTimeMs: quantiles(s.service.get()) }),
       ...this.#generatorOf(t),
@@ -171,10 +183,12 @@ export class LoadAggregate {
     }
   }
 
-  /** Every second from 0 to the last one reported, empty seconds included as zeros. */
-  seconds(): SecondFigures[] {
-    if (this.#seconds.size === 0) return [];
-    const last = Math.max(...this.#seconds.keys());
+  /**
+   * Every second from 0 to `lastT` (the run's last second) or the last one reported, whichever is
+   * later, empty seconds included as zeros: a second in which nothing was answered is a point too.
+   */
+  seconds(lastT = -1): SecondFigures[] {
+    const last = Math.max(lastT, ...this.#seconds.keys());
     const out: SecondFigures[] = [];
     for (let t = 0; t <= last; t++) {
       out.push(
@@ -184,6 +198,7 @@ export class LoadAggregate {
           errors: 0,
           errorsByKind: {},
           bytes: 0,
+          unanswered: 0,
           latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
           ...this.#generatorOf(t),
         },

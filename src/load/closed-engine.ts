@@ -3,15 +3,18 @@
  * phase, each keeping `pipelining` requests in flight and sending the next one when an answer
  * comes (after an optional think time). Latency counts from the write of each request.
  *
- *   phase i ─▶ open/close connections to its count ─▶ each: send × pipelining
+ *   phase i ─▶ open/retire connections to its count ─▶ each: send × pipelining
  *                                                      │ answer: record, think, send next
  *                                                      │ failure: record by kind, reconnect
- *   phase end ─▶ next phase keeps the connections it needs; the run's end closes them all
+ *   phase end ─▶ next phase keeps the connections it needs; the others are retired (they send
+ *                nothing more and close once their requests are answered)
+ *   run end ─▶ no more sends; wait up to `drainMs` for the answers in flight; whatever is still
+ *              unanswered is recorded at its age as "unanswered", and every connection closes
  */
 import { performance } from 'node:perf_hooks';
 import type { TransportErrorKind } from './error-kind.js';
 import { HttpConnection, type ConnectionEvents, type ConnectionTarget } from './http-connection.js';
-import type { WorkerPhase } from './protocol.js';
+import type { EngineTotals, WorkerPhase } from './protocol.js';
 import type { SerializedRequest } from './request-text.js';
 import type { WindowRecorder } from './window-recorder.js';
 
@@ -33,13 +36,8 @@ export interface ClosedEngineOptions {
   recorder: WindowRecorder;
   /** Called when the engine enters a phase. */
   onPhase: (index: number) => void;
-}
-
-/** What a closed-model worker counted. */
-export interface ClosedEngineTotals {
-  sent: number;
-  responses: number;
-  errors: number;
+  /** Longest wait for requests still in flight after the last phase, ms (default min(timeout, 1000)). */
+  drainMs?: number;
 }
 
 /** Wait before reconnecting after a refused connection, ms: a down target is not hammered. */
@@ -48,14 +46,26 @@ const refusedBackoffMs = 100;
 /** Runs a closed-model load; `stop()` ends it early. */
 export class ClosedEngine {
   readonly #o: ClosedEngineOptions;
-  readonly #totals: ClosedEngineTotals = { sent: 0, responses: 0, errors: 0 };
+  readonly #totals: EngineTotals = {
+    sent: 0,
+    responses: 0,
+    statusErrors: 0,
+    transportErrors: 0,
+    unanswered: 0,
+  };
+  /** Connections the current phase counts on. */
   readonly #connections = new Set<HttpConnection<number>>();
+  /** Connections a smaller phase no longer needs: they send nothing more and close once answered. */
+  readonly #retiring = new Set<HttpConnection<number>>();
+  /** Requests written and neither answered nor failed yet. */
+  #inFlight = 0;
   readonly #clockOffset: number;
   readonly #events: ConnectionEvents<number>;
   #wanted = 0;
   #running = false;
   #stopped = false;
   #wake: () => void = () => {};
+  #idle: () => void = () => {};
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(options: ClosedEngineOptions) {
@@ -66,16 +76,25 @@ export class ClosedEngine {
         const endMs = this.#now();
         this.#totals.responses++;
         const kind = this.#o.checkStatus(index, status);
-        if (kind !== undefined) this.#totals.errors++;
+        if (kind !== undefined) this.#totals.statusErrors++;
         this.#o.recorder.response(endMs - sentMs, bytes, kind);
-        if (this.#running && !connection.closed) this.#next(connection);
+        this.#settled(1);
+        if (this.#retiring.has(connection)) {
+          if (connection.inFlight === 0) {
+            this.#retiring.delete(connection);
+            connection.close();
+          }
+        } else if (this.#running && !connection.closed) this.#next(connection);
       },
       onFailure: (connection, tags, kind) => this.#failed(connection, tags.length, kind),
     };
   }
 
-  /** Runs every phase and returns the counts; requests still in flight at the end are abandoned. */
-  async run(): Promise<ClosedEngineTotals> {
+  /**
+   * Runs every phase, waits a little for the answers still in flight, and returns the counts;
+   * requests still unanswered then are recorded as "unanswered" at their age.
+   */
+  async run(): Promise<EngineTotals> {
     const ticker = setInterval(
       () => this.#checkTimeouts(),
       Math.min(250, Math.max(10, this.#o.timeoutMs / 4)),
@@ -90,21 +109,58 @@ export class ClosedEngine {
         await this.#sleepUntil(phase.endMs);
         if (this.#stopped) break;
       }
+      this.#running = false;
+      if (!this.#stopped) await this.#drain(this.#o.drainMs ?? Math.min(this.#o.timeoutMs, 1000));
     } finally {
       clearInterval(ticker);
       this.#running = false;
       for (const timer of this.#timers) clearTimeout(timer);
-      for (const c of this.#connections) c.close();
-      this.#connections.clear();
+      this.#closeAll();
     }
     return { ...this.#totals };
   }
 
-  /** Stops at once; requests in flight are abandoned. */
+  /** Stops at once; requests in flight are recorded as unanswered at their age. */
   stop(): void {
     this.#stopped = true;
     this.#running = false;
     this.#wake();
+    this.#idle();
+  }
+
+  /** Waits until nothing is in flight, `ms` has passed, or the engine is stopped. */
+  async #drain(ms: number): Promise<void> {
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#idle = done;
+    });
+    this.#idle = () => {};
+  }
+
+  /** Closes every connection, recording each request still unanswered at its age. */
+  #closeAll(): void {
+    const endMs = this.#now();
+    for (const set of [this.#connections, this.#retiring]) {
+      for (const c of set) {
+        for (const u of c.close()) {
+          this.#totals.unanswered++;
+          this.#o.recorder.unanswered(endMs - u.sentMs);
+        }
+      }
+      set.clear();
+    }
+    this.#inFlight = 0;
+  }
+
+  /** `n` requests were answered or failed. */
+  #settled(n: number): void {
+    this.#inFlight -= n;
+    if (this.#inFlight === 0) this.#idle();
   }
 
   #now(): number {
@@ -125,14 +181,18 @@ export class ClosedEngine {
     });
   }
 
-  /** Opens or closes connections until `count` are open. */
+  /**
+   * Opens connections, or retires some, until `count` are working. A retired connection's
+   * requests still count: it closes once they are answered (or fail, or the run ends).
+   */
   #resize(count: number): void {
     this.#wanted = count;
     while (this.#connections.size < count) this.#open();
     for (const c of this.#connections) {
       if (this.#connections.size <= count) break;
       this.#connections.delete(c);
-      c.close();
+      if (c.inFlight === 0) c.close();
+      else this.#retiring.add(c);
     }
   }
 
@@ -156,17 +216,18 @@ export class ClosedEngine {
   #send(connection: HttpConnection<number>): void {
     const request = this.#o.nextRequest();
     this.#totals.sent++;
+    this.#inFlight++;
     connection.send(request.text, request.index, this.#now(), request.head);
   }
 
   #failed(connection: HttpConnection<number>, lost: number, kind: TransportErrorKind): void {
-    const wasOurs = this.#connections.delete(connection);
-    if (!wasOurs) return;
-    for (let i = 0; i < lost; i++) {
-      this.#totals.errors++;
-      this.#o.recorder.failure(kind);
-    }
-    if (!this.#running) return;
+    // Closed connections report no failure, so every one reported here is a request of ours.
+    this.#totals.transportErrors += lost;
+    for (let i = 0; i < lost; i++) this.#o.recorder.failure(kind);
+    this.#settled(lost);
+    const working = this.#connections.delete(connection);
+    this.#retiring.delete(connection);
+    if (!working || !this.#running) return;
     const reopen = (): void => {
       if (this.#running && this.#connections.size < this.#wanted) this.#open();
     };
@@ -181,9 +242,11 @@ export class ClosedEngine {
 
   #checkTimeouts(): void {
     const limit = this.#now() - this.#o.timeoutMs;
-    for (const c of this.#connections) {
-      const oldest = c.oldestSentMs;
-      if (oldest !== undefined && oldest < limit) c.timeOut();
+    for (const set of [this.#connections, this.#retiring]) {
+      for (const c of set) {
+        const oldest = c.oldestSentMs;
+        if (oldest !== undefined && oldest < limit) c.timeOut();
+      }
     }
   }
 }

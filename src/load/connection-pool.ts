@@ -3,7 +3,12 @@
  * first-out (warm), a new one opened when all are busy, but at most `maxConnecting` being opened
  * at once, so a target slow to accept does not get a storm of new connections.
  */
-import { HttpConnection, type ConnectionEvents, type ConnectionTarget } from './http-connection.js';
+import {
+  HttpConnection,
+  type ConnectionEvents,
+  type ConnectionTarget,
+  type Unanswered,
+} from './http-connection.js';
 
 export class ConnectionPool<T> {
   readonly #target: ConnectionTarget;
@@ -63,10 +68,19 @@ export class ConnectionPool<T> {
     }
   }
 
-  /** Closes every connection; unanswered requests are not reported. */
-  closeAll(): void {
-    for (const c of this.#all) c.close();
+  /** Requests written and not yet answered, over every connection. */
+  get inFlight(): number {
+    let n = 0;
+    for (const c of this.#all) n += c.inFlight;
+    return n;
+  }
+
+  /** Closes every connection and returns the requests still unanswered (no `onFailure` for them). */
+  closeAll(): Unanswered<T>[] {
+    const unanswered: Unanswered<T>[] = [];
+    for (const c of this.#all) unanswered.push(...c.close());
     this.#all.clear();
     this.#idle.length = 0;
+    return unanswered;
   }
 }

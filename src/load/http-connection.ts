@@ -28,6 +28,12 @@ export interface ConnectionTarget {
   port: number;
 }
 
+/** A request the engine gave up waiting for: its tag and the run-clock ms it was written. */
+export interface Unanswered<T> {
+  tag: T;
+  sentMs: number;
+}
+
 interface Sent<T> {
   tag: T;
   head: boolean;
@@ -111,12 +117,19 @@ export class HttpConnection<T> {
     this.#fail('timeout');
   }
 
-  /** Closes the socket; unanswered requests are not reported (the engine has stopped caring). */
-  close(): void {
+  /**
+   * Closes the socket without an `onFailure`, and returns the requests still unanswered (oldest
+   * first, with the run-clock ms each was written): the engine accounts for them itself.
+   */
+  close(): Unanswered<T>[] {
+    const unanswered = this.#closed
+      ? []
+      : this.#queue.slice(this.#head).map((s) => ({ tag: s.tag, sentMs: s.sentMs }));
     this.#closed = true;
     this.#queue.length = 0;
     this.#head = 0;
     this.#socket.destroy();
+    return unanswered;
   }
 
   #shift(): Sent<T> | undefined {

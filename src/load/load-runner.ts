@@ -34,15 +34,25 @@ export interface LoadOptions {
   baseDir?: string;
 }
 
+/**
+ * What the workers counted, summed. Every request sent is answered, failed without an answer, or
+ * still unanswered when the load stopped: `sent = responses + transportErrors + unanswered`.
+ */
 export interface LoadOutcome {
   sent: number;
+  /** Answers received, any status (4xx/5xx included). */
+  responses: number;
+  /** Requests that failed without an answer (timeout, reset, refused, other). */
+  transportErrors: number;
+  /** Requests still in flight when the load stopped waiting for them, counted by the engines one by one. */
+  unanswered: number;
   /** Open model: requests due but never sent. */
   dropped: number;
   /** Open model: arrivals the schedule made due. */
   planned: number;
   /** Open model: scheduling lag (send − due, µs) of every worker, merged. */
   lag: LatencyHistogram;
-  /** Responses plus failed requests the workers counted. */
+  /** Requests that concluded: responses plus transport errors (each request once). */
   completed: number;
   /** Whether the load stopped before the plan's end. */
   stoppedEarly: boolean;
@@ -80,6 +90,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const seenPhases = new Set<number>();
   const outcome: LoadOutcome = {
     sent: 0,
+    responses: 0,
+    transportErrors: 0,
+    unanswered: 0,
     dropped: 0,
     planned: 0,
     lag: createLatencyHistogram(),
@@ -138,7 +151,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             case 'done':
               reported = true;
               outcome.sent += message.sent;
-              outcome.completed += message.responses + message.errors;
+              outcome.responses += message.responses;
+              outcome.transportErrors += message.transportErrors;
+              outcome.unanswered += message.unanswered;
+              // A 4xx/5xx answer is a response with an error status: counted once, as a response.
+              outcome.completed += message.responses + message.transportErrors;
               outcome.dropped += message.dropped ?? 0;
               outcome.planned += message.planned ?? 0;
               if (message.lagHistogram !== undefined) {

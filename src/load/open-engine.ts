@@ -10,6 +10,9 @@
  *                  │        │ maxInFlight reached: wait for a completion; at the phase's end
  *                  │        │   the arrivals still unsent are dropped
  *                  └────────┘ completion: record (end − due) and (end − send); wake the pump
+ *   last phase over (or stop) ─▶ wait up to `drainMs` for answers in flight (not after a stop);
+ *                                 whatever is still unanswered is recorded at its age as
+ *                                 "unanswered" (from its due time, and from its send)
  *
  * Why the last stretch is spun rather than slept: libuv's timers have millisecond granularity
  * and wake up to ~1 ms late (more on a busy machine), so a timer alone cannot keep the send lag
@@ -22,7 +25,7 @@ import type { TransportErrorKind } from './error-kind.js';
 import { ConnectionPool } from './connection-pool.js';
 import type { ConnectionEvents, ConnectionTarget } from './http-connection.js';
 import { createLatencyHistogram, encodeHistogram, recordLatencyUs } from '../metrics/index.js';
-import type { OpenTotals, WorkerOpenOptions, WorkerPhase } from './protocol.js';
+import type { EngineTotals, OpenTotals, WorkerOpenOptions, WorkerPhase } from './protocol.js';
 import type { SerializedRequest } from './request-text.js';
 import type { WindowRecorder } from './window-recorder.js';
 
@@ -70,11 +73,7 @@ interface OpenTag {
 }
 
 /** What one open-model worker counted. */
-export interface OpenEngineTotals extends OpenTotals {
-  sent: number;
-  responses: number;
-  errors: number;
-}
+export interface OpenEngineTotals extends OpenTotals, EngineTotals {}
 
 /** Runs an open-model load; `stop()` ends it early. */
 export class OpenEngine {
@@ -84,7 +83,15 @@ export class OpenEngine {
   readonly #spinMs: number;
   readonly #napMs: number;
   readonly #lag = createLatencyHistogram();
-  readonly #totals = { sent: 0, responses: 0, errors: 0, dropped: 0, planned: 0 };
+  readonly #totals = {
+    sent: 0,
+    responses: 0,
+    statusErrors: 0,
+    transportErrors: 0,
+    unanswered: 0,
+    dropped: 0,
+    planned: 0,
+  };
   #phaseIndex = -1;
   #announced = -1;
   #schedule: ArrivalSchedule | undefined;
@@ -96,8 +103,6 @@ export class OpenEngine {
   #freedAtMs = -Infinity;
   #timer: { timeout: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
   #stopped = false;
-  /** Set once the pool is being torn down: late failures are not the target's errors. */
-  #closing = false;
   #scheduled: () => void = () => {};
   #idle: () => void = () => {};
 
@@ -111,7 +116,7 @@ export class OpenEngine {
         const endMs = this.#runNow();
         this.#totals.responses++;
         const kind = this.#o.checkStatus(tag.index, status);
-        if (kind !== undefined) this.#totals.errors++;
+        if (kind !== undefined) this.#totals.statusErrors++;
         this.#o.recorder.response(endMs - tag.dueMs, bytes, kind, endMs - sentMs);
         this.#completed(1);
       },
@@ -121,7 +126,10 @@ export class OpenEngine {
     this.#pool = new ConnectionPool(options.target, events, maxConnecting);
   }
 
-  /** Runs every phase, waits a little for answers still in flight, and returns the counts. */
+  /**
+   * Runs every phase, waits a little for answers still in flight, and returns the counts;
+   * requests still unanswered then are recorded as "unanswered" at their age.
+   */
   async run(): Promise<OpenEngineTotals> {
     const ticker = setInterval(
       () => this.#checkTimeouts(),
@@ -135,8 +143,12 @@ export class OpenEngine {
     });
     if (!this.#stopped) await this.#drain(this.#o.drainMs ?? Math.min(this.#o.timeoutMs, 1000));
     clearInterval(ticker);
-    this.#closing = true;
-    this.#pool.closeAll();
+    const endMs = this.#runNow();
+    for (const u of this.#pool.closeAll()) {
+      this.#totals.unanswered++;
+      this.#o.recorder.unanswered(endMs - u.tag.dueMs, endMs - u.sentMs);
+    }
+    this.#inFlight = 0;
     return { ...this.#totals, lagHistogram: encodeHistogram(this.#lag) };
   }
 
@@ -145,7 +157,7 @@ export class OpenEngine {
     return this.#nappedMs;
   }
 
-  /** Stops scheduling at once; requests in flight are abandoned (counted as in flight at stop). */
+  /** Stops scheduling at once; requests in flight are recorded as unanswered at their age. */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -265,10 +277,9 @@ export class OpenEngine {
 
   #failed(lost: number, kind: TransportErrorKind): void {
     if (lost === 0) return this.#unblock();
-    if (!this.#closing) {
-      this.#totals.errors += lost;
-      for (let i = 0; i < lost; i++) this.#o.recorder.failure(kind);
-    }
+    // Once the pool is closing, closed connections report nothing: every failure here is ours.
+    this.#totals.transportErrors += lost;
+    for (let i = 0; i < lost; i++) this.#o.recorder.failure(kind);
     this.#completed(lost);
   }
 

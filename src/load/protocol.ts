@@ -66,6 +66,27 @@ export interface WindowCounts {
   bytes: number;
   /** Open model: requests due but never sent, counted in the window their phase ended in (absent: none). */
   dropped?: number;
+  /**
+   * Requests still unanswered when the engine stopped waiting (absent: none). Each is also in
+   * `errors.unanswered` and in the latency histogram at its age.
+   */
+  unanswered?: number;
+}
+
+/**
+ * What an engine counted over the whole run. Every request sent ends in exactly one of three
+ * ways, so `sent = responses + transportErrors + unanswered` holds in both models.
+ */
+export interface EngineTotals {
+  sent: number;
+  /** Answers received, any status. */
+  responses: number;
+  /** Answers whose status was not expected ("4xx", "5xx"): part of `responses`. */
+  statusErrors: number;
+  /** Requests that failed without an answer: timeout, reset, refused, other. */
+  transportErrors: number;
+  /** Requests still in flight when the engine stopped waiting for them, counted one by one. */
+  unanswered: number;
 }
 
 /** What an open-model worker adds to its `done` message. */
@@ -82,7 +103,7 @@ export type WorkerMessage =
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
   | { type: 'generator'; t: number; elu: number; cpuPct?: number }
-  | ({ type: 'done'; sent: number; responses: number; errors: number } & Partial<OpenTotals>)
+  | ({ type: 'done' } & EngineTotals & Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
 export type OrchestratorMessage = { type: 'stop' };

@@ -47,14 +47,9 @@ export class WindowRecorder {
    * gives the service time (from the actual send), kept in a second histogram.
    */
   response(latencyMs: number, bytes: number, errorKind: string | undefined, serviceMs?: number): void {
-    const w = this.#current();
+    const w = this.#latency(latencyMs, serviceMs);
     w.requests++;
     w.bytes += bytes;
-    recordLatencyUs(w.histogram, Math.round(latencyMs * 1000));
-    if (serviceMs !== undefined) {
-      w.service ??= this.#histogram();
-      recordLatencyUs(w.service, Math.round(serviceMs * 1000));
-    }
     if (errorKind !== undefined) w.errors[errorKind] = (w.errors[errorKind] ?? 0) + 1;
   }
 
@@ -62,6 +57,28 @@ export class WindowRecorder {
   failure(kind: string): void {
     const w = this.#current();
     w.errors[kind] = (w.errors[kind] ?? 0) + 1;
+  }
+
+  /**
+   * Records a request still unanswered when the engine stopped waiting: in the latency histogram
+   * at its age (ms; the open model also gives its age from the actual send), as an error of kind
+   * "unanswered", and in the window's `unanswered` count.
+   */
+  unanswered(ageMs: number, serviceAgeMs?: number): void {
+    const w = this.#latency(ageMs, serviceAgeMs);
+    w.errors.unanswered = (w.errors.unanswered ?? 0) + 1;
+    w.unanswered = (w.unanswered ?? 0) + 1;
+  }
+
+  /** Records a latency (and a service time) into the current window, and returns the window. */
+  #latency(latencyMs: number, serviceMs: number | undefined): OpenWindow {
+    const w = this.#current();
+    recordLatencyUs(w.histogram, Math.round(latencyMs * 1000));
+    if (serviceMs !== undefined) {
+      w.service ??= this.#histogram();
+      recordLatencyUs(w.service, Math.round(serviceMs * 1000));
+    }
+    return w;
   }
 
   /** Records `count` requests due but never sent (open model: held by the bound until their phase ended). */
@@ -85,6 +102,7 @@ export class WindowRecorder {
         errors: w.errors,
         bytes: w.bytes,
         ...(w.dropped === undefined ? {} : { dropped: w.dropped }),
+        ...(w.unanswered === undefined ? {} : { unanswered: w.unanswered }),
       });
       this.#windows.delete(t);
       this.#recycle(w.histogram);

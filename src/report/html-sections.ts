@@ -62,6 +62,15 @@ export function summarySection(result: ResultDocument): string {
     ['sent', formatCount(summary.sent)],
     ['dropped', formatCount(summary.dropped), summary.dropped > 0 ? 'bad' : undefined],
     ['in flight at stop', formatCount(summary.inFlightAtStop)],
+    ...((summary.unanswered ?? 0) > 0
+      ? [
+          [
+            'unanswered (errors, in the latencies at their age)',
+            formatCount(summary.unanswered ?? 0),
+            'bad',
+          ] as Row,
+        ]
+      : []),
     ['duration', formatSeconds(summary.durationS)],
     ['interrupted', result.interrupted ? 'yes' : 'no', result.interrupted ? 'bad' : undefined],
   ];
@@ -102,7 +111,11 @@ export function summarySection(result: ResultDocument): string {
       ['scheduling lag p99', `${formatMs(generator.schedulingLagP99Ms)} ms`],
     );
     if (generator.suspect === true)
-      throughput.push(['generator suspect', (generator.reasons ?? []).join('; '), 'bad']);
+      throughput.push([
+        generator.verdict === undefined ? 'generator suspect' : `generator: ${generator.verdict}`,
+        (generator.reasons ?? []).join('; '),
+        'bad',
+      ]);
   }
   const rate = errorRate(summary);
   const errors: Row[] = [

@@ -64,6 +64,12 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     ),
   );
 
+  const unanswered = summary.unanswered ?? 0;
+  if (unanswered > 0) {
+    const text = `${formatCount(unanswered)} never answered: errors of kind "unanswered", in the latencies at their age (up to ${formatMs(summary.latencyMs.max)} ms)`;
+    lines.push(row('unanswered', paint(text, 'red')));
+  }
+
   const latency = summary.latencyMs;
   const columns: [string, number][] = [
     ['p50', latency.p50],
@@ -125,7 +131,10 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
       row(
         'generator',
         generator.suspect === true
-          ? paint(`${text} · suspect: ${(generator.reasons ?? []).join('; ')}`, 'yellow')
+          ? paint(
+              `${text} · ${generator.verdict ?? 'suspect'}: ${(generator.reasons ?? []).join('; ')}`,
+              'yellow',
+            )
           : text,
       ),
     );

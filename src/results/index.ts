@@ -9,11 +9,13 @@ export {
 export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { resultSchemaId } from './types.js';
+export { generatorLimits } from './generator-limits.js';
 export type {
   Environment,
   ErrorCounts,
   FaultRecord,
   GeneratorCheck,
+  GeneratorVerdict,
   Finding,
   TelemetryInfo,
   LatencySummary,

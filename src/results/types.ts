@@ -11,7 +11,11 @@ export const resultSchemaId = 'loadlab/result@1';
 /** Latency percentiles in milliseconds (microsecond resolution); the shape is the histogram module's. */
 export type { LatencySummary };
 
-/** Errors by kind: "4xx", "5xx" (unexpected statuses by class), "timeout", "reset", "refused", "other". */
+/**
+ * Errors by kind: "4xx", "5xx" (unexpected statuses by class), "timeout", "reset", "refused",
+ * "other" (failed without an answer), and "unanswered" (still without an answer when the load
+ * stopped waiting; see `Summary.unanswered`).
+ */
 export interface ErrorCounts {
   total: number;
   byKind: Record<string, number>;
@@ -37,10 +41,18 @@ export interface Summary {
   /** Requests due but never sent (open model); 0 in the closed model. */
   dropped: number;
   /**
-   * Requests sent whose answer never arrived because a phase or the run ended first (in the
-   * closed model at most one per connection per phase). The service may still have counted them.
+   * Requests sent whose answer had not arrived when the load stopped waiting (the run's end plus
+   * a drain of up to min(timeout, 1 s), or at once when stopped early), counted one by one by the
+   * engines; equal to `unanswered` in results that have it. The service may still have counted them.
    */
   inFlightAtStop: number;
+  /**
+   * Requests still unanswered when the load stopped waiting. Each weighs on the latencies at its
+   * age (from its due time in the open model, from its send in the closed model) and is an error
+   * of kind "unanswered". `sent = requests + transport errors + unanswered`. Absent in results
+   * written before it existed.
+   */
+  unanswered?: number;
   errors: ErrorCounts;
   /** Responses per second over the measured phases. */
   rps: number;
@@ -61,11 +73,34 @@ export interface Summary {
 }
 
 /**
- * The generator's check on itself. In the open model, when `suspect` is true it fell behind its
- * schedule and the run's figures should not be trusted as a measure of the target alone. The
- * schedule fields are absent in the closed model, which has no schedule.
+ * The generator's verdict on its own measurement: "ok"; "saturated" (the generator itself could
+ * not keep up: its event loop near 100% busy, or its sends behind plan); "busy-host" (its sends
+ * were late by a share of the latencies measured while the generator itself was not busy: other
+ * work on the host delayed it); "not-enough-data". docs/measurement-edges.md gives the thresholds.
+ */
+export type GeneratorVerdict = 'ok' | 'saturated' | 'busy-host' | 'not-enough-data';
+
+/**
+ * The generator's check on itself. In the open model, when `suspect` is true the generator (or the
+ * host it ran on) delayed its sends enough to show in the latencies, and the run's figures should
+ * not be trusted as a measure of the target alone. The schedule fields are absent in the closed
+ * model, which has no schedule.
  */
 export interface GeneratorCheck {
+  /** Whether the generator's own state distorted the measurement, and who is to blame. */
+  verdict?: GeneratorVerdict;
+  /** The busiest second's event-loop utilisation (0..1, max over workers). */
+  eluMax?: number;
+  /** Seconds whose event-loop utilisation (max over workers) was over the saturation limit. */
+  eluSaturatedSeconds?: number;
+  /** Open model only: scheduling lag p50, ms. */
+  schedulingLagP50Ms?: number;
+  /** Open model only: latency p99 (from the due time, ms) the lag is weighed against. */
+  latencyP99Ms?: number;
+  /** Open model only: scheduling lag p99 as a share of latency p99 (0..; 0 with no latencies). */
+  lagShareOfLatency?: number;
+  /** Open model only: requests due, not dropped by the bound, and never sent. */
+  behindPlan?: number;
   /** The load threads' event-loop utilisation (0..1; per second the max over workers), mean over the run. */
   elu?: number;
   /** The whole loadlab process's CPU, % of one core, mean over the run. */
@@ -76,9 +111,9 @@ export interface GeneratorCheck {
   sendRatePlanned?: number;
   /** Open model only: requests actually sent, per second of load. */
   sendRateAchieved?: number;
-  /** Open model only: true when achieved < 99% of planned, or scheduling lag p99 > 1 ms. */
+  /** Open model only: true when the verdict is "saturated" or "busy-host". */
   suspect?: boolean;
-  /** Open model only: why it is suspect, one sentence each; empty when it is not. */
+  /** Why the verdict is what it is, one sentence each with its figures; empty when "ok". */
   reasons?: string[];
 }
 
@@ -91,6 +126,8 @@ export interface SeriesPoint {
   errors: number;
   /** Errors in the window by kind, as in summary.errors.byKind. */
   errorsByKind: Record<string, number>;
+  /** Requests still unanswered when the load stopped, recorded in this (the last) second, when any. */
+  unanswered?: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Open model only: latency from the actual send, in the window. */
   serviceTimeMs?: { p50: number; p90: number; p99: number; max: number };

@@ -6,26 +6,39 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
-/** How a target behaves: answer after a fixed timer, stall its event loop periodically, or answer a status. */
+/**
+ * How a target behaves: answer after a fixed timer, stall its event loop periodically, answer a
+ * status, answer in two chunks, or answer the first `answered` requests under `path` at once and
+ * then stop answering them (it still reads each request and keeps its connection open, as a hung
+ * service does); requests elsewhere (the CLI's reachability check, /metrics) are answered 404.
+ */
 export type TargetBehaviour =
   | { kind: 'delay'; ms: number }
   | { kind: 'stall'; stallMs: number; everyMs: number }
   | { kind: 'status'; status: number }
-  | { kind: 'chunked' };
+  | { kind: 'chunked' }
+  | { kind: 'stops-after'; answered: number; path: string };
 
 const script = `
 const http = require('node:http');
 const b = JSON.parse(process.argv[1]);
 let count = 0;
+let under = 0;
 const server = http.createServer((req, res) => {
   count++;
   req.resume();
   if (b.kind === 'delay') setTimeout(() => res.end('ok'), b.ms);
   else if (b.kind === 'status') { res.statusCode = b.status; res.end('status ' + b.status); }
   else if (b.kind === 'chunked') { res.write('part one,'); setImmediate(() => res.end('part two')); }
+  else if (b.kind === 'stops-after') {
+    if (!req.url.startsWith(b.path)) { res.statusCode = 404; res.end(); }
+    else if (++under <= b.answered) res.end('ok');
+  }
   else res.end('ok');
 });
 server.keepAliveTimeout = 60000;
+server.requestTimeout = 0;
+server.headersTimeout = 0;
 if (b.kind === 'stall') {
   setInterval(() => { const end = performance.now() + b.stallMs; while (performance.now() < end) {} }, b.everyMs);
 }

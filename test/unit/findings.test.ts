@@ -6,6 +6,7 @@ import {
   findingsForReading,
   gcPauses,
   generatorSaturated,
+  busyHost,
   poolBottleneck,
   type FindingRule,
 } from '../../src/analysis/index.js';
@@ -160,6 +161,75 @@ const cases: Case[] = [
     options: {},
     edit: (r) => {
       r.summary.generator = { elu: 0.5, cpuPct: 40 };
+    },
+    verdict: 'not-enough-data',
+  },
+  {
+    name: 'generator: the check’s "saturated" verdict is found, with its reasons',
+    rule: generatorSaturated,
+    options: { generator: (t) => ({ elu: t >= 50 ? 0.97 : 0.5, cpuPct: 90 }) },
+    edit: (r) => {
+      r.summary.generator = {
+        verdict: 'saturated',
+        suspect: true,
+        reasons: ['its event loop was over 90% busy in 10 of 60 seconds (worst 97%)'],
+      };
+    },
+    verdict: 'found',
+    says: ['The load generator was saturated: its event loop was over 90% busy in 10 of 60 seconds'],
+    seconds: [50, 51, 52, 53, 54, 55, 56, 57, 58, 59],
+  },
+  {
+    name: 'generator: a busy host is not a saturated generator',
+    rule: generatorSaturated,
+    options: { generator: () => ({ elu: 0.17, cpuPct: 26 }) },
+    edit: (r) => {
+      r.summary.generator = {
+        verdict: 'busy-host',
+        suspect: true,
+        schedulingLagP99Ms: 1.8,
+        reasons: ['its sends were late by up to 1.8 ms'],
+      };
+    },
+    verdict: 'clear',
+    says: ['kept up', '17% busy'],
+  },
+  {
+    name: 'busy host: the check’s "busy-host" verdict is found, naming the host',
+    rule: busyHost,
+    options: { generator: () => ({ elu: 0.17, cpuPct: 26 }) },
+    edit: (r) => {
+      r.summary.generator = {
+        verdict: 'busy-host',
+        suspect: true,
+        schedulingLagP99Ms: 1.8,
+        latencyP99Ms: 5,
+        lagShareOfLatency: 0.36,
+        reasons: [
+          'its sends were late by up to 1.8 ms (scheduling lag p99), 36% of the latency p99 of 5 ms (over 20%)',
+          'the generator itself was not saturated (its own event loop was at most 17% busy): other work on the host delayed it',
+        ],
+      };
+    },
+    verdict: 'found',
+    says: ['The host was busy: its sends were late by up to 1.8 ms', 'quieter host'],
+  },
+  {
+    name: 'busy host: a generator on schedule is clear, with its lag against the latency',
+    rule: busyHost,
+    options: {},
+    edit: (r) => {
+      r.summary.generator = { verdict: 'ok', schedulingLagP99Ms: 1.8, lagShareOfLatency: 0.045, reasons: [] };
+    },
+    verdict: 'clear',
+    says: ['lag p99 1.8 ms (4.5% of the latency p99)'],
+  },
+  {
+    name: 'busy host: a closed run (no schedule) is not enough data',
+    rule: busyHost,
+    options: { generator: () => ({ elu: 0.5 }) },
+    edit: (r) => {
+      r.summary.generator = { verdict: 'ok', elu: 0.5, reasons: [] };
     },
     verdict: 'not-enough-data',
   },

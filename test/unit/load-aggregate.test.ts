@@ -27,6 +27,28 @@ describe('WindowRecorder', () => {
     expect(rest[0]).toMatchObject({ requests: 0, errors: { timeout: 1 } });
   });
 
+  it('records an unanswered request at its age, as an "unanswered" error and not as a response', () => {
+    let now = 0;
+    const rec = new WindowRecorder(0, () => now, 2);
+    rec.response(3, 10, undefined, 2);
+    now = 3400;
+    rec.unanswered(2500, 2400);
+    const windows = rec.flush(true);
+    expect(windows.map((w) => [w.t, w.requests, w.unanswered, w.errors])).toEqual([
+      [0, 1, undefined, {}],
+      [2, 0, 1, { unanswered: 1 }],
+    ]);
+    const agg = new LoadAggregate();
+    for (const w of windows) agg.add(w.t, w.histogram, w, w.serviceHistogram);
+    expect(agg.requests).toBe(1);
+    expect(agg.unanswered).toBe(1);
+    expect(agg.errorsByKind).toEqual({ unanswered: 1 });
+    expect(agg.total.totalCount).toBe(2);
+    expect(summarizeLatencyMs(agg.total).max).toBeCloseTo(2500, -1);
+    expect(summarizeLatencyMs(agg.serviceTotal ?? createLatencyHistogram()).max).toBeCloseTo(2400, -1);
+    expect(agg.second(2)).toMatchObject({ requests: 0, unanswered: 1, errors: 1 });
+  });
+
   it('counts answers that arrive after the run’s last second in that second', () => {
     let now = 0;
     const rec = new WindowRecorder(0, () => now, 1);
@@ -81,6 +103,28 @@ describe('LoadAggregate', () => {
       [2, 1, 1],
     ]);
     expect(agg.errorsByKind).toEqual({ '4xx': 1 });
+  });
+
+  it('runs the series to the run’s last second when the last seconds had nothing to report', () => {
+    let now = 0;
+    const rec = new WindowRecorder(0, () => now);
+    rec.response(1, 1, undefined);
+    now = 1500;
+    rec.response(1, 1, undefined);
+    const agg = new LoadAggregate();
+    for (const w of rec.flush(true)) agg.add(w.t, w.histogram, w);
+    expect(agg.seconds(5).map((s) => [s.t, s.requests])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 0],
+      [3, 0],
+      [4, 0],
+      [5, 0],
+    ]);
+    // Never shorter than what was reported, and a run with no window at all still has its seconds.
+    expect(agg.seconds(0)).toHaveLength(2);
+    expect(new LoadAggregate().seconds(2).map((s) => s.t)).toEqual([0, 1, 2]);
+    expect(new LoadAggregate().seconds()).toEqual([]);
   });
 });
 

@@ -334,6 +334,7 @@ describe('the terminal summary', () => {
     expect(text).toContain(
       '  findings    ! Latency moved with the faults: db latency (200–260 s): p50 2.1 ms (1×), p99 90 ms (7.5×)',
     );
-    expect(text).toContain('4 clear, 0 without enough data');
+    // busy-host has no open-model schedule check to read in this closed run.
+    expect(text).toContain('4 clear, 1 without enough data');
   });
 });

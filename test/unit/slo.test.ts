@@ -112,6 +112,14 @@ describe('checkSlo', () => {
     expect(checkSlo(slo, s)).toEqual(expected);
   });
 
+  it('judges latency over unanswered requests alone: they are in the latencies at their age', () => {
+    const hung = { ...summary({ requests: 0, p99: 7000, byKind: { unanswered: 16 } }), unanswered: 16 };
+    expect(checkSlo({ p99Ms: 250, errorRate: 0.01 }, hung)).toEqual([
+      { name: 'p99Ms', limit: 250, actual: 7000, held: false, margin: -6750 },
+      { name: 'errorRate', limit: 0.01, actual: 1, held: false, margin: -0.99 },
+    ]);
+  });
+
   it('says whether every check held', () => {
     expect(allHeld(checkSlo({ p99Ms: 80, errorRate: 0.01 }, summary({})))).toBe(true);
     expect(allHeld(checkSlo({ p99Ms: 10, errorRate: 0.01 }, summary({})))).toBe(false);
@@ -126,6 +134,9 @@ describe('errorRate', () => {
     { requests: 100, byKind: { '5xx': 1 }, expected: 0.01 },
     { requests: 90, byKind: { timeout: 10 }, expected: 0.1 },
     { requests: 0, byKind: { reset: 3 }, expected: 1 },
+    { requests: 100, byKind: { unanswered: 300 }, expected: 0.75 },
+    { requests: 0, byKind: { unanswered: 16 }, expected: 1 },
+    { requests: 90, byKind: { '5xx': 10, unanswered: 10 }, expected: 0.2 },
   ])('is $expected for $requests responses and errors $byKind', ({ requests, byKind, expected }) => {
     expect(errorRate(summary({ requests, byKind }))).toBe(expected);
   });
