@@ -34,6 +34,10 @@ export const errorCodes = {
     hint: 'Write overrides as --set path.to.field=value, e.g. --set service.db.pool.max=20.',
   },
   BAD_FLAG: { exitCode: ExitCode.invalidInput, hint: 'See `loadlab <command> --help`.' },
+  BAD_PLAN: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'The target, the fault proxy and the scenario do not fit together; each problem says how.',
+  },
   PROXY_CONFIG_INVALID: {
     exitCode: ExitCode.invalidInput,
     hint: 'Fix the `loadlab proxy --config` file: proxies [{name, listen, upstream, enabled, toxics}] and an optional seed.',
