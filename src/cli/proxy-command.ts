@@ -4,9 +4,9 @@ import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { proxyConfigSchema, startProxyServer, type ProxyConfig } from '../chaos/index.js';
 import { formatZodIssues } from '../scenario/index.js';
-import { ExitCode, loadlabError } from '../shared/index.js';
+import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, serverStopCode } from './interrupt.js';
 import { note, printError } from './output.js';
 
 interface ProxyArgs {
@@ -64,7 +64,7 @@ async function proxy(args: ProxyArgs): Promise<number> {
       if (!interrupt.signal.aborted)
         await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve()));
       await server.close();
-      return interrupt.signal.reason === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
+      return serverStopCode(interrupt.received);
     } finally {
       interrupt.dispose();
     }

@@ -1,13 +1,17 @@
 /** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { analyseRun } from '../analysis/index.js';
-import { runLab } from '../lab/index.js';
+import { runLab, type LabOutcome } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
 import { renderReportHtml, formatSummary } from '../report/index.js';
-import { writeRunOutput } from '../results/index.js';
-import { buildPlan, loadScenario } from '../scenario/index.js';
-import { ExitCode, loadlabError, parseDurationMs } from '../shared/index.js';
+import { checkOutputFolder, writeRunOutput } from '../results/index.js';
+import type { ResultDocument, RunOutput, RunOutputPaths } from '../results/index.js';
+import { loadScenario, planRun } from '../scenario/index.js';
+import { ExitCode, isLoadlabError, loadlabError, parseDurationMs } from '../shared/index.js';
+import type { LoadlabError } from '../shared/index.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
@@ -48,7 +52,8 @@ export function registerRun(yargs: Argv): Argv {
         })
         .option('out', {
           type: 'string',
-          describe: 'Output folder (default reports/<name>-<YYYYMMDD-HHMMSS>)',
+          describe:
+            'Output folder (default reports/<name>-<YYYYMMDD-HHMMSS>); checked writable before the run. If it fails at the end, the result goes to a folder under the OS temp folder, named on stderr',
         })
         .option('duration', { type: 'string', describe: 'Cap the run at this long, e.g. 10s, 2m' })
         .option('set', {
@@ -76,9 +81,10 @@ async function runCommand(args: RunArgs): Promise<number> {
     const sets = [...args.set];
     if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
     if (args.workers !== undefined) sets.push(`load.workers=${args.workers}`);
+    const scenarioDir = dirname(resolve(args.scenario));
     const { scenario } = await loadScenario(args.scenario, {
       sets,
-      extraChecks: (input) => requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
+      extraChecks: (input) => requestTemplateProblems(input, { baseDir: scenarioDir }),
     });
     const maxDurationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
     if (args.duration !== undefined && (maxDurationMs === undefined || maxDurationMs < 1000)) {
@@ -88,10 +94,21 @@ async function runCommand(args: RunArgs): Promise<number> {
       );
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
-    const plan = buildPlan(scenario, maxDurationMs === undefined ? {} : { maxDurationMs });
+    checkProxyFlag(args, scenario.faults.length);
+    if (args.out !== undefined && args.out.trim() === '') {
+      throw loadlabError('BAD_FLAG', '--out: expected a folder, got an empty string');
+    }
+    const plan = planRun(scenario, {
+      scenarioDir,
+      ...(target === undefined ? {} : { target }),
+      ...(args.proxy === undefined ? {} : { proxyAdminUrl: args.proxy }),
+      ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
+    });
     const outDir = resolve(args.out ?? join('reports', `${scenario.name}-${timestamp(new Date())}`));
+    // Before anything starts: a run whose output cannot be written is lost.
+    await checkOutputFolder(outDir);
 
-    const interrupt = onInterrupt(note);
+    const interrupt = onInterrupt(note, 'stopping the run and writing what was measured');
     const progress = createProgress({
       quiet: args.quiet,
       tty: process.stderr.isTTY === true,
@@ -99,12 +116,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     });
     let outcome;
     try {
-      outcome = await runLab({
-        scenario,
-        plan,
-        scenarioDir: dirname(resolve(args.scenario)),
-        ...(target === undefined ? {} : { targetUrl: target }),
-        ...(args.proxy === undefined ? {} : { proxyAdminUrl: args.proxy }),
+      outcome = await runLab(plan, {
         runtime: { execPath: process.execPath, env: { ...process.env } },
         environment: collectEnvironment(),
         signal: interrupt.signal,
@@ -114,29 +126,85 @@ async function runCommand(args: RunArgs): Promise<number> {
       progress.end();
       interrupt.dispose();
     }
-    const { failure } = outcome;
-    const result = analyseRun(outcome.result);
-    const paths = await writeRunOutput(outDir, {
-      result,
-      html: renderReportHtml(result),
-      ...(outcome.latencyLog === undefined ? {} : { latencyLog: outcome.latencyLog }),
-    });
-    if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
-    else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
-    const shown = relative(process.cwd(), paths.htmlPath) || paths.htmlPath;
-    const last = `report: ${shown.startsWith('..') ? paths.htmlPath : shown}`;
-    if (failure) {
-      printError(failure);
-      note(last);
-      return failure.exitCode;
-    }
-    if (args.json) note(last);
-    else process.stdout.write(last + '\n');
-    if (result.interrupted) return ExitCode.interrupted;
-    return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
+    return await finishRun(outcome, outDir, args);
   } catch (error) {
     return printError(error);
   }
+}
+
+/** Writes the output, prints the summary and the report's path, and returns the exit code. */
+async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Promise<number> {
+  let { failure } = outcome;
+  let result = analyseRun(outcome.result);
+  const output = (r: ResultDocument): RunOutput => ({
+    result: r,
+    html: renderReportHtml(r),
+    ...(outcome.latencyLog === undefined ? {} : { latencyLog: outcome.latencyLog }),
+  });
+  let paths: RunOutputPaths | undefined;
+  let outputError: LoadlabError | undefined;
+  try {
+    paths = await writeRunOutput(outDir, output(result));
+  } catch (error) {
+    if (!isLoadlabError(error, 'OUTPUT_FAILED')) throw error;
+    outputError = error;
+    failure ??= error;
+    result = {
+      ...result,
+      failure: result.failure ?? { code: error.code, message: error.message },
+    };
+  }
+  if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
+  else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
+  if (outputError !== undefined) paths = await writeFallback(result, output, outputError);
+  if (failure) {
+    printError(failure);
+    if (paths !== undefined) note(`report: ${shownPath(paths.htmlPath)}`);
+    return failure.exitCode;
+  }
+  const last = `report: ${shownPath((paths as RunOutputPaths).htmlPath)}`;
+  if (args.json) note(last);
+  else process.stdout.write(last + '\n');
+  if (result.interrupted) return ExitCode.interrupted;
+  return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
+}
+
+/** Saves the result in a fresh folder under the OS temp folder when `--out` failed, and says where. */
+async function writeFallback(
+  result: ResultDocument,
+  output: (r: ResultDocument) => RunOutput,
+  why: LoadlabError,
+): Promise<RunOutputPaths | undefined> {
+  try {
+    const dir = await mkdtemp(join(tmpdir(), `loadlab-${result.scenario.name}-`));
+    const paths = await writeRunOutput(dir, output(result));
+    note(`loadlab: ${why.message}; the result was saved to ${dir} instead`);
+    return paths;
+  } catch (error) {
+    note(
+      `loadlab: ${why.message}; saving the result to the temp folder failed too: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path) || path;
+  return shown.startsWith('..') ? path : shown;
+}
+
+/** `--proxy` goes with `--target`, and a scenario with faults against a `--target` needs it. */
+function checkProxyFlag(args: RunArgs, faults: number): void {
+  const problems: string[] = [];
+  if (args.proxy !== undefined && args.target === undefined) {
+    problems.push('--proxy goes with --target; without it the lab runs its own fault proxy');
+  }
+  if (args.target !== undefined && args.proxy === undefined && faults > 0) {
+    problems.push(
+      `the scenario has ${faults} fault(s), but with --target there is no lab proxy to apply them through: pass --proxy URL (the admin API of your \`loadlab proxy\`) or drop the faults`,
+    );
+  }
+  if (problems.length === 1) throw loadlabError('BAD_FLAG', problems[0] as string);
 }
 
 /** Load goes to loopback only: a target elsewhere is refused. */

@@ -12,7 +12,7 @@ import { recsSimSpecSchema } from '../deps/index.js';
 import { startSystem, type RunningSystem } from '../lab/index.js';
 import { applyOverrides, formatZodIssues } from '../scenario/index.js';
 import { loadlabError } from '../shared/index.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, serverStopCode } from './interrupt.js';
 import { note, printError } from './output.js';
 
 interface ServeArgs {
@@ -104,7 +104,7 @@ async function serve(args: ServeArgs): Promise<number> {
       if (why !== 'signal') {
         throw loadlabError('CHILD_FAILED', `the ${why.name} process exited`, { problems: why.lastLines() });
       }
-      return 0;
+      return serverStopCode(interrupt.received);
     } finally {
       interrupt.dispose();
     }

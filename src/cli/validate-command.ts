@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
-import { buildPlan, describePlan, loadScenario } from '../scenario/index.js';
+import { describePlan, loadScenario, planRun } from '../scenario/index.js';
 import { printError } from './output.js';
 
 interface ValidateArgs {
@@ -29,7 +29,12 @@ export function registerValidate(yargs: Argv): Argv {
           default: [],
           describe: 'Override a field: --set path=value',
         })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the resolved scenario as JSON' }),
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Print the run plan as JSON: the resolved scenario, target, load plan, requests, seed and timeouts',
+        }),
     async (args) => {
       try {
         const { scenario } = await loadScenario(args.scenario, {
@@ -38,11 +43,10 @@ export function registerValidate(yargs: Argv): Argv {
           extraChecks: (input) =>
             requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
         });
-        const plan = buildPlan(scenario);
+        // The plan `loadlab run` would hand the lab (against the reference service).
+        const plan = planRun(scenario, { scenarioDir: dirname(resolve(args.scenario)) });
         process.stdout.write(
-          args.json
-            ? JSON.stringify({ scenario, plan }, null, 2) + '\n'
-            : describePlan(plan, scenario) + '\n',
+          args.json ? JSON.stringify(plan, null, 2) + '\n' : describePlan(plan.load, scenario) + '\n',
         );
         process.exitCode = 0;
       } catch (error) {

@@ -11,6 +11,7 @@ import type {
   GeneratorCheck,
   PhaseRecord,
   ResultDocument,
+  RunFailure,
   TelemetryInfo,
 } from '../results/index.js';
 import { resultSchemaId } from '../results/index.js';
@@ -33,6 +34,7 @@ export interface RunFacts {
   open?: { dropped: number; planned: number; lag: LatencyHistogram };
   interrupted: boolean;
   abortReason?: string;
+  failure?: RunFailure;
   serviceCounted?: number;
   /** Fault windows as they happened (default none). */
   faults?: FaultRecord[];
@@ -82,6 +84,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     endedAt: new Date(facts.endedAtMs).toISOString(),
     interrupted: facts.interrupted,
     ...(facts.abortReason === undefined ? {} : { abortReason: facts.abortReason }),
+    ...(facts.failure === undefined ? {} : { failure: facts.failure }),
     scenario: facts.scenario,
     target: facts.target,
     environment: facts.environment,

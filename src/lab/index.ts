@@ -1,4 +1,5 @@
-export { runLab, type LabEvent, type LabOptions, type LabOutcome } from './run-lab.js';
+export { runLab, type LabEvent, type LabHandles, type LabOutcome } from './run-lab.js';
+export { CleanupStack, type CleanupProblem } from './cleanup-stack.js';
 export { startSystem, type ProcessRuntime, type RunningSystem, type SystemSpec } from './system.js';
 export {
   startChild,

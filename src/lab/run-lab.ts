@@ -1,19 +1,24 @@
 /**
- * One run, end to end. Each step is a small function; every exit path stops what was started.
+ * One run of one plan, end to end: plan in, measurements out. Everything started pushes its stop
+ * onto one cleanup stack, which runs once, in reverse, whatever happens.
  *
- *   boot system ─▶ run load (workers) ─▶ read service counters ─▶ stop children ─▶ result
- *        │              │ abort (Ctrl-C) / child died: stop load early, keep what was measured
- *        └─ --target: only check that the target answers
+ *   prepare target ─▶ telemetry ─▶ fault schedule ─▶ load (workers) ─▶ wind down ─▶ cleanups ─▶ result
+ *   (boot system,       │                              │ abort (Ctrl-C), a child dies, a worker fails:
+ *    or check the       │                              │ the load stops early, what was measured is kept
+ *    external target)   └─ every /metrics read bounded in time and size: never holds up the end
+ *
+ * Rejects only when nothing was measured because the run could not start (the system failed to
+ * boot, the target is unreachable); every later failure is returned with the result measured so far.
  */
-import { LoadAggregate, runLoad } from '../load/index.js';
-import type { LatencyHistogram } from '../metrics/index.js';
+import { LoadAggregate, runLoad, type LoadOutcome } from '../load/index.js';
 import { formatLatencyLog } from '../results/index.js';
-import type { PhaseRecord, ResultDocument, Environment } from '../results/index.js';
-import type { RunPlan, Scenario } from '../scenario/index.js';
+import type { Environment, PhaseRecord, ResultDocument } from '../results/index.js';
+import type { LabPlan, RunPlan } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/index.js';
-import { parsePromText, sumSamples } from '../telemetry/index.js';
-import { assembleResult } from './assemble-result.js';
+import { parsePromText, readMetrics, sumSamples } from '../telemetry/index.js';
+import { assembleResult, type RunFacts } from './assemble-result.js';
 import { describeExit } from './child-process.js';
+import { CleanupStack } from './cleanup-stack.js';
 import { createFaultSchedule, type FaultSchedule } from './fault-schedule.js';
 import { startSystem, type ProcessRuntime, type RunningSystem } from './system.js';
 import { startTelemetryCollector, type TelemetryCollector } from './telemetry-collector.js';
@@ -36,25 +41,17 @@ export type LabEvent =
       dropped?: number;
     };
 
-export interface LabOptions {
-  scenario: Scenario;
-  plan: RunPlan;
-  /** The scenario file's folder: CSV files named in request templates are relative to it (default the working folder). */
-  scenarioDir?: string;
-  /** A service the user runs: nothing is booted, load goes there. */
-  targetUrl?: string;
+/** The runtime handles a run uses; everything about what to run is in the {@link LabPlan}. */
+export interface LabHandles {
+  /** How to start child processes. */
   runtime: ProcessRuntime;
+  /** Recorded in the result. */
   environment: Environment;
-  /** Aborting (Ctrl-C, SIGTERM) stops the run early; results so far are kept. */
+  /** Aborting stops the run early; what was measured is kept. A string reason becomes the result's `abortReason`. */
   signal: AbortSignal;
   onEvent?: (event: LabEvent) => void;
   /** Wall clock, ms since the Unix epoch (default Date.now). */
   now?: () => number;
-  /**
-   * With `targetUrl`: the admin API of the user's own fault proxy (`loadlab proxy`), which the
-   * scenario's faults are applied through. A scenario with faults and a target needs it.
-   */
-  proxyAdminUrl?: string;
 }
 
 export interface LabOutcome {
@@ -65,149 +62,251 @@ export interface LabOutcome {
   failure?: LoadlabError;
 }
 
-/** Runs the scenario's plan. Rejects only when nothing could be measured (the system failed to start). */
-export async function runLab(options: LabOptions): Promise<LabOutcome> {
-  const now = options.now ?? Date.now;
-  const emit = options.onEvent ?? (() => {});
-  const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(options.signal.reason);
-  options.signal.addEventListener('abort', onOuterAbort, { once: true });
-  let system: RunningSystem | undefined;
-  let telemetry: TelemetryCollector | undefined;
-  let failure: LoadlabError | undefined;
-  let schedule: FaultSchedule | undefined;
-  const startedAtMs = now();
-  try {
-    const faults = options.plan.faults ?? [];
-    if (faults.length > 0 && options.targetUrl !== undefined && options.proxyAdminUrl === undefined) {
-      throw loadlabError(
-        'BAD_FLAG',
-        'the scenario has faults, but with --target there is no lab proxy to apply them through: pass --proxy URL (the admin API of your `loadlab proxy`) or drop the faults',
-      );
-    }
-    if (options.proxyAdminUrl !== undefined && options.targetUrl === undefined) {
-      throw loadlabError(
-        'BAD_FLAG',
-        '--proxy goes with --target; without it the lab runs its own fault proxy',
-      );
-    }
-    let targetUrl: string;
-    if (options.targetUrl !== undefined) {
-      await checkReachable(options.targetUrl);
-      targetUrl = options.targetUrl;
-    } else {
-      system = await startSystem(
-        {
-          knobs: options.scenario.service,
-          db: options.scenario.dependencies.db,
-          recommendations: options.scenario.dependencies.recommendations,
-          seed: options.scenario.seed,
-        },
-        options.runtime,
-        abort.signal,
-        (message) => emit({ type: 'status', message }),
-      );
-      targetUrl = system.url;
-      for (const child of system.children) {
-        void child.exited.then((e) => {
-          if (abort.signal.aborted) return;
-          failure = loadlabError(
-            'CHILD_FAILED',
-            `the ${child.name} process died during the run (${describeExit(e)})`,
-            {
-              problems: child.lastLines(),
-            },
-          );
-          abort.abort(failure);
-        });
-      }
-    }
-
-    const serviceChild = system?.children.find((c) => c.name === 'service');
-    telemetry = startTelemetryCollector(serviceChild ? { child: serviceChild } : { url: targetUrl });
-    const adminUrl = system?.proxyAdminUrl ?? options.proxyAdminUrl;
-    if (faults.length > 0 && adminUrl !== undefined)
-      schedule = createFaultSchedule({ faults, adminUrl, now });
-    await schedule?.prepare();
-    const load = await driveLoad(options, targetUrl, abort.signal, emit, now, (zero) =>
-      schedule?.begin(zero),
-    );
-    const faultRecords = (await schedule?.finish()) ?? [];
-    await telemetry.stop();
-    const serviceCounted = failure ? undefined : await readServiceCount(targetUrl);
-    abort.abort('run finished');
-    await system?.stop();
-    const interrupted = options.signal.aborted;
-    const result = assembleResult({
-      scenario: options.scenario,
-      environment: options.environment,
-      target: { url: targetUrl, kind: options.targetUrl === undefined ? 'reference' : 'external' },
-      startedAtMs: load.startEpochMs,
-      endedAtMs: load.endEpochMs,
-      loadDurationS: (load.endEpochMs - load.startEpochMs) / 1000,
-      phases: load.phases,
-      aggregate: load.aggregate,
-      sent: load.sent,
-      completed: load.completed,
-      ...(options.plan.open === undefined
-        ? {}
-        : { open: { dropped: load.dropped, planned: load.planned, lag: load.lag } }),
-      interrupted,
-      ...(failure ? { abortReason: failure.message } : interrupted ? { abortReason: 'interrupted' } : {}),
-      ...(serviceCounted === undefined ? {} : { serviceCounted }),
-      faults: faultRecords,
-      telemetry: {
-        info: telemetry.info(),
-        bySecond: telemetry.aligned(
-          load.startEpochMs,
-          Math.ceil((load.endEpochMs - load.startEpochMs) / 1000),
-        ),
-      },
-    });
-    const latencyLog = formatLatencyLog(load.startEpochMs, load.aggregate.windows());
-    return failure ? { result, latencyLog, failure } : { result, latencyLog };
-  } catch (error) {
-    await schedule?.finish();
-    await telemetry?.stop();
-    if (system) await system.stop();
-    if (isLoadlabError(error, 'INTERRUPTED') || options.signal.aborted) {
-      // Interrupted before any load ran: an empty, interrupted result.
-      return { result: emptyResult(options, startedAtMs, now()) };
-    }
-    throw error;
-  } finally {
-    options.signal.removeEventListener('abort', onOuterAbort);
-  }
-}
-
-interface DrivenLoad {
+/** What the load stage hands on: the runner's outcome, placed in time. */
+interface DrivenLoad extends LoadOutcome {
   aggregate: LoadAggregate;
-  sent: number;
-  dropped: number;
-  planned: number;
-  lag: LatencyHistogram;
-  completed: number;
   phases: PhaseRecord[];
   startEpochMs: number;
   endEpochMs: number;
 }
 
+/** Runs one plan. See the module comment for what it rejects on. */
+export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOutcome> {
+  const now = handles.now ?? Date.now;
+  const emit = handles.onEvent ?? (() => {});
+  const cleanups = new CleanupStack();
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(handles.signal.reason);
+  handles.signal.addEventListener('abort', onOuterAbort, { once: true });
+  cleanups.push('abort listener', () => handles.signal.removeEventListener('abort', onOuterAbort));
+  let failure: LoadlabError | undefined;
+  const fail = (error: LoadlabError) => {
+    failure ??= error;
+    abort.abort(error);
+  };
+  const startedAtMs = now();
+  let load: DrivenLoad | undefined;
+  let system: RunningSystem | undefined;
+  let telemetry: TelemetryCollector | undefined;
+  let schedule: FaultSchedule | undefined;
+  try {
+    let targetUrl: string;
+    if (plan.target.kind === 'external') {
+      await checkReachable(plan.target.url, plan.timeouts.targetCheckMs);
+      targetUrl = plan.target.url;
+    } else {
+      system = await bootSystem(plan, handles, abort.signal, cleanups, fail, emit);
+      targetUrl = system.url;
+    }
+    const faults = plan.load.faults ?? [];
+    const adminUrl = plan.target.kind === 'external' ? plan.target.proxyAdminUrl : system?.proxyAdminUrl;
+    if (faults.length > 0 && adminUrl === undefined) {
+      throw loadlabError('BAD_PLAN', 'the plan has faults but no fault proxy to apply them through');
+    }
+    const serviceChild = system?.children.find((c) => c.name === 'service');
+    const collector = startTelemetryCollector(
+      serviceChild
+        ? { child: serviceChild }
+        : {
+            url: targetUrl,
+            scrapeTimeoutMs: plan.timeouts.scrapeMs,
+            scrapeMaxBytes: plan.timeouts.scrapeMaxBytes,
+          },
+    );
+    telemetry = collector;
+    cleanups.push('telemetry', () => collector.stop());
+    if (faults.length > 0 && adminUrl !== undefined) {
+      const created = createFaultSchedule({ faults, adminUrl, now });
+      schedule = created;
+      cleanups.push('fault schedule', () => created.finish());
+      await created.prepare();
+    }
+    load = await driveLoad(plan, targetUrl, abort.signal, emit, now, (zero) => schedule?.begin(zero));
+    if (load.failure !== undefined) fail(load.failure);
+  } catch (error) {
+    if (load === undefined) {
+      await reportCleanups(await cleanups.run(), emit);
+      // Interrupted before any load ran: an empty, interrupted result.
+      if (handles.signal.aborted) return { result: emptyResult(plan, handles, startedAtMs, now()) };
+      throw error;
+    }
+    fail(asLoadlabError(error));
+  }
+  if (load === undefined) throw loadlabError('LOAD_FAILED', 'the load ended without an outcome');
+
+  // Wind down: each step guarded, so one failing does not lose what the others gathered.
+  const faultRecords = await guarded(() => schedule?.finish(), fail);
+  await guarded(() => telemetry?.stop(), fail);
+  const serviceCounted =
+    failure === undefined ? await readServiceCount(targetOf(plan, system), plan) : undefined;
+  await reportCleanups(await cleanups.run(), emit);
+  const interrupted = handles.signal.aborted;
+  const facts = runFacts(plan, handles, load, {
+    target: { url: targetOf(plan, system), kind: plan.target.kind },
+    interrupted,
+    ...(failure === undefined ? {} : { failure }),
+    ...(serviceCounted === undefined ? {} : { serviceCounted }),
+    faults: faultRecords ?? [],
+    ...(telemetry === undefined
+      ? {}
+      : {
+          telemetry: {
+            info: telemetry.info(),
+            bySecond: telemetry.aligned(
+              load.startEpochMs,
+              Math.ceil((load.endEpochMs - load.startEpochMs) / 1000),
+            ),
+          },
+        }),
+  });
+  const result = assembleResult(facts);
+  const latencyLog = formatLatencyLog(load.startEpochMs, load.aggregate.windows());
+  return failure ? { result, latencyLog, failure } : { result, latencyLog };
+}
+
+/**
+ * The one place where the load's outcome and the run's circumstances become the facts the result
+ * is assembled from.
+ */
+function runFacts(
+  plan: LabPlan,
+  handles: LabHandles,
+  load: DrivenLoad,
+  run: {
+    target: RunFacts['target'];
+    interrupted: boolean;
+    failure?: LoadlabError;
+    serviceCounted?: number;
+    faults: NonNullable<RunFacts['faults']>;
+    telemetry?: RunFacts['telemetry'];
+  },
+): RunFacts {
+  const abortReason = run.failure
+    ? run.failure.message
+    : run.interrupted
+      ? reasonText(handles.signal.reason)
+      : undefined;
+  return {
+    scenario: plan.scenario,
+    environment: handles.environment,
+    target: run.target,
+    startedAtMs: load.startEpochMs,
+    endedAtMs: load.endEpochMs,
+    loadDurationS: (load.endEpochMs - load.startEpochMs) / 1000,
+    phases: load.phases,
+    aggregate: load.aggregate,
+    sent: load.sent,
+    completed: load.completed,
+    ...(plan.load.open === undefined
+      ? {}
+      : { open: { dropped: load.dropped, planned: load.planned, lag: load.lag } }),
+    interrupted: run.interrupted,
+    ...(abortReason === undefined ? {} : { abortReason }),
+    ...(run.failure === undefined
+      ? {}
+      : { failure: { code: run.failure.code, message: run.failure.message } }),
+    ...(run.serviceCounted === undefined ? {} : { serviceCounted: run.serviceCounted }),
+    faults: run.faults,
+    ...(run.telemetry === undefined ? {} : { telemetry: run.telemetry }),
+  };
+}
+
+/** Boots the reference system, registers its stop, and watches its children for an early death. */
+async function bootSystem(
+  plan: LabPlan,
+  handles: LabHandles,
+  signal: AbortSignal,
+  cleanups: CleanupStack,
+  fail: (error: LoadlabError) => void,
+  emit: (e: LabEvent) => void,
+): Promise<RunningSystem> {
+  if (plan.target.kind !== 'reference') throw new Error('bootSystem: the plan has an external target');
+  const system = await startSystem(
+    {
+      knobs: plan.target.service,
+      db: plan.target.dependencies.db,
+      recommendations: plan.target.dependencies.recommendations,
+      seed: plan.seed,
+      readyTimeoutMs: plan.timeouts.readyMs,
+    },
+    handles.runtime,
+    signal,
+    (message) => emit({ type: 'status', message }),
+  );
+  let stopping = false;
+  cleanups.push('system', async () => {
+    stopping = true;
+    await system.stop();
+  });
+  for (const child of system.children) {
+    void child.exited.then((e) => {
+      if (stopping || signal.aborted) return;
+      fail(
+        loadlabError('CHILD_FAILED', `the ${child.name} process died during the run (${describeExit(e)})`, {
+          problems: child.lastLines(),
+        }),
+      );
+    });
+  }
+  return system;
+}
+
+function targetOf(plan: LabPlan, system: RunningSystem | undefined): string {
+  return plan.target.kind === 'external' ? plan.target.url : (system?.url ?? '');
+}
+
+/** Runs `step`; a failure becomes the run's failure (if it has none yet) instead of ending the wind-down. */
+async function guarded<T>(
+  step: () => Promise<T> | T,
+  fail: (error: LoadlabError) => void,
+): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    fail(asLoadlabError(error));
+    return undefined;
+  }
+}
+
+function asLoadlabError(error: unknown): LoadlabError {
+  if (isLoadlabError(error)) return error;
+  return loadlabError('LOAD_FAILED', `the run failed: ${(error as Error).message ?? String(error)}`, {
+    cause: error,
+  });
+}
+
+async function reportCleanups(
+  problems: { name: string; error: unknown }[],
+  emit: (e: LabEvent) => void,
+): Promise<void> {
+  for (const p of problems) {
+    emit({
+      type: 'status',
+      message: `stopping the ${p.name} failed: ${(p.error as Error).message ?? p.error}`,
+    });
+  }
+}
+
+function reasonText(reason: unknown): string {
+  return typeof reason === 'string' && reason !== '' ? reason : 'stopped by its caller';
+}
+
 async function driveLoad(
-  options: LabOptions,
+  plan: LabPlan,
   targetUrl: string,
   signal: AbortSignal,
   emit: (e: LabEvent) => void,
   now: () => number,
   onZero: (startEpochMs: number) => void = () => {},
 ): Promise<DrivenLoad> {
-  const { plan, scenario } = options;
+  const runPlan = plan.load;
   // Time zero lies a little ahead so every worker thread is up before the first request is due;
   // further for the open model, whose first requests would otherwise be sent late.
-  const startEpochMs = now() + (plan.open === undefined ? 200 : 500);
+  const startEpochMs = now() + (runPlan.open === undefined ? 200 : 500);
   onZero(startEpochMs);
-  const totalS = plan.totalMs / 1000;
+  const totalS = runPlan.totalMs / 1000;
   const phaseStarts = new Map<number, number>();
-  let currentPhase = plan.phases[0]?.name ?? '';
+  let currentPhase = runPlan.phases[0]?.name ?? '';
   emit({ type: 'load-started', targetUrl, totalS });
 
   const aggregate = new LoadAggregate();
@@ -223,21 +322,21 @@ async function driveLoad(
       p99Ms: last?.latencyMs.p99 ?? 0,
       errors: aggregate.errors,
       requests: aggregate.requests,
-      ...(plan.open === undefined ? {} : { dropped: aggregate.dropped }),
+      ...(runPlan.open === undefined ? {} : { dropped: aggregate.dropped }),
     });
   }, 1000);
   try {
     const outcome = await runLoad({
-      plan,
-      requests: scenario.load.requests,
+      plan: runPlan,
+      requests: plan.requests.specs,
       targetUrl,
-      seed: scenario.seed,
-      timeoutMs: scenario.load.timeout,
+      seed: plan.seed,
+      timeoutMs: plan.timeouts.requestMs,
       startEpochMs,
       signal,
-      ...(options.scenarioDir === undefined ? {} : { baseDir: options.scenarioDir }),
+      baseDir: plan.requests.baseDir,
       onPhase: (index) => {
-        const p = plan.phases[index];
+        const p = runPlan.phases[index];
         if (p === undefined) return;
         phaseStarts.set(index, now());
         currentPhase = p.name;
@@ -245,11 +344,11 @@ async function driveLoad(
       },
       aggregate,
     });
-    const endEpochMs = Math.min(now(), startEpochMs + plan.totalMs);
+    const endEpochMs = Math.min(now(), startEpochMs + runPlan.totalMs);
     return {
       ...outcome,
       aggregate,
-      phases: actualPhases(plan, phaseStarts, startEpochMs, endEpochMs),
+      phases: actualPhases(runPlan, phaseStarts, startEpochMs, endEpochMs),
       startEpochMs,
       endEpochMs,
     };
@@ -281,54 +380,57 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-async function checkReachable(url: string): Promise<void> {
+/** Checks that an external target answers at all before load is sent to it. */
+async function checkReachable(url: string, timeoutMs: number): Promise<void> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    throw loadlabError(
-      'TARGET_UNREACHABLE',
-      `the target ${url} did not answer (${cause?.code ?? (error as Error).message})`,
-      {
-        cause: error,
-      },
-    );
+    throw loadlabError('TARGET_UNREACHABLE', `the target ${url} ${unreachableWhy(error, timeoutMs)}`, {
+      cause: error,
+    });
   }
+}
+
+/** Why a target could not be reached, in words: refused, timed out, or the system's code. */
+function unreachableWhy(error: unknown, timeoutMs: number): string {
+  if ((error as Error).name === 'TimeoutError') return `did not answer within ${timeoutMs} ms`;
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  if (code === 'ECONNREFUSED') return 'refused the connection (ECONNREFUSED): is it running, on that port?';
+  if (code === 'ECONNRESET') return 'closed the connection without answering (ECONNRESET)';
+  return `could not be reached (${code ?? (error as Error).message})`;
 }
 
 /**
  * Requests the service counted on its user-facing routes, from its /metrics
- * (`http_requests_total` without /metrics, /health and /ready); undefined when it has none.
+ * (`http_requests_total` without /metrics, /health and /ready); undefined when it has none or
+ * the read fails its deadline or size cap: the result then says nothing of it.
  */
-async function readServiceCount(url: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) });
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    const samples = parsePromText(await res.text());
-    if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;
-    return sumSamples(
-      samples,
-      'http_requests_total',
-      (l) => !['/metrics', '/health', '/ready'].includes(l.route ?? ''),
-    );
-  } catch {
-    // A target without a readable /metrics simply has no count; the result says nothing of it.
-    return undefined;
-  }
+async function readServiceCount(url: string, plan: LabPlan): Promise<number | undefined> {
+  const read = await readMetrics(url, {
+    deadlineMs: plan.timeouts.finalCountMs,
+    maxBytes: plan.timeouts.scrapeMaxBytes,
+  });
+  if (!read.ok || read.status !== 200) return undefined;
+  const samples = parsePromText(read.text);
+  if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;
+  return sumSamples(
+    samples,
+    'http_requests_total',
+    (l) => !['/metrics', '/health', '/ready'].includes(l.route ?? ''),
+  );
 }
 
-function emptyResult(options: LabOptions, startedAtMs: number, endedAtMs: number): ResultDocument {
+function emptyResult(
+  plan: LabPlan,
+  handles: LabHandles,
+  startedAtMs: number,
+  endedAtMs: number,
+): ResultDocument {
   return assembleResult({
-    scenario: options.scenario,
-    environment: options.environment,
-    target: {
-      url: options.targetUrl ?? '',
-      kind: options.targetUrl === undefined ? 'reference' : 'external',
-    },
+    scenario: plan.scenario,
+    environment: handles.environment,
+    target: { url: plan.target.kind === 'external' ? plan.target.url : '', kind: plan.target.kind },
     startedAtMs,
     endedAtMs,
     loadDurationS: 0,
@@ -337,6 +439,6 @@ function emptyResult(options: LabOptions, startedAtMs: number, endedAtMs: number
     sent: 0,
     completed: 0,
     interrupted: true,
-    abortReason: 'interrupted before the load started',
+    abortReason: `${reasonText(handles.signal.reason)}, before the load started`,
   });
 }

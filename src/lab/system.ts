@@ -33,6 +33,8 @@ export interface SystemSpec {
   /** The simulated recommendations API (default: its defaults). */
   recommendations?: RecsSimSpec;
   seed: number;
+  /** How long the service may take to answer /ready, ms (default 15000). */
+  readyTimeoutMs?: number;
   /** Port for the service; 0 (the default) picks a free one. */
   servicePort?: number;
   /**
@@ -124,7 +126,7 @@ export async function startSystem(
       },
     });
     children.push(service);
-    await waitReady(service, signal);
+    await waitReady(service, signal, spec.readyTimeoutMs);
     onStatus(`reference service ready at ${service.url}`);
     return {
       url: service.url,

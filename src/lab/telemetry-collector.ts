@@ -18,8 +18,9 @@ import {
 import type { TelemetryInfo } from '../results/index.js';
 import type { RunningChild } from './child-process.js';
 
-/** Where the samples come from: a child's IPC channel, or a target's /metrics. */
-export type TelemetrySource = { child: RunningChild } | { url: string };
+/** Where the samples come from: a child's IPC channel, or a target's /metrics (each read bounded in time and size). */
+export type TelemetrySource =
+  { child: RunningChild } | { url: string; scrapeTimeoutMs?: number; scrapeMaxBytes?: number };
 
 export interface TelemetryCollector {
   /** Samples by load second t (seconds since `startEpochMs`), for t in [0, seconds). */
@@ -48,11 +49,19 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
     stopSource = async () => off();
     note = () => (messages.length === 0 ? 'the service sent no telemetry' : undefined);
   } else {
-    const scraper = startPromScraper({ url: source.url, onSample: add });
+    const scraper = startPromScraper({
+      url: source.url,
+      onSample: add,
+      ...(source.scrapeTimeoutMs === undefined ? {} : { timeoutMs: source.scrapeTimeoutMs }),
+      ...(source.scrapeMaxBytes === undefined ? {} : { maxBytes: source.scrapeMaxBytes }),
+    });
     stopSource = () => scraper.stop();
-    note = () =>
-      scraper.stoppedBecause ??
-      (messages.length === 0 ? 'no two successive scrapes of /metrics succeeded' : undefined);
+    note = () => {
+      if (scraper.stoppedBecause !== undefined) return scraper.stoppedBecause;
+      const last = scraper.lastFailure === undefined ? '' : ` (last: ${scraper.lastFailure})`;
+      if (messages.length === 0) return `no two successive scrapes of /metrics succeeded${last}`;
+      return scraper.failures > 0 ? `${scraper.failures} scrape(s) of /metrics failed${last}` : undefined;
+    };
   }
   let stopped: Promise<void> | undefined;
   return {

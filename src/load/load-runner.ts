@@ -11,7 +11,7 @@ import {
   mergeHistograms,
   type LatencyHistogram,
 } from '../metrics/index.js';
-import { loadlabError } from '../shared/index.js';
+import { loadlabError, type LoadlabError } from '../shared/index.js';
 import { entries } from '../shared/index.js';
 import type { LoadAggregate } from './aggregate.js';
 import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
@@ -46,6 +46,8 @@ export interface LoadOutcome {
   completed: number;
   /** Whether the load stopped before the plan's end. */
   stoppedEarly: boolean;
+  /** Set when a worker failed (LOAD_FAILED): the others were stopped, and what they all measured is kept. */
+  failure?: LoadlabError;
 }
 
 /** The connections (or the rate) of each phase split across `workers` threads as evenly as possible. */
@@ -65,7 +67,7 @@ function share(n: number, workers: number, w: number): number {
   return Math.floor(n / workers) + (w < n % workers ? 1 : 0);
 }
 
-/** Runs the plan's load to its end or until `signal` aborts. Rejects with LOAD_FAILED if a worker fails. */
+/** Runs the plan's load to its end or until `signal` aborts or a worker fails (then `failure` is set). */
 export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const { plan } = options;
   const maxConnections = Math.max(...plan.phases.map((p) => p.connections ?? 0));
@@ -92,7 +94,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
 
   const finished = shares.map(
     (phases, workerIndex) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<void>((resolve) => {
         const init: WorkerInit = {
           workerIndex,
           workerCount,
@@ -117,7 +119,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
         };
         const worker = new Worker(entries.loadWorker(), { workerData: init });
         workers.push(worker);
-        let failure: Error | undefined;
+        let failure: LoadlabError | undefined;
+        let reported = false;
         worker.on('message', (message: WorkerMessage) => {
           switch (message.type) {
             case 'window':
@@ -133,6 +136,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
               }
               break;
             case 'done':
+              reported = true;
               outcome.sent += message.sent;
               outcome.completed += message.responses + message.errors;
               outcome.dropped += message.dropped ?? 0;
@@ -155,16 +159,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           });
           stopAll();
         });
-        worker.on('exit', () => (failure ? reject(failure) : resolve()));
+        worker.on('exit', (code) => {
+          if (failure === undefined && !reported) {
+            failure = loadlabError(
+              'LOAD_FAILED',
+              `load worker ${workerIndex} exited (code ${code}) before reporting what it sent`,
+            );
+            stopAll();
+          }
+          outcome.failure ??= failure;
+          resolve();
+        });
       }),
   );
 
   if (options.signal.aborted) stopAll();
   else options.signal.addEventListener('abort', stopAll, { once: true });
   try {
-    const results = await Promise.allSettled(finished);
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
+    await Promise.all(finished);
     return outcome;
   } finally {
     options.signal.removeEventListener('abort', stopAll);

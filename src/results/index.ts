@@ -1,5 +1,11 @@
 export { readResult, parseResult } from './reader.js';
-export { outputFileNames, writeFileAtomically, writeRunOutput } from './writer.js';
+export {
+  checkOutputFolder,
+  ensureFolder,
+  outputFileNames,
+  writeFileAtomically,
+  writeRunOutput,
+} from './writer.js';
 export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { resultSchemaId } from './types.js';
@@ -13,6 +19,7 @@ export type {
   LatencySummary,
   PhaseRecord,
   ResultDocument,
+  RunFailure,
   SeriesPoint,
   SloCheck,
   Summary,

@@ -26,6 +26,7 @@ const resultShape = z.looseObject({
   endedAt: z.string(),
   interrupted: z.boolean(),
   abortReason: z.string().optional(),
+  failure: z.looseObject({ code: z.string(), message: z.string() }).optional(),
   scenario: z.looseObject({ name: z.string(), description: z.string().optional() }),
   target: z.looseObject({ url: z.string(), kind: z.enum(['reference', 'external']) }),
   environment: z.looseObject({

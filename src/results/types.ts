@@ -174,14 +174,22 @@ export interface Environment {
   gitCommit?: string;
 }
 
+/** A failure that ended a run early: the error code (docs/errors) and its message. */
+export interface RunFailure {
+  code: string;
+  message: string;
+}
+
 export interface ResultDocument {
   schema: typeof resultSchemaId;
   /** ISO time the load started. */
   startedAt: string;
   endedAt: string;
   interrupted: boolean;
-  /** Why the run ended early, when it did. */
+  /** Why the run ended early, when it did (an interrupt, or the failure's message). */
   abortReason?: string;
+  /** Set when the run failed part-way (a load worker or a child died, the output could not be written): what was measured before is kept. */
+  failure?: RunFailure;
   scenario: Scenario;
   /** Where load was sent ("reference service" runs record the URL it had). */
   target: { url: string; kind: 'reference' | 'external' };

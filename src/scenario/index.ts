@@ -13,6 +13,15 @@ export {
   type PlannedPhase,
   type RunPlan,
 } from './plan.js';
+export {
+  defaultLabTimeouts,
+  planRun,
+  runPlanProblems,
+  type LabPlan,
+  type LabTarget,
+  type LabTimeouts,
+  type RunPlanOptions,
+} from './run-plan.js';
 export { describePlan } from './describe-plan.js';
 export { describeFaults, planFaults, type FaultToxic, type PlannedFault } from './fault-plan.js';
 export type { FaultSpec } from './faults-schema.js';

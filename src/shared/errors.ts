@@ -38,6 +38,10 @@ export const errorCodes = {
     exitCode: ExitCode.invalidInput,
     hint: 'Write a matrix as `path: [value, ...]` in the scenario, or --matrix path=v1,v2 (repeatable).',
   },
+  BAD_PLAN: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'The target, the fault proxy and the scenario do not fit together; each problem says how.',
+  },
   PROXY_CONFIG_INVALID: {
     exitCode: ExitCode.invalidInput,
     hint: 'Fix the `loadlab proxy --config` file: proxies [{name, listen, upstream, enabled, toxics}] and an optional seed.',

@@ -18,3 +18,4 @@ export {
   type TelemetryMessage,
 } from '../../protocol/index.js';
 export { startPromScraper, type PromScraper, type PromScraperOptions } from './prom-scraper.js';
+export { readMetrics, type MetricsRead, type MetricsReadLimits } from './read-metrics.js';

@@ -1,15 +1,18 @@
 /**
  * Service telemetry for a foreign `--target`: its Prometheus /metrics read once a second over
  * one keep-alive connection (a fresh connection per scrape costs a saturated server ~2.5% on
- * its own, FIELD-NOTES), each pair of scrapes turned into one service sample.
+ * its own, as measured), each pair of scrapes turned into one service sample.
  *
- *   every intervalMs: GET /metrics ─▶ parsePromText ─▶ readPromReadings ─▶ sampleBetween(prev, cur)
- *   a 404 or a body that is not Prometheus text: stop, the target has no metrics to read
+ *   every intervalMs: GET /metrics (≤ timeoutMs, ≤ maxBytes) ─▶ parsePromText ─▶ readPromReadings ─▶ sampleBetween(prev, cur)
+ *   a 404, a body that is not Prometheus text, or one larger than maxBytes: stop, say why
+ *   a scrape past its deadline: a gap (the next pair spans it)
+ *   stop(): the scrape under way is abandoned and the connection dropped at once
  */
 import { Client } from 'undici';
 import { readPromReadings, sampleBetween, type PromReadings } from '../../protocol/index.js';
 import { parsePromText } from '../../protocol/index.js';
 import type { TelemetryMessage } from '../../protocol/index.js';
+import { readMetrics } from './read-metrics.js';
 
 export interface PromScraperOptions {
   /** The target's base URL; /metrics is read from it. */
@@ -19,8 +22,10 @@ export interface PromScraperOptions {
   intervalMs?: number;
   /** Wall clock, ms since the Unix epoch (default Date.now). */
   now?: () => number;
-  /** Per-scrape timeout, ms (default 800). */
+  /** Total time for one scrape, body included, ms (default 800). */
   timeoutMs?: number;
+  /** Largest /metrics body read, bytes (default 16 MiB); a larger one stops scraping. */
+  maxBytes?: number;
 }
 
 export interface PromScraper {
@@ -28,7 +33,10 @@ export interface PromScraper {
   readonly stoppedBecause: string | undefined;
   /** Scrapes that succeeded so far. */
   readonly scrapes: number;
-  /** Stops the timer and closes the connection. */
+  /** Scrapes that failed so far (deadline, connection, size), and the last one's reason. */
+  readonly failures: number;
+  readonly lastFailure: string | undefined;
+  /** Stops the timer, abandons a scrape under way and drops the connection; never waits on the target. */
   stop(): Promise<void>;
 }
 
@@ -37,29 +45,45 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 800;
-  const client = new Client(options.url, {
+  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const client = new Client(new URL(options.url).origin, {
     pipelining: 1,
     keepAliveTimeout: 60_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  const stopping = new AbortController();
   let prev: { atMs: number; readings: PromReadings } | undefined;
   let busy = false;
   let stoppedBecause: string | undefined;
   let scrapes = 0;
+  let failures = 0;
+  let lastFailure: string | undefined;
 
   const scrape = async (): Promise<void> => {
-    if (busy || stoppedBecause !== undefined) return;
+    if (busy || stoppedBecause !== undefined || stopping.signal.aborted) return;
     busy = true;
     try {
-      const res = await client.request({ method: 'GET', path: '/metrics', headersTimeout: timeoutMs });
-      const text = await res.body.text();
+      const read = await readMetrics(
+        options.url,
+        { deadlineMs: timeoutMs, maxBytes, signal: stopping.signal },
+        client,
+      );
       const atMs = now();
-      if (res.statusCode !== 200) {
-        if (res.statusCode === 404) halt(`GET /metrics answered ${res.statusCode}`);
+      if (stopping.signal.aborted) return;
+      if (!read.ok) {
+        failures++;
+        lastFailure = read.reason;
+        // A missed scrape leaves a gap in the series: the next pair of scrapes spans it.
+        prev = undefined;
+        if (read.kind === 'too-large') halt(read.reason);
         return;
       }
-      const samples = parsePromText(text);
+      if (read.status !== 200) {
+        if (read.status === 404) halt(`GET /metrics answered ${read.status}`);
+        return;
+      }
+      const samples = parsePromText(read.text);
       if (samples.length === 0) {
         halt('GET /metrics did not answer Prometheus text');
         return;
@@ -76,9 +100,6 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
         });
       }
       prev = { atMs, readings };
-    } catch {
-      // A missed scrape leaves a gap in the series: the next pair of scrapes spans it.
-      prev = undefined;
     } finally {
       busy = false;
     }
@@ -98,9 +119,17 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
     get scrapes() {
       return scrapes;
     },
+    get failures() {
+      return failures;
+    },
+    get lastFailure() {
+      return lastFailure;
+    },
     async stop() {
       clearInterval(timer);
-      await client.close().catch(() => client.destroy());
+      stopping.abort();
+      // destroy, not close: close would wait for a scrape the target may never finish.
+      await client.destroy();
     },
   };
 }

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLab, type LabEvent } from '../../src/lab/index.js';
-import { buildPlan, scenarioSchema } from '../../src/scenario/index.js';
+import { planRun, scenarioSchema } from '../../src/scenario/index.js';
 
 const servers: Server[] = [];
 
@@ -56,10 +56,7 @@ describe('runLab progress events', () => {
     });
     const events: Progress[] = [];
     let settled = false;
-    const running = runLab({
-      scenario,
-      plan: buildPlan(scenario),
-      targetUrl,
+    const running = runLab(planRun(scenario, { target: targetUrl, scenarioDir: process.cwd() }), {
       runtime: { execPath: process.execPath, env: { ...process.env } },
       environment: {
         loadlabVersion: 'test',
