@@ -52,6 +52,12 @@ export interface LabHandles {
   onEvent?: (event: LabEvent) => void;
   /** Wall clock, ms since the Unix epoch (default Date.now). */
   now?: () => number;
+  /**
+   * Agrees the load's time zero with others (a duet's other variant, a shard's siblings): called
+   * once the target is ready with the earliest time zero this run could take (ms since the Unix
+   * epoch); resolves with the one to use, not earlier than that. Default: the earliest.
+   */
+  startAt?: (earliestEpochMs: number) => Promise<number>;
 }
 
 export interface LabOutcome {
@@ -121,7 +127,9 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
       cleanups.push('fault schedule', () => created.finish());
       await created.prepare();
     }
-    load = await driveLoad(plan, targetUrl, abort.signal, emit, now, (zero) => schedule?.begin(zero));
+    load = await driveLoad(plan, targetUrl, abort.signal, emit, now, handles.startAt, (zero) =>
+      schedule?.begin(zero),
+    );
     if (load.failure !== undefined) fail(load.failure);
   } catch (error) {
     if (load === undefined) {
@@ -298,12 +306,16 @@ async function driveLoad(
   signal: AbortSignal,
   emit: (e: LabEvent) => void,
   now: () => number,
+  startAt: LabHandles['startAt'],
   onZero: (startEpochMs: number) => void = () => {},
 ): Promise<DrivenLoad> {
   const runPlan = plan.load;
   // Time zero lies a little ahead so every worker thread is up before the first request is due;
   // further for the open model, whose first requests would otherwise be sent late.
-  const startEpochMs = now() + (runPlan.open === undefined ? 200 : 500);
+  const earliest = now() + (runPlan.open === undefined ? 200 : 500);
+  const agreed = startAt === undefined ? earliest : await startAt(earliest);
+  if (signal.aborted) throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
+  const startEpochMs = Math.max(agreed, earliest);
   onZero(startEpochMs);
   const totalS = runPlan.totalMs / 1000;
   const phaseStarts = new Map<number, number>();
