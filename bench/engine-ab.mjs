@@ -24,22 +24,33 @@ if (dirA === undefined || dirB === undefined) {
   throw new Error('usage: node bench/engine-ab.mjs <build A folder> <build B folder> [seconds] [rounds]');
 }
 
-/** Runs one build's closed engine pinned to core 1; returns responses/s over the measured seconds. */
+/**
+ * Runs one build's closed engine pinned to core 1 under GNU time; returns responses/s over the
+ * measured seconds and the process's CPU time (user + system) per response over the whole run, µs.
+ */
 async function closed(dir, url) {
   const load = {
     model: 'closed',
     phases: [{ duration: seconds + 1, connections: 50 }],
     requests: [{ path: '/index.html' }],
   };
-  const { stdout } = await run(
-    'taskset',
-    ['-c', '1', process.execPath, `${dir}/bench/lib/loadlab-run.mjs`, JSON.stringify({ url, load })],
-    {
-      cwd: dir,
-      maxBuffer: 16 * 1024 * 1024,
-    },
+  const { stdout, stderr } = await run(
+    '/usr/bin/time',
+    [
+      '-f',
+      'TIME %U %S',
+      'taskset',
+      '-c',
+      '1',
+      process.execPath,
+      `${dir}/bench/lib/loadlab-run.mjs`,
+      JSON.stringify({ url, load }),
+    ],
+    { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
   );
-  return JSON.parse(stdout.trim().split('\n').pop()).rps;
+  const r = JSON.parse(stdout.trim().split('\n').pop());
+  const [user, sys] = /TIME ([\d.]+) ([\d.]+)/.exec(stderr).slice(1).map(Number);
+  return { rps: r.rps, cpuUs: ((user + sys) * 1e6) / Math.max(1, r.sent) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -92,9 +103,9 @@ try {
   for (let i = 0; i < rounds; i++) {
     const [u1, u2] = i % 2 === 0 ? [n1.url, n2.url] : [n2.url, n1.url];
     const [a, b] = await Promise.all([closed(dirA, u1), closed(dirB, u2)]);
-    rows.push({ pair: 'A vs B', a, b, ratio: b / a });
+    rows.push({ pair: 'A vs B', a, b, ratio: b.rps / a.rps, cpu: b.cpuUs / a.cpuUs });
     const [a1, a2] = await Promise.all([closed(dirA, u1), closed(dirA, u2)]);
-    rows.push({ pair: 'A vs A (control)', a: a1, b: a2, ratio: a2 / a1 });
+    rows.push({ pair: 'A vs A (control)', a: a1, b: a2, ratio: a2.rps / a1.rps, cpu: a2.cpuUs / a1.cpuUs });
     console.log(rows.at(-2), rows.at(-1));
   }
 } finally {
@@ -105,6 +116,7 @@ const loadAfter = os.loadavg()[0];
 const ratios = (pair) => rows.filter((r) => r.pair === pair).map((r) => r.ratio);
 const ab = ratios('A vs B');
 const control = ratios('A vs A (control)');
+const cpuRatios = (pair) => rows.filter((r) => r.pair === pair).map((r) => r.cpu);
 const fmt = (x) => x.toFixed(3);
 const text = [
   '# engine-ab',
@@ -128,12 +140,19 @@ const text = [
   '',
   `${rounds} rounds of ${seconds} s; closed engine, 50 connections, both on core 1 at once, each against its own nginx worker on core 0.`,
   '',
-  '| pair | A responses/s | B responses/s | B / A |',
-  '|---|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.pair} | ${r.a.toFixed(0)} | ${r.b.toFixed(0)} | ${fmt(r.ratio)} |`),
+  'CPU µs per request: the process’s user + system time over the requests it sent, start-up included.',
+  '',
+  '| pair | A responses/s | B responses/s | B / A | A CPU µs/request | B CPU µs/request | B / A |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.pair} | ${r.a.rps.toFixed(0)} | ${r.b.rps.toFixed(0)} | ${fmt(r.ratio)} | ${r.a.cpuUs.toFixed(1)} | ${r.b.cpuUs.toFixed(1)} | ${fmt(r.cpu)} |`,
+  ),
   '',
   `B / A: median ${fmt(median(ab))} (range ${fmt(Math.min(...ab))}–${fmt(Math.max(...ab))}, n = ${ab.length}); ` +
     `control A / A: median ${fmt(median(control))} (range ${fmt(Math.min(...control))}–${fmt(Math.max(...control))}, n = ${control.length}).`,
+  `CPU per request B / A: median ${fmt(median(cpuRatios('A vs B')))} (range ${fmt(Math.min(...cpuRatios('A vs B')))}–${fmt(Math.max(...cpuRatios('A vs B')))}); ` +
+    `control: median ${fmt(median(cpuRatios('A vs A (control)')))} (range ${fmt(Math.min(...cpuRatios('A vs A (control)')))}–${fmt(Math.max(...cpuRatios('A vs A (control)')))}).`,
   '',
 ].join('\n');
 await writeMarkdown('bench/results/engine-ab.md', text);
