@@ -1,8 +1,19 @@
 /**
  * Sorts a failed request into the kinds the result document counts: "timeout", "reset",
- * "refused" or "other"; and a response status into "4xx"/"5xx" when it is an error.
+ * "refused", "framing" (the target answered bytes that are not a well-framed HTTP/1.x response:
+ * not HTTP at all, a head that never ends within 64 KiB, a malformed length or chunk) or "other";
+ * and a response status into "4xx"/"5xx" when it is an error.
  */
-export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'other';
+export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'framing' | 'other';
+
+/** Every transport error kind: requests that ended without a response. */
+export const transportErrorKinds: readonly TransportErrorKind[] = [
+  'timeout',
+  'reset',
+  'refused',
+  'framing',
+  'other',
+];
 
 const byCode: Record<string, TransportErrorKind> = {
   ECONNRESET: 'reset',

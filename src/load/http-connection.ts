@@ -6,11 +6,13 @@
  *   engine ─send(text, tag)─▶ socket.write ─▶ target
  *      ▲                         queue: [tag, tag, ...] (oldest first)
  *      └── onResponse(tag, status, bytes) ◀── framer ◀── socket 'data'
- *      └── onFailure(tags, kind) when the socket fails, closes early or times out
+ *      └── onFailure(tags, kind) when the socket fails, closes early, times out or sends bytes
+ *          that are not a well-framed HTTP/1.x response (kind "framing")
  */
 import { connect, type Socket } from 'node:net';
+import { FramingError } from '../shared/http1/index.js';
 import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
-import { ResponseFramer, ResponseFramingError } from './response-framer.js';
+import { ResponseFramer } from './response-framer.js';
 
 /** What a connection tells its engine; `T` is the engine's per-request tag (e.g. its due time). */
 export interface ConnectionEvents<T> {
@@ -71,9 +73,9 @@ export class HttpConnection<T> {
       try {
         this.#framer.feed(chunk, () => this.#queue[this.#head]?.head ?? false);
       } catch (error) {
-        // Only bytes the target got wrong are its transport error; anything else (the engine's
-        // own onResponse, recorder or status check) is a bug of ours and must not pass as one.
-        if (error instanceof ResponseFramingError) this.#fail('other');
+        // Only bytes the target got wrong are its transport error ("framing"); anything else (the
+        // engine's own onResponse, recorder or status check) is a bug of ours and must not pass as one.
+        if (error instanceof FramingError) this.#fail('framing');
         else throw error;
       }
     });

@@ -7,4 +7,9 @@ export {
   type RequestMix,
   type MixRequest,
 } from './request-mix.js';
-export { transportErrorKind, statusErrorKind } from './error-kind.js';
+export {
+  transportErrorKind,
+  transportErrorKinds,
+  statusErrorKind,
+  type TransportErrorKind,
+} from './error-kind.js';

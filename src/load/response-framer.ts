@@ -1,18 +1,17 @@
 /**
- * A minimal HTTP/1.1 response framer for the load engines: it finds where each response on a
- * keep-alive connection ends (Content-Length, chunked, or the connection's close) and reports
- * its status and size. It does not keep bodies or header values: a load generator only needs
- * the framing, and skipping the rest is what makes it cheap.
+ * The load engines' response framer: a thin adapter over the shared HTTP/1.1 framing core that
+ * finds where each response on a keep-alive connection ends and reports its status and size. It
+ * keeps no bodies and reads no header values beyond the framing fields: a load generator only
+ * needs the framing, and skipping the rest is what makes it cheap. Anything the core refuses
+ * (bytes that are not HTTP/1.x, a head that does not end within 64 KiB, a malformed length or
+ * chunk) is thrown as a {@link FramingError}: the target's fault, counted as the error kind
+ * `framing`.
  *
- *   bytes ─▶ [head] ──"\r\n\r\n"──▶ [length body | chunk size ─▶ chunk data ─▶ ... ─▶ trailers]
- *               ▲                                                                      │
- *               └────────────────────── onResponse(status, bytes) ◀────────────────────┘
+ *   bytes ─▶ HeadReader ─CRLF CRLF─▶ parseHead ─▶ bodyKind ─▶ BodyReader (length | chunked | close)
+ *               ▲  1xx: the real answer follows                                   │
+ *               └───────────────── onResponse(status, bytes, close) ◀────────────┘
  */
-
-/** Bytes from the target that are not an HTTP/1.x response the framer can follow (the target's fault, not the engine's). */
-export class ResponseFramingError extends Error {
-  override name = 'ResponseFramingError';
-}
+import { BodyReader, bodyKind, FramingError, HeadReader, parseHead } from '../shared/http1/index.js';
 
 /** What the framer tells its connection. */
 export interface FramerEvents {
@@ -20,31 +19,15 @@ export interface FramerEvents {
   onResponse(status: number, bytes: number, close: boolean): void;
 }
 
-const enum State {
-  Head,
-  Length,
-  ChunkSize,
-  ChunkData,
-  ChunkDataEnd,
-  Trailers,
-  UntilClose,
-}
-
-const CRLF = Buffer.from('\r\n');
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-/** A head larger than this is not an HTTP response a load test expects (bytes). */
-const maxHeadBytes = 64 * 1024;
-
 /**
- * Frames the responses of one connection. Throws a {@link ResponseFramingError} on bytes that are
- * not HTTP/1.x; whatever `onResponse` throws passes through unchanged.
+ * Frames the responses of one connection. Throws a {@link FramingError} on bytes that are not a
+ * well-framed HTTP/1.x response; whatever `onResponse` throws passes through unchanged.
  */
 export class ResponseFramer {
   readonly #events: FramerEvents;
-  #state = State.Head;
-  /** Bytes kept from the previous chunk when a head or a chunk-size line was split. */
-  #pending: Buffer | undefined;
-  #remaining = 0;
+  readonly #heads = new HeadReader('response');
+  readonly #body = new BodyReader();
+  #inBody = false;
   #status = 0;
   #bytes = 0;
   #close = false;
@@ -54,89 +37,33 @@ export class ResponseFramer {
   }
 
   /**
-   * Feeds bytes from the socket. `bodiless()` is asked once per response head whether the request
-   * it answers had no response body by definition (HEAD).
+   * Feeds bytes from the socket. `bodiless()` is asked once per final response head whether the
+   * request it answers had no response body by definition (HEAD).
    */
   feed(chunk: Buffer, bodiless: () => boolean): void {
-    let buf = chunk;
-    if (this.#pending !== undefined) {
-      buf = Buffer.concat([this.#pending, chunk]);
-      this.#pending = undefined;
-    }
     let at = 0;
-    while (at < buf.length) {
-      switch (this.#state) {
-        case State.Head: {
-          const end = buf.indexOf(CRLFCRLF, at);
-          if (end < 0) return this.#keep(buf, at);
-          this.#bytes = end + 4 - at;
-          this.#head(buf.toString('latin1', at, end), bodiless);
-          at = end + 4;
-          break;
-        }
-        case State.Length: {
-          const take = Math.min(this.#remaining, buf.length - at);
-          this.#remaining -= take;
-          this.#bytes += take;
-          at += take;
-          if (this.#remaining === 0) this.#done();
-          break;
-        }
-        case State.ChunkSize: {
-          const end = buf.indexOf(CRLF, at);
-          if (end < 0) return this.#keep(buf, at);
-          const line = buf.toString('latin1', at, end);
-          const size = parseInt(line, 16);
-          if (!(size >= 0)) throw new ResponseFramingError(`bad chunk size line "${line.slice(0, 40)}"`);
-          this.#bytes += end + 2 - at;
-          at = end + 2;
-          if (size === 0) this.#state = State.Trailers;
-          else {
-            this.#remaining = size;
-            this.#state = State.ChunkData;
-          }
-          break;
-        }
-        case State.ChunkData: {
-          const take = Math.min(this.#remaining, buf.length - at);
-          this.#remaining -= take;
-          this.#bytes += take;
-          at += take;
-          if (this.#remaining === 0) {
-            this.#remaining = 2;
-            this.#state = State.ChunkDataEnd;
-          }
-          break;
-        }
-        case State.ChunkDataEnd: {
-          // The CRLF after a chunk's data.
-          const take = Math.min(this.#remaining, buf.length - at);
-          this.#remaining -= take;
-          this.#bytes += take;
-          at += take;
-          if (this.#remaining === 0) this.#state = State.ChunkSize;
-          break;
-        }
-        case State.Trailers: {
-          const end = buf.indexOf(CRLF, at);
-          if (end < 0) return this.#keep(buf, at);
-          this.#bytes += end + 2 - at;
-          const empty = end === at;
-          at = end + 2;
-          if (empty) this.#done();
-          break;
-        }
-        case State.UntilClose:
-          this.#bytes += buf.length - at;
-          at = buf.length;
-          break;
+    const n = chunk.length;
+    while (at < n) {
+      if (this.#inBody) {
+        const end = this.#body.read(chunk, at);
+        this.#bytes += end - at;
+        at = end;
+        if (this.#body.done) this.#done();
+        continue;
       }
+      const heldBefore = this.#heads.held;
+      const end = this.#heads.find(chunk, at);
+      if (end < 0) return;
+      const head = this.#head(chunk, at, end, bodiless);
+      if (head !== undefined) this.#bytes = heldBefore + end - at;
+      at = end;
+      if (head === 'done') this.#done();
     }
   }
 
   /** The connection ended: a response delimited by the close is complete; returns whether one was. */
   end(): boolean {
-    if (this.#state !== State.UntilClose) return false;
+    if (!this.#inBody || !this.#body.untilClose) return false;
     this.#close = true;
     this.#done();
     return true;
@@ -144,43 +71,34 @@ export class ResponseFramer {
 
   /** True between responses (nothing of a response has been read). */
   get idle(): boolean {
-    return this.#state === State.Head && this.#pending === undefined;
+    return !this.#inBody && this.#heads.held === 0;
   }
 
-  #keep(buf: Buffer, at: number): void {
-    if (buf.length - at > maxHeadBytes)
-      throw new ResponseFramingError(`response head over ${maxHeadBytes} bytes`);
-    this.#pending = buf.subarray(at);
-  }
-
-  #head(head: string, bodiless: () => boolean): void {
-    if (!head.startsWith('HTTP/1.'))
-      throw new ResponseFramingError(`not an HTTP/1.x response: "${head.slice(0, 40)}"`);
-    const status = Number(head.slice(9, 12));
-    if (!(status >= 100 && status <= 599))
-      throw new ResponseFramingError(`bad status line "${head.split('\r\n')[0]}"`);
-    if (status < 200) return; // interim (100 Continue, 103 Early Hints): the real answer follows
+  /** Reads one head: undefined for an interim (1xx) one, else whether its response is done already. */
+  #head(chunk: Buffer, at: number, end: number, bodiless: () => boolean): 'done' | 'body' | undefined {
+    const head = parseHead(this.#heads.text(chunk, at, end), 'response');
+    const status = head.status;
+    if (status < 200) {
+      if (status === 101) throw new FramingError('upgrade', 'the target switched protocols (101) unasked');
+      return undefined; // 100 Continue, 103 Early Hints: the real answer follows
+    }
     this.#status = status;
-    const lower = head.toLowerCase();
-    this.#close = /\r\nconnection:[ \t]*close/.test(lower) || head.startsWith('HTTP/1.0');
-    if (bodiless() || status === 204 || status === 304) return this.#done();
-    if (/\r\ntransfer-encoding:[^\r]*chunked/.test(lower)) {
-      this.#state = State.ChunkSize;
-      return;
+    this.#close = head.close;
+    const kind = bodyKind(head, 'response', bodiless() ? 'HEAD' : undefined);
+    if (kind === 'none') return 'done';
+    if (kind === 'length' || kind === 'chunked' || kind === 'until-close') {
+      this.#body.start(kind, head.contentLength);
+      if (this.#body.done) return 'done';
+      this.#inBody = true;
+      return 'body';
     }
-    const cl = /\r\ncontent-length:[ \t]*(\d+)/.exec(lower);
-    if (cl !== null) {
-      this.#remaining = Number(cl[1]);
-      if (this.#remaining === 0) return this.#done();
-      this.#state = State.Length;
-      return;
-    }
-    this.#state = State.UntilClose;
+    throw new FramingError('upgrade', `a ${status} response the engine cannot follow`);
   }
 
   #done(): void {
-    this.#state = State.Head;
-    this.#events.onResponse(this.#status, this.#bytes, this.#close);
+    this.#inBody = false;
+    const bytes = this.#bytes;
     this.#bytes = 0;
+    this.#events.onResponse(this.#status, bytes, this.#close);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Which failures a load connection blames on the target: bytes that are not HTTP are the
- * target's transport error "other"; an exception thrown by the engine's own code while it
+ * target's transport error "framing"; an exception thrown by the engine's own code while it
  * handles an answer is a bug of the generator and must crash the worker (LOAD_FAILED), not be
  * counted as a target error. The connection runs in a worker thread (compiled code from dist/)
  * so that its uncaught exception is observed as the worker's 'error', as in a real run.
@@ -70,9 +70,9 @@ async function runConnection(port: number, throwInEngine: boolean): Promise<Outc
 }
 
 describe('a load connection', () => {
-  it('counts bytes that are not HTTP as the target transport error "other"', async () => {
+  it('counts bytes that are not HTTP as the target transport error "framing"', async () => {
     const port = await rawServer('SSH-2.0-OpenSSH_9.6\r\n\r\n');
-    expect(await runConnection(port, false)).toEqual({ message: { failure: 'other', tags: [1] } });
+    expect(await runConnection(port, false)).toEqual({ message: { failure: 'framing', tags: [1] } });
   });
 
   it('reports a valid answer to the engine', async () => {

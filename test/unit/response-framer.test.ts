@@ -58,8 +58,22 @@ describe('ResponseFramer', () => {
     ]);
   });
 
-  it('refuses bytes that are not an HTTP/1.x response', () => {
-    expect(() => frame([Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')])).toThrow(/not an HTTP\/1.x response/);
+  it('refuses bytes that are not an HTTP/1.x response, with the framing error code', () => {
+    expect(() => frame([Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')])).toThrow(
+      expect.objectContaining({ name: 'FramingError', code: 'start-line' }),
+    );
+  });
+
+  it('waits, without an error, on a valid head that has not ended yet (a slow target is a timeout)', () => {
+    const framer = new ResponseFramer({ onResponse: () => expect.unreachable() });
+    framer.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: y'), () => false);
+    expect(framer.idle).toBe(false);
+    expect(framer.end()).toBe(false);
+  });
+
+  it('refuses a 101 it never asked for, as an upgrade framing error', () => {
+    const upgrade = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n';
+    expect(() => frame([Buffer.from(upgrade)])).toThrow(expect.objectContaining({ code: 'upgrade' }));
   });
 
   it('frames pipelined answers the same however the bytes are split', () => {

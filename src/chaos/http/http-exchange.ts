@@ -42,8 +42,10 @@ const matchers = new WeakMap<ToxicConfig, RequestMatcher>();
 
 export class HttpExchange {
   private readonly requests = new HttpFramer('request');
-  private readonly responses = new HttpFramer('response', () => this.firstForward()?.method);
+  private readonly responses = new HttpFramer('response', (index) => this.forwardAt(index)?.method);
   private readonly pending: Pending[] = [];
+  /** Forwarded requests answered and removed from `pending`: the response framer's index of `pending`'s first forward. */
+  private answered = 0;
   private dropping = false;
   private cut: 'head' | 'body' | 'done' | undefined;
   private seenRequest = false;
@@ -89,7 +91,10 @@ export class HttpExchange {
       const informational = piece.head !== undefined && piece.head.status < 200;
       if (piece.last && !informational) {
         const done = this.firstForward();
-        if (done !== undefined) this.pending.splice(this.pending.indexOf(done), 1);
+        if (done !== undefined) {
+          this.pending.splice(this.pending.indexOf(done), 1);
+          this.answered++;
+        }
         for (const data of this.readyAnswers()) items.push({ data });
       }
     }
@@ -161,7 +166,17 @@ export class HttpExchange {
   }
 
   private firstForward(): Extract<Pending, { kind: 'forward' }> | undefined {
-    for (const p of this.pending) if (p.kind === 'forward') return p;
+    return this.forwardAt(this.answered);
+  }
+
+  /**
+   * The forwarded request that the server's `index`-th final response answers. The response framer
+   * may read several responses in one read before this exchange has seen any of them, so it counts
+   * them itself; `answered` of them have left `pending` already.
+   */
+  private forwardAt(index: number): Extract<Pending, { kind: 'forward' }> | undefined {
+    let skip = index - this.answered;
+    for (const p of this.pending) if (p.kind === 'forward' && skip-- === 0) return p;
     return undefined;
   }
 }
