@@ -3,14 +3,14 @@
  * "Not enough data" is its own verdict and never a pass.
  */
 import type { Slo } from '../scenario/index.js';
-import type { SloCheck, Summary } from '../results/index.js';
+import { noResponseKinds, type SloCheck, type Summary } from '../results/index.js';
 
 /**
  * Error kinds that mean no response arrived; every other kind (e.g. "5xx") is a response with an
  * unexpected status. "unanswered" (still without an answer when the load stopped waiting) is a
  * failed attempt like a timeout: an objective cannot hold over requests that were never answered.
  */
-export const transportErrorKinds: readonly string[] = ['timeout', 'reset', 'refused', 'other', 'unanswered'];
+export const transportErrorKinds: readonly string[] = noResponseKinds;
 
 /** The reason given by a check that had nothing to judge. */
 export const notEnoughData = 'not enough data';
@@ -18,8 +18,8 @@ export const notEnoughData = 'not enough data';
 /**
  * Errors over attempts that concluded: `errors.total / (requests + transport errors)`, where
  * `requests` counts responses of any status (so HTTP-status errors are already in it) and
- * transport errors are the kinds in {@link transportErrorKinds} (timeout, reset, refused, other,
- * unanswered), which produced no response. Undefined when nothing concluded.
+ * transport errors are the kinds in {@link transportErrorKinds} (timeout, reset, refused, framing,
+ * other, unanswered), which produced no response. Undefined when nothing concluded.
  */
 export function errorRate(summary: Summary): number | undefined {
   const attempts = summary.requests + transportErrors(summary);

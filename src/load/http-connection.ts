@@ -10,7 +10,7 @@
  *          that are not a well-framed HTTP/1.x response (kind "framing")
  */
 import { connect, type Socket } from 'node:net';
-import { FramingError } from '../shared/http1/index.js';
+import { FramingError } from '../shared/index.js';
 import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
 import { ResponseFramer } from './response-framer.js';
 

@@ -11,7 +11,7 @@
  *               ▲  1xx: the real answer follows                                   │
  *               └───────────────── onResponse(status, bytes, close) ◀────────────┘
  */
-import { BodyReader, bodyKind, FramingError, HeadReader, parseHead } from '../shared/http1/index.js';
+import { BodyReader, bodyKind, FramingError, HeadReader, parseHead } from '../shared/index.js';
 
 /** What the framer tells its connection. */
 export interface FramerEvents {

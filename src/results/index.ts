@@ -8,7 +8,7 @@ export {
 } from './writer.js';
 export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
-export { resultSchemaId } from './types.js';
+export { noResponseKinds, resultSchemaId } from './types.js';
 export { generatorLimits } from './generator-limits.js';
 export type {
   Environment,

@@ -8,6 +8,21 @@ import type { ServiceSample } from '../telemetry/index.js';
 
 export const resultSchemaId = 'loadlab/result@1';
 
+/**
+ * Error kinds of requests that got no response: transport failures (timeout, reset, refused,
+ * framing: bytes that are not a well-framed HTTP/1.x response, other) and requests still
+ * unanswered when the load stopped. Every other kind ("4xx", "5xx") is a response with an
+ * unexpected status.
+ */
+export const noResponseKinds: readonly string[] = [
+  'timeout',
+  'reset',
+  'refused',
+  'framing',
+  'other',
+  'unanswered',
+];
+
 /** Latency percentiles in milliseconds (microsecond resolution); the shape is the histogram module's. */
 export type { LatencySummary };
 

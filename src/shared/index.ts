@@ -20,3 +20,15 @@ export {
 } from './errors.js';
 export { distEntry, entries, packageRoot } from './paths.js';
 export { formatCount, formatMs, formatPercent, formatRps, formatSeconds } from './number-format.js';
+export {
+  BodyReader,
+  bodyKind,
+  FramingError,
+  HeadReader,
+  maxHeadBytes,
+  parseHead,
+  type BodyKind,
+  type FramingErrorCode,
+  type MessageHead,
+  type MessageSide,
+} from './http1/index.js';

@@ -20,7 +20,7 @@ import {
   HeadReader,
   parseHead,
   type MessageSide,
-} from '../../shared/http1/index.js';
+} from '../../shared/index.js';
 
 /** A parsed message head. */
 export interface HttpHead {
