@@ -163,7 +163,7 @@ const loadSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSche
 const anyModelLoadSchema = z.strictObject({
   ...closedLoadSchema.shape,
   ...openLoadSchema.shape,
-  model: z.unknown(),
+  model: z.unknown().optional(),
   phases: phasesOf(
     z.strictObject({
       ...closedPhaseSchema.shape,
