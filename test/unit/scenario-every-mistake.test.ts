@@ -166,7 +166,7 @@ load:
     ],
   },
   {
-    what: 'a wrong model, a fault on no dependency and a negative service timeout',
+    what: 'a wrong model, no room in flight, a fault on no dependency and a negative service timeout',
     yaml: `name: faults
 service:
   server: { requestTimeoutMs: -1 }
@@ -174,13 +174,15 @@ load:
   model: sideways
   phases: [{ duration: 5s, rate: 5 }]
   requests: [{ path: / }]
+  maxInFlight: 0
 faults:
   - { at: 1s, on: nodb, latency: { latency: 5 } }
 `,
     problems: [
       '3: service.server.requestTimeoutMs: expected a number of at least 1, got -1',
       '5: load.model: expected one of "closed", "open", got "sideways"',
-      '9: faults[0].on: expected a dependency of this scenario (db, recommendations), got "nodb"',
+      '8: load.maxInFlight: expected a number of at least 1, got 0',
+      '10: faults[0].on: expected a dependency of this scenario (db, recommendations), got "nodb"',
     ],
   },
   {
