@@ -140,22 +140,31 @@ const faultSchema = z
     slicer: toxicSchemas.slicer.optional(),
     limit_data: toxicSchemas.limit_data.optional(),
     http: httpFaultSchema.optional(),
+    /**
+     * Take the dependency down: its proxy stops listening and cuts every open connection (the
+     * proxy's `enabled: false`, as in Toxiproxy), then comes back at the window's end.
+     */
+    down: z.literal(true, { error: 'expected true (the dependency is down for the window)' }).optional(),
   })
   .superRefine((fault, ctx) => {
-    const kinds = [...toxicNames, 'http' as const].filter((k) => fault[k] !== undefined);
+    const kinds = [...toxicNames, 'http' as const, 'down' as const].filter((k) => fault[k] !== undefined);
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected exactly one fault (${toxicNames.join(', ')} or http), found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+        message: `expected exactly one fault (${toxicNames.join(', ')}, http or down), found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
         input: kinds,
       });
     }
-    if (fault.http !== undefined) {
+    for (const kind of ['http', 'down'] as const) {
+      if (fault[kind] === undefined) continue;
       for (const key of ['stream', 'toxicity'] as const) {
         if (fault[key] !== undefined) {
           ctx.addIssue({
             code: 'custom',
-            message: `${key} applies to toxics only; an http fault takes ratio`,
+            message:
+              kind === 'http'
+                ? `${key} applies to toxics only; an http fault takes ratio`
+                : `${key} applies to toxics only; down takes every connection`,
             path: [key],
             input: fault[key],
           });

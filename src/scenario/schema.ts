@@ -115,7 +115,11 @@ function checkRunLength(phases: readonly unknown[], ctx: z.RefinementCtx): void 
 const thinkTimeSchema = z.union(
   [
     durationMs(0, maxWaitMs),
-    z.strictObject({ dist: z.literal('uniform'), min: durationMs(0, maxWaitMs), max: durationMs(0, maxWaitMs) }),
+    z.strictObject({
+      dist: z.literal('uniform'),
+      min: durationMs(0, maxWaitMs),
+      max: durationMs(0, maxWaitMs),
+    }),
     z.strictObject({ dist: z.literal('exponential'), mean: durationMs(0, maxWaitMs) }),
   ],
   {
