@@ -6,7 +6,7 @@ import { runLab } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
 import { renderReportHtml, formatSummary } from '../report/index.js';
 import { writeRunOutput } from '../results/index.js';
-import { buildPlan, loadScenario } from '../scenario/index.js';
+import { buildPlan, loadScenario, type OverrideInput } from '../scenario/index.js';
 import { ExitCode, loadlabError, parseDurationMs } from '../shared/index.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
@@ -73,9 +73,10 @@ export function registerRun(yargs: Argv): Argv {
 
 async function runCommand(args: RunArgs): Promise<number> {
   try {
-    const sets = [...args.set];
-    if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
-    if (args.workers !== undefined) sets.push(`load.workers=${args.workers}`);
+    const sets: OverrideInput[] = [...args.set];
+    if (args.seed !== undefined) sets.push({ set: `seed=${args.seed}`, flag: `--seed ${args.seed}` });
+    if (args.workers !== undefined)
+      sets.push({ set: `load.workers=${args.workers}`, flag: `--workers ${args.workers}` });
     const { scenario } = await loadScenario(args.scenario, {
       sets,
       extraChecks: (input) => requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
