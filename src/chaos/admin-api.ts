@@ -78,7 +78,7 @@ async function handle(
     const parts = path
       .split('/')
       .filter((p) => p !== '')
-      .map(decodeURIComponent);
+      .map(decodePart);
     reply = await route(req.method ?? 'GET', parts, () => readJson(req));
   } catch (err) {
     const apiErr = err instanceof ProxyApiError ? err : new ProxyApiError(String(err), 500);
@@ -169,6 +169,18 @@ async function updateProxy(proxy: Proxy, input: unknown): Promise<unknown> {
     ...(typeof raw.enabled === 'boolean' ? { enabled: raw.enabled } : {}),
   });
   return proxy.toJSON();
+}
+
+/** One path segment, percent-decoded; a malformed escape (`%E0%A4%A`) is the client's error, 400. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ProxyApiError(
+      `bad request: malformed percent-escape in path segment ${JSON.stringify(part)}`,
+      400,
+    );
+  }
 }
 
 function notFound(): Reply {

@@ -2,6 +2,13 @@
  * The fault proxy: TCP toxics (Toxiproxy's names and attributes), per-request HTTP faults, a
  * Toxiproxy-compatible admin API, and its start-up config (for the lab's child and `loadlab proxy`).
  */
+export {
+  attributeLimits,
+  describeLimit,
+  limitProblem,
+  maxToxicMs,
+  type AttributeLimit,
+} from './attribute-limits.js';
 export { startAdminApi, type AdminApi, type AdminApiOptions } from './admin-api.js';
 export { ProxyApiError } from './api-error.js';
 export {

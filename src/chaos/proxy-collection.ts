@@ -118,10 +118,13 @@ export class ProxyCollection {
 
   /** Enables every proxy and removes every toxic — Toxiproxy's `/reset`. */
   async reset(): Promise<void> {
+    // Every proxy is reset even when one cannot listen again; the first such failure is reported.
+    const failures: unknown[] = [];
     for (const proxy of this.proxies.values()) {
-      await proxy.setEnabled(true);
       proxy.resetToxics();
+      await proxy.setEnabled(true).catch((error: unknown) => failures.push(error));
     }
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Stops every proxy. */

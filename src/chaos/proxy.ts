@@ -113,18 +113,38 @@ export class Proxy {
     return this.serialise(() => (enabled ? this.start() : this.stop()));
   }
 
-  /** Changes listen address, upstream or enabled; a changed address restarts the proxy, as in Toxiproxy. */
+  /**
+   * Changes listen address, upstream or enabled; a changed address restarts the proxy, as in
+   * Toxiproxy. A move to an address that cannot be bound changes nothing: the proxy keeps
+   * listening where it was, and the error (409 when the address is in use) says so.
+   */
   update(changes: { listen?: string; upstream?: string; enabled?: boolean }): Promise<void> {
     return this.serialise(async () => {
       const listenAt = changes.listen === undefined ? this.listenAt : parseHostPort(changes.listen, 'listen');
       const upstreamAt =
         changes.upstream === undefined ? this.upstreamAt : parseHostPort(changes.upstream, 'upstream');
-      const moved = formatHostPort(listenAt) !== this.listen || formatHostPort(upstreamAt) !== this.upstream;
       const enabled = changes.enabled ?? this.enabled;
-      if (moved || !enabled) await this.stop();
-      this.listenAt = listenAt;
+      const moved = formatHostPort(listenAt) !== this.listen;
+      if (!enabled) {
+        await this.stop();
+        this.listenAt = listenAt;
+        this.upstreamAt = upstreamAt;
+        return;
+      }
+      if (moved && this.server !== undefined) {
+        await this.move(listenAt);
+      } else if (formatHostPort(upstreamAt) !== this.upstream) {
+        await this.stop(); // connections to the old upstream are cut, as in Toxiproxy
+      }
       this.upstreamAt = upstreamAt;
-      if (enabled) await this.start();
+      if (this.server === undefined) {
+        const previous = this.listenAt;
+        this.listenAt = listenAt;
+        await this.start().catch((error: unknown) => {
+          this.listenAt = previous;
+          throw error;
+        });
+      }
     });
   }
 
@@ -213,20 +233,59 @@ export class Proxy {
 
   private async start(): Promise<void> {
     if (this.server !== undefined) return;
+    const { server, port } = await this.bind(this.listenAt);
+    this.listenAt = { ...this.listenAt, port };
+    this.server = server;
+  }
+
+  /**
+   * Moves a listening proxy to `to`: binds there first and only then closes the old server, so a
+   * failure leaves it listening where it was. The same port on another host may clash with the
+   * old binding itself: then the old server closes first and is rebound if the new one fails.
+   */
+  private async move(to: HostPort): Promise<void> {
+    const from = this.listenAt;
+    let bound: { server: Server; port: number };
+    try {
+      bound = await this.bind(to);
+    } catch (error) {
+      if (!(error instanceof ProxyApiError && error.status === 409 && to.port === from.port)) {
+        throw this.stillAt(error);
+      }
+      await this.stop();
+      try {
+        bound = await this.bind(to);
+      } catch (again) {
+        await this.start(); // back where it was
+        throw this.stillAt(again);
+      }
+    }
+    await this.stop();
+    this.listenAt = { ...to, port: bound.port };
+    this.server = bound.server;
+  }
+
+  /** The error of a failed move, saying where the proxy still listens. */
+  private stillAt(error: unknown): unknown {
+    if (!(error instanceof ProxyApiError) || this.server === undefined) return error;
+    return new ProxyApiError(`${error.message}; it still listens on ${this.listen}`, error.status);
+  }
+
+  /** A new server for this proxy listening on `at`; a ProxyApiError (409 when in use) when it cannot. */
+  private async bind(at: HostPort): Promise<{ server: Server; port: number }> {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.listenAt.port, this.listenAt.host, () => {
+      server.listen(at.port, at.host, () => {
         server.off('error', reject);
         resolve();
       });
     }).catch((err: unknown) => {
-      throw new ProxyApiError(`proxy ${this.name}: cannot listen on ${this.listen}: ${String(err)}`, 500);
+      throw listenError(this.name, formatHostPort(at), err);
     });
     const address = server.address();
-    if (address !== null && typeof address === 'object')
-      this.listenAt = { ...this.listenAt, port: address.port };
-    this.server = server;
+    const port = address !== null && typeof address === 'object' ? address.port : at.port;
+    return { server, port };
   }
 
   private async stop(): Promise<void> {
@@ -264,4 +323,16 @@ export class Proxy {
     upstream.once('close', closed);
     for (const toxic of this.toxicList) connection.attach(toxic);
   }
+}
+
+/** Why a proxy cannot listen on `at`, with the status the admin API answers it with. */
+function listenError(name: string, at: string, err: unknown): ProxyApiError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, [string, number]> = {
+    EADDRINUSE: ['the address is already in use', 409],
+    EACCES: ['permission denied (a port under 1024 needs privileges)', 400],
+    EADDRNOTAVAIL: ['the host is not an address of this machine', 400],
+  };
+  const [reason, status] = why[code ?? ''] ?? [String(err), 500];
+  return new ProxyApiError(`proxy ${name}: cannot listen on ${at}: ${reason}`, status);
 }

@@ -3,6 +3,7 @@
  * with Toxiproxy's defaults: stream `downstream`, toxicity 1, name `<type>_<stream>`.
  */
 import { apiErrors, ProxyApiError } from './api-error.js';
+import { attributeLimits, limitProblem } from './attribute-limits.js';
 import { httpFaultKinds } from './http/http-fault-kinds.js';
 import { toxicKinds } from './toxic-registry.js';
 import type { ToxicConfig, ToxicStream } from './toxic.js';
@@ -45,11 +46,15 @@ export function parseToxic(input: unknown, base?: ToxicConfig): ToxicConfig {
   for (const key of Object.keys(kind.defaults)) {
     const value = (given as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      problems.push(`attributes.${key}: expected a number >= 0, got ${JSON.stringify(value)}`);
-    } else {
-      attributes[key] = value;
-    }
+    const limit = attributeLimits[type]?.[key];
+    const problem =
+      limit === undefined
+        ? typeof value === 'number' && Number.isFinite(value) && value >= 0
+          ? undefined
+          : `expected a number >= 0, got ${JSON.stringify(value)}`
+        : limitProblem(value, limit);
+    if (problem === undefined) attributes[key] = value as number;
+    else problems.push(`attributes.${key}: ${problem}`);
   }
   const match = parseMatch(raw.match ?? base?.match, httpFaultKinds.has(type), problems);
   if (problems.length > 0) throw apiErrors.badRequestBody(problems.join('; '));

@@ -60,6 +60,9 @@ export interface ToxicKind {
   start(attributes: Readonly<Record<string, number>>, env: ToxicEnv): ToxicRun;
 }
 
+/** The longest single timer sleepUntil sets, ms (2^31 − 1, Node's limit). */
+const maxTimerStepMs = 2_147_483_647;
+
 /** Waits until `deadline` on the `now` clock, never early; resolves at once when `signal` aborts. */
 export function sleepUntil(deadline: number, now: () => number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -86,7 +89,8 @@ export function sleepUntil(deadline: number, now: () => number, signal: AbortSig
       const left = deadline - now();
       if (left <= 0) done();
       else if (!first && left <= 2) immediate = setImmediate(check);
-      else timer = setTimeout(check, Math.ceil(left));
+      // A far deadline is reached in steps: Node fires a longer timer after 1 ms, with a warning.
+      else timer = setTimeout(check, Math.min(Math.ceil(left), maxTimerStepMs));
       first = false;
     };
     signal.addEventListener('abort', done, { once: true });

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
+import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
@@ -14,7 +15,8 @@ import { registerValidate } from './validate-command.js';
 const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO failed; 2 invalid input; 3 the run could not be carried out; 130 interrupted.
 Docs: README.md`;
 
-let cli = yargs(hideBin(process.argv))
+const args = joinNegativeValues(hideBin(process.argv));
+let cli = yargs(args)
   .scriptName('loadlab')
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
@@ -23,6 +25,7 @@ let cli = yargs(hideBin(process.argv))
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .middleware(checkFlagValues(args))
   .fail((message, error) => {
     // Throwing stops yargs here: no further checks, and no command handler runs.
     throw error ?? loadlabError('BAD_FLAG', message);

@@ -9,7 +9,7 @@ import { requestTemplateProblems } from '../load/index.js';
 import { renderReportHtml, formatSummary } from '../report/index.js';
 import { checkOutputFolder, writeRunOutput } from '../results/index.js';
 import type { ResultDocument, RunOutput, RunOutputPaths } from '../results/index.js';
-import { loadScenario, planRun } from '../scenario/index.js';
+import { loadScenario, planRun, type OverrideInput } from '../scenario/index.js';
 import { ExitCode, isLoadlabError, loadlabError, parseDurationMs } from '../shared/index.js';
 import type { LoadlabError } from '../shared/index.js';
 import { collectEnvironment } from './environment.js';
@@ -78,9 +78,10 @@ export function registerRun(yargs: Argv): Argv {
 
 async function runCommand(args: RunArgs): Promise<number> {
   try {
-    const sets = [...args.set];
-    if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
-    if (args.workers !== undefined) sets.push(`load.workers=${args.workers}`);
+    const sets: OverrideInput[] = [...args.set];
+    if (args.seed !== undefined) sets.push({ set: `seed=${args.seed}`, flag: `--seed ${args.seed}` });
+    if (args.workers !== undefined)
+      sets.push({ set: `load.workers=${args.workers}`, flag: `--workers ${args.workers}` });
     const scenarioDir = dirname(resolve(args.scenario));
     const { scenario } = await loadScenario(args.scenario, {
       sets,

@@ -7,6 +7,10 @@
  *                                  │ startS = answered                      │ endS = asked for
  *   finish(): windows still open are removed now and end now (an interrupted run cuts them here)
  *
+ * A `down` window disables the dependency's proxy instead (`POST /proxies/{on}` with
+ * `{"enabled": false}`, as Toxiproxy does) and enables it again at its end; while two down windows
+ * on one proxy overlap, it comes back only when the last of them ends.
+ *
  * A POST that was sent but got no answer (timeout, lost reply) may still have applied the toxic, so
  * every window whose POST was sent gets its DELETE (a 404 there means there was nothing to remove);
  * only a window whose POST never went out is skipped. finish() waits for removals already under way.
@@ -58,6 +62,8 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
     call(options.adminUrl, { method, path, body, timeoutMs });
   const states: WindowState[] = options.faults.map((fault) => ({ fault }));
   const timers = new Set<NodeJS.Timeout>();
+  /** Down windows applied and not yet ended, by proxy name. */
+  const downOpen = new Map<string, number>();
   let zero = 0;
   let finished = false;
   const sinceZeroS = (): number => Math.round(now() - zero) / 1000;
@@ -75,9 +81,16 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
     timers.add(timer);
   };
 
+  const proxyPath = (fault: PlannedFault): string => `/proxies/${enc(fault.on)}`;
   const apply = (state: WindowState): void => {
     if (finished) return;
-    state.applying = admin('POST', `/proxies/${enc(state.fault.on)}/toxics`, state.fault.toxic)
+    const { fault } = state;
+    if (fault.toxic === undefined) downOpen.set(fault.on, (downOpen.get(fault.on) ?? 0) + 1);
+    const request =
+      fault.toxic === undefined
+        ? admin('POST', proxyPath(fault), { enabled: false })
+        : admin('POST', `${proxyPath(fault)}/toxics`, fault.toxic);
+    state.applying = request
       .then(() => {
         state.startS = sinceZeroS();
       })
@@ -91,11 +104,22 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
     await state.applying;
     // The window ends when removal is asked for: from then on the proxy lets traffic pass.
     state.endS = sinceZeroS();
-    const path = `/proxies/${enc(state.fault.on)}/toxics/${enc(state.fault.toxic.name)}`;
+    if (state.fault.toxic === undefined) return restore(state);
+    const path = `${proxyPath(state.fault)}/toxics/${enc(state.fault.toxic.name)}`;
     await admin('DELETE', path).catch((error: unknown) => {
       // No such toxic: the POST did not apply it after all, or it is gone already. Either way it is off.
       if ((error as AdminCallError).status === 404) return;
       const removal = `remove: ${(error as Error).message}`;
+      state.error = state.error === undefined ? removal : `${state.error}; ${removal}`;
+    });
+  };
+  /** Ends a down window: the proxy is enabled again unless another down window on it is still open. */
+  const restore = async (state: WindowState): Promise<void> => {
+    const left = (downOpen.get(state.fault.on) ?? 1) - 1;
+    downOpen.set(state.fault.on, left);
+    if (left > 0) return;
+    await admin('POST', proxyPath(state.fault), { enabled: true }).catch((error: unknown) => {
+      const removal = `restore: ${(error as Error).message}`;
       state.error = state.error === undefined ? removal : `${state.error}; ${removal}`;
     });
   };
@@ -146,14 +170,16 @@ export function createFaultSchedule(options: FaultScheduleOptions): FaultSchedul
 
 function toRecord(state: WindowState): FaultRecord {
   const { fault } = state;
+  const { toxic } = fault;
   const startS = state.startS ?? fault.startMs / 1000;
   return {
     on: fault.on,
     kind: fault.kind,
-    attributes: { ...fault.toxic.attributes },
-    stream: fault.toxic.stream,
-    toxicity: fault.toxic.toxicity,
-    ...(fault.toxic.match === undefined ? {} : { match: { ...fault.toxic.match } }),
+    // A down window takes every connection, both ways.
+    attributes: toxic === undefined ? {} : { ...toxic.attributes },
+    stream: toxic?.stream ?? 'downstream',
+    toxicity: toxic?.toxicity ?? 1,
+    ...(toxic?.match === undefined ? {} : { match: { ...toxic.match } }),
     startS,
     endS: state.endS ?? startS,
     plannedStartS: fault.startMs / 1000,

@@ -198,7 +198,7 @@ export interface PhaseRecord {
 export interface FaultRecord {
   /** The dependency it hit. */
   on: string;
-  /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http_status, http_delay, http_cut. */
+  /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http_status, http_delay, http_cut; or down (the proxy disabled). */
   kind: string;
   /** The toxic's attributes (Toxiproxy names; ms, KB/s, bytes). */
   attributes: Record<string, number>;

@@ -4,6 +4,8 @@
  * prints it and tests check it with no network.
  *
  *   0s ─────────── 20s ████ latency on db ████ 30s ───── 35s ██ http 503 ██ 40s ── end
+ *
+ * A `down` window has no toxic: the proxy itself is disabled (`enabled: false`) for its length.
  */
 import type { FaultSpec } from './faults-schema.js';
 import { toxicNames } from './faults-schema.js';
@@ -24,14 +26,15 @@ export interface PlannedFault {
   index: number;
   /** The dependency (proxy) it hits. */
   on: string;
-  /** The toxic type: a Toxiproxy name, or http_status / http_delay / http_cut. */
+  /** The toxic type (a Toxiproxy name, or http_status / http_delay / http_cut), or `down`. */
   kind: string;
   startMs: number;
   /** Cut at the run's end when the window would outlast it. */
   endMs: number;
   /** The end as written (`at + for`, or the run's end when `for` is absent). */
   writtenEndMs: number;
-  toxic: FaultToxic;
+  /** The toxic to add; absent for `down`, which disables the proxy instead. */
+  toxic?: FaultToxic;
 }
 
 /** Places each fault in a run `totalMs` long; faults starting at or after the end are left out. */
@@ -40,16 +43,19 @@ export function planFaults(faults: readonly FaultSpec[], totalMs: number): Plann
   faults.forEach((fault, index) => {
     if (fault.at >= totalMs) return;
     const writtenEndMs = fault.for === undefined ? totalMs : fault.at + fault.for;
-    const toxic = toToxic(fault, `loadlab-fault-${index}`);
-    planned.push({
+    const window = {
       index,
       on: fault.on,
-      kind: toxic.type,
       startMs: fault.at,
       endMs: Math.min(writtenEndMs, totalMs),
       writtenEndMs,
-      toxic,
-    });
+    };
+    if (fault.down === true) {
+      planned.push({ ...window, kind: 'down' });
+      return;
+    }
+    const toxic = toToxic(fault, `loadlab-fault-${index}`);
+    planned.push({ ...window, kind: toxic.type, toxic });
   });
   return planned;
 }
@@ -89,7 +95,7 @@ export function describeFaults(faults: readonly PlannedFault[], written: number)
     f.kind,
     seconds(f.startMs),
     seconds(f.endMs) + (f.endMs < f.writtenEndMs ? ' (cut at the end of the run)' : ''),
-    describeToxic(f.toxic),
+    f.toxic === undefined ? 'proxy disabled: connections refused, open ones cut' : describeToxic(f.toxic),
   ]);
   const widths = [0, 1, 2, 3, 4].map((i) =>
     Math.max(...[['#', 'on', 'kind', 'start', 'end'], ...rows].map((r) => (r[i] ?? '').length)),

@@ -10,50 +10,68 @@
  * ```
  */
 import { z } from 'zod';
-import { parseDurationMs } from '../shared/index.js';
+import { attributeLimits, describeLimit, type AttributeLimit } from '../chaos/index.js';
+import { checkDuration, durationExpected } from '../shared/index.js';
 
-const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
+/** The longest a run may last, ms (7 days): a fault's `at` and `for` are held to it too. */
+export const maxRunMs = 7 * 86_400_000;
 
-/** A duration in ms (number of seconds, or "500ms", "5s"), at least `min` ms. */
-const duration = (min: number) =>
+/** A duration in ms (number of seconds, or "500ms", "5s"), from `min` to `max` ms. */
+export const duration = (min: number, max: number) =>
   z.union([z.number(), z.string()], { error: durationExpected }).transform((value, ctx) => {
-    const parsed = parseDurationMs(value);
-    if (parsed === undefined || parsed < min) {
-      const message = parsed === undefined ? durationExpected : `must be at least ${min}ms`;
-      ctx.addIssue({ code: 'custom', message, input: value });
+    const checked = checkDuration(value, min, max);
+    if ('problem' in checked) {
+      ctx.addIssue({ code: 'custom', message: checked.problem, input: value });
       return z.NEVER;
     }
-    return parsed;
+    return checked.ms;
   });
-
-const ms = z.number().min(0);
 
 /** Runs a refinement even when other fields failed, so every problem is reported at once. */
 const objectsAlways = {
   when: (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null,
 };
-const count = z.number().int().min(0);
 
-/** The Toxiproxy toxics, each with its attributes (defaults as in Toxiproxy). */
+/** A toxic attribute held to the range the proxy takes (see chaos/attribute-limits.ts); `min` raises the floor. */
+function attribute(type: string, key: string, min?: { value: number; exclusive?: boolean }) {
+  const limit = attributeLimits[type]?.[key] as AttributeLimit;
+  const unit = limit.unit === '' ? '' : ` ${limit.unit}`;
+  const message =
+    min?.exclusive === true
+      ? `expected a number greater than ${min.value} and at most ${limit.max}${unit}`
+      : `expected ${describeLimit({ ...limit, min: min?.value ?? limit.min })}`;
+  let schema = z.number({ error: message });
+  if (limit.integer) schema = schema.int({ message });
+  schema =
+    min?.exclusive === true
+      ? schema.gt(min.value, { message })
+      : schema.min(min?.value ?? limit.min, { message });
+  return schema.max(limit.max, { message });
+}
+
+/** The Toxiproxy toxics, each with its attributes (defaults as in Toxiproxy, ranges as the proxy takes them). */
 const toxicSchemas = {
   /** Delay each chunk by `latency` ms ± `jitter` ms. */
-  latency: z.strictObject({ latency: ms, jitter: ms.default(0) }),
+  latency: z.strictObject({
+    latency: attribute('latency', 'latency'),
+    jitter: attribute('latency', 'jitter').default(0),
+  }),
   /** Limit to `rate` KB/s. */
-  bandwidth: z.strictObject({ rate: z.number().positive() }),
+  bandwidth: z.strictObject({ rate: attribute('bandwidth', 'rate', { value: 0, exclusive: true }) }),
   /** Delay the close by `delay` ms. */
-  slow_close: z.strictObject({ delay: ms }),
+  slow_close: z.strictObject({ delay: attribute('slow_close', 'delay') }),
   /** Stop all data; close after `timeout` ms (0: hold until the fault ends). */
-  timeout: z.strictObject({ timeout: ms.default(0) }),
+  timeout: z.strictObject({ timeout: attribute('timeout', 'timeout').default(0) }),
   /** Reset the connection after `timeout` ms. */
-  reset_peer: z.strictObject({ timeout: ms.default(0) }),
+  reset_peer: z.strictObject({ timeout: attribute('reset_peer', 'timeout').default(0) }),
   /** Slice data into `average_size` ± `size_variation` byte pieces, `delay` µs apart. */
   slicer: z.strictObject({
-    average_size: count.min(1),
-    size_variation: count.default(0),
-    delay: count.default(0),
+    average_size: attribute('slicer', 'average_size', { value: 1 }),
+    size_variation: attribute('slicer', 'size_variation').default(0),
+    delay: attribute('slicer', 'delay').default(0),
   }),
   /** Close the connection after `bytes` bytes. */
-  limit_data: z.strictObject({ bytes: count }),
+  limit_data: z.strictObject({ bytes: attribute('limit_data', 'bytes') }),
 } as const;
 
 /** Toxiproxy toxic names a fault may use. */
@@ -63,11 +81,11 @@ export const toxicNames = Object.keys(toxicSchemas) as (keyof typeof toxicSchema
 const httpFaultSchema = z
   .strictObject({
     /** Answer with this status instead of forwarding the request. */
-    status: z.number().int().min(100).max(599).optional(),
+    status: attribute('http_status', 'status').optional(),
     /** With `status`: a Retry-After header, in seconds. */
-    retryAfter: z.number().int().min(0).optional(),
+    retryAfter: attribute('http_status', 'retry_after').optional(),
     /** Hold the request this long before forwarding it, ms. */
-    delay: ms.optional(),
+    delay: attribute('http_delay', 'delay').optional(),
     /** Cut the connection in the middle of the response. */
     cut: z.literal(true).optional(),
     /** Share of matching requests hit, 0..1 (default 1). */
@@ -105,9 +123,9 @@ const httpFaultSchema = z
 const faultSchema = z
   .strictObject({
     /** When the fault starts, from the start of the load. */
-    at: duration(0),
+    at: duration(0, maxRunMs),
     /** How long it lasts (default: to the end of the run). */
-    for: duration(1).optional(),
+    for: duration(1, maxRunMs).optional(),
     /** The dependency it hits: a key of `dependencies`. */
     on: z.string().min(1),
     /** Toxics only: upstream (service → dependency) or downstream (default). */
@@ -122,22 +140,31 @@ const faultSchema = z
     slicer: toxicSchemas.slicer.optional(),
     limit_data: toxicSchemas.limit_data.optional(),
     http: httpFaultSchema.optional(),
+    /**
+     * Take the dependency down: its proxy stops listening and cuts every open connection (the
+     * proxy's `enabled: false`, as in Toxiproxy), then comes back at the window's end.
+     */
+    down: z.literal(true, { error: 'expected true (the dependency is down for the window)' }).optional(),
   })
   .superRefine((fault, ctx) => {
-    const kinds = [...toxicNames, 'http' as const].filter((k) => fault[k] !== undefined);
+    const kinds = [...toxicNames, 'http' as const, 'down' as const].filter((k) => fault[k] !== undefined);
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected exactly one fault (${toxicNames.join(', ')} or http), found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+        message: `expected exactly one fault (${toxicNames.join(', ')}, http or down), found ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
         input: kinds,
       });
     }
-    if (fault.http !== undefined) {
+    for (const kind of ['http', 'down'] as const) {
+      if (fault[kind] === undefined) continue;
       for (const key of ['stream', 'toxicity'] as const) {
         if (fault[key] !== undefined) {
           ctx.addIssue({
             code: 'custom',
-            message: `${key} applies to toxics only; an http fault takes ratio`,
+            message:
+              kind === 'http'
+                ? `${key} applies to toxics only; an http fault takes ratio`
+                : `${key} applies to toxics only; down takes every connection`,
             path: [key],
             input: fault[key],
           });

@@ -3,7 +3,7 @@
  * description, and the JSON Schema export. Other modules import from here only.
  */
 export { loadScenario, type LoadScenarioOptions, type LoadedScenario } from './load-scenario.js';
-export { applyOverrides } from './overrides.js';
+export { applyOverrides, type FlagOverride, type OverrideInput } from './overrides.js';
 export {
   buildPlan,
   plannedArrivals,

@@ -4,18 +4,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument, Parser, type YAMLError } from 'yaml';
 import { loadlabError } from '../shared/index.js';
 import { describeZodIssues, renderProblems, type Problem, type ProblemOrigin } from './format-issues.js';
-import { applyOverrides, parseOverride, type Override } from './overrides.js';
+import {
+  applyOverrides,
+  overrideLabel,
+  overrideText,
+  parseOverride,
+  type OverrideInput,
+} from './overrides.js';
 import { parsePath, startsWithPath } from './path.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { sourceLines } from './source-lines.js';
 
 /** Options of {@link loadScenario}. */
 export interface LoadScenarioOptions {
-  /** `--set path=value` overrides, applied in order before validation. */
-  sets?: readonly string[];
+  /**
+   * `--set path=value` overrides, applied in order before validation; a flag that stands for one
+   * (`{ set: 'load.workers=4', flag: '--workers 4' }`) is named as the flag in problems.
+   */
+  sets?: readonly OverrideInput[];
   /**
    * Further checks of the input (after overrides, before the schema), reported together with the
    * schema's problems; each starts with its path, as in
@@ -38,6 +47,7 @@ export interface LoadedScenario {
  */
 export async function loadScenario(file: string, options: LoadScenarioOptions = {}): Promise<LoadedScenario> {
   const source = await readScenarioFile(file);
+  checkNesting(file, source);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) throw parseError(file, doc.errors);
@@ -45,12 +55,15 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
 
   const sets = options.sets ?? [];
   const input = applyOverrides(raw, sets);
-  const overrides = sets.map(parseOverride).filter((o): o is Override => 'path' in o);
+  const overrides = sets.flatMap((input) => {
+    const parsed = parseOverride(overrideText(input));
+    return 'path' in parsed ? [{ path: parsed.path, label: overrideLabel(input) }] : [];
+  });
   const lineAt = sourceLines(doc, lineCounter);
   const origin = (path: readonly PropertyKey[]): ProblemOrigin => {
     // The last override that touched the path decides its value; the file's line would mislead.
     const override = overrides.findLast((o) => startsWithPath(path, o.path));
-    return override ? { note: `from --set ${override.text}` } : { line: lineAt(path) };
+    return override ? { note: `from ${override.label}` } : { line: lineAt(path) };
   };
 
   const parsed = scenarioSchema.safeParse(input);
@@ -67,6 +80,36 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     });
   }
   return { scenario: parsed.data, source };
+}
+
+/** How deep lists and objects may sit inside one another; a scenario needs about 6, a JSON body a few more. */
+export const maxNesting = 64;
+
+/**
+ * Refuses a file nested deeper than {@link maxNesting} before it is parsed: parsing, converting
+ * and validating all recurse, and a file nested some 800 deep overflows the stack. Walks the YAML
+ * syntax tree (built without recursion) with a stack of its own.
+ */
+function checkNesting(file: string, source: string): void {
+  const lineCounter = new LineCounter();
+  const stack: { token: unknown; depth: number }[] = [];
+  for (const doc of new Parser(lineCounter.addNewLine).parse(source)) stack.push({ token: doc, depth: 0 });
+  while (stack.length > 0) {
+    const { token, depth: above } = stack.pop() as { token: unknown; depth: number };
+    if (typeof token !== 'object' || token === null) continue;
+    const node = token as { items?: { key?: unknown; value?: unknown }[]; value?: unknown; offset?: number };
+    const depth = Array.isArray(node.items) ? above + 1 : above;
+    if (depth > maxNesting) {
+      const { line, col } = lineCounter.linePos(node.offset ?? 0);
+      const problem = `${file}:${line}:${col}: lists and objects nested more than ${maxNesting} deep; a scenario needs far fewer`;
+      throw loadlabError('SCENARIO_PARSE', `${file} is nested too deeply to read`, { problems: [problem] });
+    }
+    if (typeof node.value === 'object') stack.push({ token: node.value, depth });
+    for (const item of node.items ?? []) {
+      stack.push({ token: item.key, depth });
+      stack.push({ token: item.value, depth });
+    }
+  }
 }
 
 async function readScenarioFile(file: string): Promise<string> {

@@ -6,6 +6,30 @@ import { parseDocument } from 'yaml';
 import { loadlabError } from '../shared/index.js';
 import { formatPath, parsePath, type PathSegment } from './path.js';
 
+/**
+ * An override a command-line flag stands for (`--workers 4` is `load.workers=4`): checked like a
+ * `--set`, but problems name the flag the user typed.
+ */
+export interface FlagOverride {
+  /** `path=value`, as for `--set`. */
+  set: string;
+  /** The flag as the user typed it, e.g. `--workers 4`. */
+  flag: string;
+}
+
+/** A `--set` override as typed, or one a flag stands for. */
+export type OverrideInput = string | FlagOverride;
+
+/** How to name an override in a message: `--set path=value`, or the flag it came from. */
+export function overrideLabel(input: OverrideInput): string {
+  return typeof input === 'string' ? `--set ${input}` : input.flag;
+}
+
+/** The `path=value` text of an override. */
+export function overrideText(input: OverrideInput): string {
+  return typeof input === 'string' ? input : input.set;
+}
+
 /** One parsed `--set` override. */
 export interface Override {
   /** The override as the user wrote it. */
@@ -35,14 +59,14 @@ export function parseOverride(text: string): Override | { text: string; reason: 
  * objects (or lists, before an index) on the way; `raw` itself is not changed. Throws
  * BAD_OVERRIDE listing every malformed override with the reason.
  */
-export function applyOverrides(raw: unknown, sets: readonly string[]): unknown {
+export function applyOverrides(raw: unknown, sets: readonly OverrideInput[]): unknown {
   let result: unknown = structuredClone(raw);
   if (sets.length > 0 && (result === undefined || result === null)) result = {};
   const problems: string[] = [];
-  for (const text of sets) {
-    const override = parseOverride(text);
+  for (const input of sets) {
+    const override = parseOverride(overrideText(input));
     const reason = 'reason' in override ? override.reason : setAt(result, override.path, override.value);
-    if (reason !== undefined) problems.push(`--set ${text}: ${reason}`);
+    if (reason !== undefined) problems.push(`${overrideLabel(input)}: ${reason}`);
   }
   if (problems.length > 0) {
     const count = problems.length === 1 ? 'a --set override' : `${problems.length} --set overrides`;

@@ -6,31 +6,32 @@ import { z } from 'zod';
 import { serviceKnobsSchema } from '../../protocol/index.js';
 import { dbSpecSchema } from '../deps/index.js';
 import { recsSimSpecSchema } from '../deps/index.js';
-import { parseDurationMs } from '../shared/index.js';
-import { checkFaultTargets, checkFaultTargetsParams, faultsSchema } from './faults-schema.js';
+import { formatDurationMs } from '../shared/index.js';
+import {
+  checkFaultTargets,
+  checkFaultTargetsParams,
+  duration,
+  faultsSchema,
+  maxRunMs,
+} from './faults-schema.js';
 
-const durationExpected = 'expected a duration such as "500ms", "5s" or "2m"';
+/** The longest one phase may last, ms (24 h). */
+export const maxPhaseMs = 86_400_000;
+/** The longest a request timeout or a think time may be, ms (1 h). */
+export const maxWaitMs = 3_600_000;
 
-/** A duration: seconds as a number, or a string such as "500ms", "5s", "2m". Parsed to milliseconds. */
-export const durationMs = (min: number) =>
-  z.union([z.number(), z.string()], { error: durationExpected }).transform((value, ctx) => {
-    const parsed = parseDurationMs(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: durationExpected, input: value });
-      return z.NEVER;
-    }
-    if (parsed < min) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min / 1000}s`, input: value });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+/** A duration: seconds as a number, or a string such as "500ms", "5s", "2m". Parsed to milliseconds, from `min` to `max`. */
+export const durationMs = (min: number, max: number) => duration(min, max);
+
+/** Phase durations and counts every model shares. */
+const phaseDuration = durationMs(1000, maxPhaseMs);
+const connectionsSchema = z.number().int().min(1).max(10_000);
 
 const closedPhaseSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  duration: durationMs(1000),
+  duration: phaseDuration,
   /** Connections kept busy, each sending its next request when the previous one is answered. */
-  connections: z.number().int().min(1).max(10_000),
+  connections: connectionsSchema,
 });
 
 /** Arrivals per second: a number, or a linear ramp `{ from, to }` over the phase. */
@@ -47,7 +48,7 @@ const rateSchema = z.union(
 
 const openPhaseSchema = z.strictObject({
   name: z.string().min(1).optional(),
-  duration: durationMs(1000),
+  duration: phaseDuration,
   /** Requests per second started whatever the answers do: constant, or `{ from, to }` ramped linearly. */
   rate: rateSchema,
 });
@@ -73,6 +74,7 @@ const phasesOf = <T extends z.ZodType>(phaseSchema: T) =>
     .array(phaseSchema)
     .min(1)
     .superRefine((phases, ctx) => {
+      checkRunLength(phases, ctx);
       const seen = new Map<string, number>();
       phases.forEach((phase, index) => {
         // Runs even when an element failed, so look at what is really there.
@@ -90,12 +92,35 @@ const phasesOf = <T extends z.ZodType>(phaseSchema: T) =>
       });
     });
 
+/** Adds an issue at the phase that takes the run past {@link maxRunMs}; phases that failed count as nothing. */
+function checkRunLength(phases: readonly unknown[], ctx: z.RefinementCtx): void {
+  let total = 0;
+  for (const [index, phase] of phases.entries()) {
+    const ms: unknown = (phase as { duration?: unknown } | undefined)?.duration;
+    if (typeof ms !== 'number') continue;
+    total += ms;
+    if (total > maxRunMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the phases must add up to at most ${formatDurationMs(maxRunMs)} (7 days), and reach ${formatDurationMs(total)} here`,
+        path: [index, 'duration'],
+        input: ms,
+      });
+      return;
+    }
+  }
+}
+
 /** Closed model: wait after each answer before the next request; a duration or a seeded distribution. */
 const thinkTimeSchema = z.union(
   [
-    durationMs(0),
-    z.strictObject({ dist: z.literal('uniform'), min: durationMs(0), max: durationMs(0) }),
-    z.strictObject({ dist: z.literal('exponential'), mean: durationMs(0) }),
+    durationMs(0, maxWaitMs),
+    z.strictObject({
+      dist: z.literal('uniform'),
+      min: durationMs(0, maxWaitMs),
+      max: durationMs(0, maxWaitMs),
+    }),
+    z.strictObject({ dist: z.literal('exponential'), mean: durationMs(0, maxWaitMs) }),
   ],
   {
     error:
@@ -114,7 +139,7 @@ const closedLoadSchema = z.strictObject({
   /** Threads generating the load (default 1: on two cores more threads do not add throughput). */
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
-  timeout: durationMs(1).default(10_000),
+  timeout: durationMs(1, maxWaitMs).default(10_000),
 });
 
 const openLoadSchema = z.strictObject({
@@ -128,11 +153,49 @@ const openLoadSchema = z.strictObject({
   /** Threads generating the load; the rate is split across them (default 1). */
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
-  timeout: durationMs(1).default(10_000),
+  timeout: durationMs(1, maxWaitMs).default(10_000),
 });
 
 /** `model: closed` (fixed connections) or `model: open` (arrival rate). */
 const loadSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema]);
+
+/**
+ * The load as far as it can be checked when `model` names neither model: every field of either
+ * model, each checked on its own, so a wrong model does not hide the other mistakes. A phase's
+ * `rate` or `connections` is checked when present; which one it needs depends on the model.
+ */
+const anyModelLoadSchema = z.strictObject({
+  ...closedLoadSchema.shape,
+  ...openLoadSchema.shape,
+  model: z.unknown().optional(),
+  phases: phasesOf(
+    z.strictObject({
+      ...closedPhaseSchema.shape,
+      connections: connectionsSchema.optional(),
+      rate: rateSchema.optional(),
+    }),
+  ),
+});
+
+/** `load.model` when it names no model (a misspelling, or left out); undefined when the load is not an object. */
+function unknownModel(load: unknown): { model: unknown } | undefined {
+  if (typeof load !== 'object' || load === null || Array.isArray(load)) return undefined;
+  const model = (load as { model?: unknown }).model;
+  return model === 'closed' || model === 'open' ? undefined : { model };
+}
+
+/**
+ * With a `load.model` that names no model, the discriminated union reports only the model: this
+ * adds the problems of every other load field, checked as {@link anyModelLoadSchema} does.
+ */
+function checkLoadWhateverTheModel(scenario: { load?: unknown }, ctx: z.RefinementCtx): void {
+  if (unknownModel(scenario.load) === undefined) return;
+  const checked = anyModelLoadSchema.safeParse(scenario.load);
+  if (checked.success) return;
+  for (const issue of checked.error.issues) {
+    ctx.addIssue({ ...issue, path: ['load', ...issue.path] } as z.core.$ZodRawIssue);
+  }
+}
 
 const sloSchema = z.strictObject({
   /** The 99th-percentile latency must stay at or under this, in milliseconds. */
@@ -160,7 +223,9 @@ const scenarioObjectSchema = z.strictObject({
 });
 
 /** A whole scenario file, with the checks that span sections (a fault's `on` names a dependency). */
-export const scenarioSchema = scenarioObjectSchema.superRefine(checkFaultTargets, checkFaultTargetsParams);
+export const scenarioSchema = scenarioObjectSchema
+  .superRefine(checkFaultTargets, checkFaultTargetsParams)
+  .superRefine(checkLoadWhateverTheModel, checkFaultTargetsParams);
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A validated scenario with every default filled in and every duration in milliseconds. */

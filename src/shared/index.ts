@@ -9,7 +9,14 @@ export {
   type ChildEntry,
   type ChildServer,
 } from './child-main.js';
-export { formatDurationMs, parseDurationMs } from './duration.js';
+export {
+  checkDuration,
+  durationExpected,
+  formatDurationMs,
+  maxTimerMs,
+  parseDurationMs,
+  type DurationCheck,
+} from './duration.js';
 export {
   errorCodes,
   ExitCode,

@@ -146,4 +146,111 @@ describe('admin API (Toxiproxy-compatible)', () => {
       /loopback/,
     );
   });
+
+  it('refuses to move a proxy onto a busy address with 409, and keeps it listening where it was', async () => {
+    const echo = await startEcho(cleanup);
+    const busy = await startEcho(cleanup); // something else holds this address
+    const { call } = await startApi();
+    const upstream = `127.0.0.1:${echo.port}`;
+    const created = await call('POST', '/proxies', { name: 'db', upstream });
+    const listen = (created.json as { listen: string }).listen;
+    const taken = `127.0.0.1:${busy.port}`;
+
+    const moved = await call('POST', '/proxies/db', { listen: taken });
+    expect(moved).toEqual({
+      status: 409,
+      json: {
+        error: `proxy db: cannot listen on ${taken}: the address is already in use; it still listens on ${listen}`,
+        status: 409,
+      },
+    });
+    expect((await call('GET', '/proxies/db')).json).toMatchObject({ listen, enabled: true });
+    const client = await connectTo(cleanup, Number(listen.split(':')[1]));
+    expect((await roundTrip(client, Buffer.from('still here'))).toString()).toBe('still here');
+    expect((await call('POST', '/reset')).status).toBe(204);
+
+    // Creating a proxy on a busy address is refused the same way, and leaves nothing behind.
+    expect(await call('POST', '/proxies', { name: 'x', listen: taken, upstream })).toEqual({
+      status: 409,
+      json: { error: `proxy x: cannot listen on ${taken}: the address is already in use`, status: 409 },
+    });
+    expect((await call('GET', '/proxies/x')).status).toBe(404);
+
+    // A free address still works, and the old one is let go.
+    const free = await call('POST', '/proxies/db', { listen: '127.0.0.1:0' });
+    expect(free.status).toBe(200);
+    const now = (free.json as { listen: string }).listen;
+    expect(now).not.toBe(listen);
+    const refused = await connectTo(cleanup, Number(listen.split(':')[1])).then(
+      () => 'connected',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('answers a malformed percent-escape in the path with 400, not 500', async () => {
+    const { call } = await startApi();
+    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+      expect(await call(method, '/proxies/%E0%A4%A')).toEqual({
+        status: 400,
+        json: { error: 'bad request: malformed percent-escape in path segment "%E0%A4%A"', status: 400 },
+      });
+    }
+    expect((await call('GET', '/proxies/db%2Fx/toxics')).status).toBe(404); // well-formed: no such proxy
+  });
+
+  it.each([
+    [
+      'latency',
+      { latency: 2 ** 31 },
+      'attributes.latency: expected a number from 0 to 86400000 ms, got 2147483648',
+    ],
+    ['latency', { jitter: -1 }, 'attributes.jitter: expected a number from 0 to 86400000 ms, got -1'],
+    [
+      'timeout',
+      { timeout: 1e308 },
+      'attributes.timeout: expected a number from 0 to 86400000 ms, got 1e+308',
+    ],
+    [
+      'bandwidth',
+      { rate: 1e9 },
+      'attributes.rate: expected a number from 0 to 10000000 KB/s, got 1000000000',
+    ],
+    [
+      'slicer',
+      { average_size: 1.5 },
+      'attributes.average_size: expected a whole number from 0 to 1048576 bytes, got 1.5',
+    ],
+    ['http_status', { status: 0 }, 'attributes.status: expected a whole number from 200 to 599, got 0'],
+    ['http_status', { status: 999 }, 'attributes.status: expected a whole number from 200 to 599, got 999'],
+    ['http_status', { status: 101 }, 'attributes.status: expected a whole number from 200 to 599, got 101'],
+    ['http_delay', { delay: '5' }, 'attributes.delay: expected a number from 0 to 86400000 ms, got "5"'],
+  ])('refuses a %s toxic with %j, naming the bound', async (type, attributes, why) => {
+    const echo = await startEcho(cleanup);
+    const { call } = await startApi();
+    await call('POST', '/proxies', { name: 'db', upstream: `127.0.0.1:${echo.port}` });
+    expect(await call('POST', '/proxies/db/toxics', { type, attributes })).toEqual({
+      status: 400,
+      json: { error: `bad request body: ${why}`, status: 400 },
+    });
+    expect((await call('GET', '/proxies/db/toxics')).json).toEqual([]);
+  });
+
+  it('takes the bounds themselves', async () => {
+    const echo = await startEcho(cleanup);
+    const { call } = await startApi();
+    await call('POST', '/proxies', { name: 'db', upstream: `127.0.0.1:${echo.port}` });
+    const ok = async (type: string, attributes: Record<string, number>) =>
+      (
+        await call('POST', '/proxies/db/toxics', {
+          name: `${type}-${JSON.stringify(attributes)}`,
+          type,
+          attributes,
+        })
+      ).status;
+    expect(await ok('latency', { latency: 86_400_000, jitter: 0 })).toBe(200);
+    expect(await ok('http_status', { status: 200 })).toBe(200);
+    expect(await ok('http_status', { status: 599, retry_after: 86_400 })).toBe(200);
+    expect(await ok('bandwidth', { rate: 0 })).toBe(200);
+  });
 });

@@ -127,6 +127,22 @@ describe('HTTP faults, decided per request', () => {
     expect(text).toMatch(/retry-after: 2\r\n/);
   });
 
+  it.each([204, 304])(
+    'answer %i with no body, so the next response on the keep-alive connection is read whole',
+    async (status) => {
+      const { port: httpPort } = await startHttp();
+      const { proxy, port } = await proxyTo(httpPort);
+      proxy.addToxic({ type: 'http_status', attributes: { status }, match: { path: '/nobody' } });
+      const client = pool(port, 1);
+      const faulted = await client.request({ method: 'GET', path: '/nobody' });
+      expect(faulted.statusCode).toBe(status);
+      expect(await faulted.body.text()).toBe('');
+      const next = await client.request({ method: 'GET', path: '/a' });
+      expect(next.statusCode).toBe(200);
+      expect(await next.body.text()).toBe('GET /a 0');
+    },
+  );
+
   it('delay a ratio of requests by the setting, never early, and leave the others alone', async () => {
     const { port: httpPort } = await startHttp();
     const { proxy, port } = await proxyTo(httpPort);
@@ -216,7 +232,7 @@ describe('HTTP faults, decided per request', () => {
     });
     expect(bad.status).toBe(400);
     const { error } = (await bad.json()) as { error: string };
-    expect(error).toContain('attributes.status: expected a number >= 0, got "x"');
+    expect(error).toContain('attributes.status: expected a whole number from 200 to 599, got "x"');
     expect(error).toContain('match.verb: unknown field');
     expect(error).toContain('match.path: expected a path starting with "/"');
     const onTcp = await post({ type: 'latency', match: { path: '/x' } });

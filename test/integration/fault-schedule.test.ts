@@ -3,7 +3,7 @@ import { startProxyServer, type ProxyServer } from '../../src/chaos/index.js';
 import { createFaultSchedule } from '../../src/lab/fault-schedule.js';
 import { buildPlan, scenarioSchema } from '../../src/scenario/index.js';
 import { isLoadlabError } from '../../src/shared/errors.js';
-import { Cleanup, startEcho } from '../helpers/chaos-net.js';
+import { Cleanup, connectTo, startEcho } from '../helpers/chaos-net.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -85,5 +85,79 @@ describe('the fault schedule', () => {
       .catch((e: unknown) => e);
     expect(isLoadlabError(error, 'BAD_FLAG')).toBe(true);
     expect(isLoadlabError(error) ? error.problems.join() : '').toContain('"recommendations" (it has db)');
+  });
+
+  it('takes a dependency down for its window: connections are refused inside it and accepted after', async () => {
+    const server = await proxyServer();
+    const db = server.proxies.get('db');
+    const port = Number(db.listen.split(':').pop());
+    const open = await connectTo(cleanup, port);
+    const cut = new Promise<void>((resolve) => open.once('close', () => resolve()));
+    const faults = plannedFaults([{ at: 0.2, for: 0.4, on: 'db', down: true }]);
+    expect(faults[0]).toMatchObject({ kind: 'down', startMs: 200, endMs: 600 });
+    const schedule = createFaultSchedule({ faults, adminUrl: server.adminUrl });
+    await schedule.prepare();
+    const zero = Date.now();
+    schedule.begin(zero);
+    await expect.poll(() => db.enabled, { interval: 5 }).toBe(false);
+    const downAt = (Date.now() - zero) / 1000;
+    await cut; // an open connection is cut when the dependency goes down
+    const refused = await connectTo(cleanup, port).then(
+      () => 'connected',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+    await expect.poll(() => db.enabled, { interval: 5, timeout: 3000 }).toBe(true);
+    const upAt = (Date.now() - zero) / 1000;
+    expect(db.listen).toBe(`127.0.0.1:${port}`); // back on the same address
+    await connectTo(cleanup, port);
+    const [record] = await schedule.finish();
+    expect(record).toMatchObject({
+      on: 'db',
+      kind: 'down',
+      attributes: {},
+      plannedStartS: 0.2,
+      plannedEndS: 0.6,
+    });
+    // Recorded when it really happened: not before the plan, not after it was seen.
+    expect(record?.startS).toBeGreaterThanOrEqual(0.2);
+    expect(record?.startS).toBeLessThanOrEqual(downAt + 0.02);
+    expect(record?.endS).toBeGreaterThanOrEqual(0.6);
+    expect(record?.endS).toBeLessThanOrEqual(upAt + 0.02);
+    expect(record?.error).toBeUndefined();
+  });
+
+  it('keeps a dependency down until the last of two overlapping down windows ends', async () => {
+    const server = await proxyServer();
+    const db = server.proxies.get('db');
+    const faults = plannedFaults([
+      { at: 0.1, for: 0.3, on: 'db', down: true },
+      { at: 0.2, for: 0.5, on: 'db', down: true },
+    ]);
+    const schedule = createFaultSchedule({ faults, adminUrl: server.adminUrl });
+    await schedule.prepare();
+    const zero = Date.now();
+    schedule.begin(zero);
+    await expect.poll(() => db.enabled, { interval: 5 }).toBe(false);
+    // Past the first window's end (0.4 s), before the second's (0.7 s): still down.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, zero + 550 - Date.now())));
+    expect(db.enabled).toBe(false);
+    await expect.poll(() => db.enabled, { interval: 5, timeout: 3000 }).toBe(true);
+    expect(Date.now() - zero).toBeGreaterThanOrEqual(690);
+    expect(await schedule.finish()).toHaveLength(2);
+  });
+
+  it('brings a dependency back when the run ends inside its down window', async () => {
+    const server = await proxyServer();
+    const db = server.proxies.get('db');
+    const faults = plannedFaults([{ at: 0.1, on: 'db', down: true }]);
+    const schedule = createFaultSchedule({ faults, adminUrl: server.adminUrl });
+    await schedule.prepare();
+    schedule.begin(Date.now());
+    await expect.poll(() => db.enabled, { interval: 5 }).toBe(false);
+    const [record] = await schedule.finish();
+    expect(db.enabled).toBe(true);
+    expect(record).toMatchObject({ kind: 'down', plannedEndS: 10 });
+    expect(record?.endS).toBeLessThan(5);
   });
 });

@@ -21,6 +21,45 @@ const scenario = (faults: unknown[]) =>
   });
 
 describe('fault windows in the plan', () => {
+  it('plans a down window with no toxic, and describes it as the proxy disabled', () => {
+    const plan = buildPlan(scenario([{ at: '5s', for: '3s', on: 'db', down: true }]));
+    expect(plan.faults).toEqual([
+      { index: 0, on: 'db', kind: 'down', startMs: 5000, endMs: 8000, writtenEndMs: 8000 },
+    ]);
+    expect(describePlan(plan, scenario([{ at: '5s', for: '3s', on: 'db', down: true }]))).toMatch(
+      /1 +db +down +5s +8s +proxy disabled: connections refused, open ones cut/,
+    );
+  });
+
+  it.each([
+    [
+      { at: 1, on: 'db', down: false },
+      'faults[0].down: expected true (the dependency is down for the window), got false',
+    ],
+    [
+      { at: 1, on: 'db', down: true, latency: { latency: 5 } },
+      'faults[0]: expected exactly one fault (latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http or down), found latency and down',
+    ],
+    [
+      { at: 1, on: 'db', down: true, toxicity: 0.5 },
+      'faults[0].toxicity: toxicity applies to toxics only; down takes every connection, got 0.5',
+    ],
+  ])('refuses a malformed down fault: %j', async (fault, line) => {
+    const file = join(dir, 'down.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'f',
+        load: { model: 'closed', phases: [{ duration: '30s', connections: 1 }], requests: [{ path: '/' }] },
+        faults: [fault],
+      }),
+    );
+    const error = await loadScenario(file).catch((e: unknown) => e);
+    const problems = isLoadlabError(error) ? error.problems.map((p) => p.replace(/^[^ ]*: /, '')) : [];
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(line)).toBe(true);
+  });
+
   it('places each fault on the load clock, cuts one outlasting the run, leaves out one starting after it', () => {
     const plan = buildPlan(
       scenario([

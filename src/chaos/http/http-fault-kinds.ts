@@ -61,11 +61,14 @@ function globToRegExp(glob: string): RegExp {
 
 /** The response the proxy answers an `http_status` hit with; no body for HEAD. */
 export function syntheticResponse(status: number, retryAfterS: number, method: string): Buffer {
-  const body = JSON.stringify({ error: `fault injected by the loadlab proxy: status ${status}` });
+  // 204 and 304 never carry a body (RFC 9110 15.3.5, 15.4.5); one sent anyway would be read as the next response.
+  const bodiless = status === 204 || status === 304;
+  const body = bodiless
+    ? ''
+    : JSON.stringify({ error: `fault injected by the loadlab proxy: status ${status}` });
   const headers = [
     `HTTP/1.1 ${status} ${reasons[status] ?? 'Injected Fault'}`,
-    'content-type: application/json',
-    `content-length: ${Buffer.byteLength(body)}`,
+    ...(bodiless ? [] : ['content-type: application/json', `content-length: ${Buffer.byteLength(body)}`]),
     'x-loadlab-fault: http_status',
     ...(retryAfterS > 0 ? [`retry-after: ${Math.round(retryAfterS)}`] : []),
   ];
