@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { printError } from './output.js';
+import { registerCompare } from './compare-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
@@ -30,6 +31,7 @@ let cli = yargs(hideBin(process.argv))
 for (const register of [registerRun, registerValidate, registerServe, registerReport, registerProxy]) {
   cli = register(cli);
 }
+cli = registerCompare(cli);
 
 try {
   await cli.parseAsync();
