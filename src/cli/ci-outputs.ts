@@ -1,6 +1,6 @@
 /**
- * The CI outputs every judging command offers: `--junit FILE`, `--markdown FILE`, and the Markdown
- * appended to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it. Only the CLI reads the env.
+ * The CI outputs every judging command offers: `--junit FILE` and `--markdown FILE`, the Markdown
+ * also appended to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it. Only the CLI reads the env.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -28,8 +28,10 @@ export function ciOutputOptions<T>(y: Argv<T>): Argv<T & CiOutputArgs> {
 }
 
 /**
- * Writes the requested outputs; the Markdown also goes to the end of `$GITHUB_STEP_SUMMARY` when it
- * is set and not empty. Fails with OUTPUT_FAILED naming the file that could not be written.
+ * Writes the requested outputs; with `--markdown`, the Markdown also goes to the end of
+ * `$GITHUB_STEP_SUMMARY` when that is set and not empty (without `--markdown` nothing is appended,
+ * so a tool run inside a CI step does not write to its summary unasked). Fails with OUTPUT_FAILED
+ * naming the file that could not be written.
  */
 export async function writeCiOutputs(
   args: CiOutputArgs,
@@ -37,10 +39,11 @@ export async function writeCiOutputs(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string[]> {
   const written: string[] = [];
-  const stepSummary = env.GITHUB_STEP_SUMMARY;
-  const markdown = args.markdown !== undefined || (stepSummary ?? '') !== '' ? render.markdown() : '';
   if (args.junit !== undefined) written.push(await writeOutput(args.junit, render.junit(), '--junit'));
-  if (args.markdown !== undefined) written.push(await writeOutput(args.markdown, markdown, '--markdown'));
+  if (args.markdown === undefined) return written;
+  const markdown = render.markdown();
+  written.push(await writeOutput(args.markdown, markdown, '--markdown'));
+  const stepSummary = env.GITHUB_STEP_SUMMARY;
   if (stepSummary !== undefined && stepSummary !== '') {
     try {
       await appendFile(stepSummary, markdown + '\n');

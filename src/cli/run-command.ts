@@ -4,16 +4,17 @@ import type { Argv } from 'yargs';
 import { analyseRun } from '../analysis/index.js';
 import { runLab } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
-import { renderReportHtml, formatSummary } from '../report/index.js';
+import { formatSummary, renderJunit, renderReportHtml, runMarkdown, runSuite } from '../report/index.js';
 import { writeRunOutput } from '../results/index.js';
 import { buildPlan, loadScenario } from '../scenario/index.js';
 import { ExitCode, loadlabError, parseDurationMs } from '../shared/index.js';
+import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 import { createProgress } from './progress.js';
 
-interface RunArgs {
+interface RunArgs extends CiOutputArgs {
   scenario: string;
   target?: string;
   proxy?: string;
@@ -31,7 +32,7 @@ export function registerRun(yargs: Argv): Argv {
     'run <scenario>',
     'Run a scenario: boot the reference service (or use --target), drive load, write the report',
     (y) =>
-      y
+      ciOutputOptions(y)
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -120,6 +121,10 @@ async function runCommand(args: RunArgs): Promise<number> {
       result,
       html: renderReportHtml(result),
       ...(outcome.latencyLog === undefined ? {} : { latencyLog: outcome.latencyLog }),
+    });
+    await writeCiOutputs(args, {
+      junit: () => renderJunit([runSuite(result)]),
+      markdown: () => runMarkdown(result),
     });
     if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
     else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');

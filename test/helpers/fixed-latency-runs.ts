@@ -3,8 +3,9 @@
  * after a fixed delay, repeated, each variant's repeats in `<outDir>/<variant>/run-<i>/`. The
  * variants of one repeat run at the same time, so host noise in that moment hits them alike.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ResultDocument } from '../../src/results/index.js';
 import { runCli } from './cli.js';
 import { startLoadTarget, type LoadTarget } from './load-target.js';
 
@@ -13,23 +14,25 @@ export interface FixedLatencyRunsOptions {
   /** Each variant's name (its folder) and its target's answer delay in ms. */
   variants: { name: string; delayMs: number }[];
   repeats: number;
-  /** Seconds of load per run (default 2). */
+  /** Seconds of load per run (default 4: the first second or two of a run on a busy host is start-up). */
   seconds?: number;
-  /** Open-model arrivals per second (default 100). */
-  rate?: number;
+  /** Closed-model connections (default 2): each waits for its answer, so a busy host cannot pile up a backlog. */
+  connections?: number;
 }
 
 /** Makes the runs; returns each variant's folder of repeats. Targets are closed before it returns. */
-export async function makeFixedLatencyRuns(options: FixedLatencyRunsOptions): Promise<Record<string, string>> {
+export async function makeFixedLatencyRuns(
+  options: FixedLatencyRunsOptions,
+): Promise<Record<string, string>> {
   const scenario = join(options.outDir, 'fixed-latency.yaml');
   await writeFile(
     scenario,
     [
       'name: fixed-latency',
       'load:',
-      '  model: open',
+      '  model: closed',
       '  phases:',
-      `    - { name: main, duration: ${options.seconds ?? 2}s, rate: ${options.rate ?? 100} }`,
+      `    - { name: main, duration: ${options.seconds ?? 4}s, connections: ${options.connections ?? 2} }`,
       '  requests:',
       '    - { path: / }',
       '',
@@ -45,8 +48,24 @@ export async function makeFixedLatencyRuns(options: FixedLatencyRunsOptions): Pr
         options.variants.map(async (v, k) => {
           const out = join(folders[v.name] as string, `run-${i}`);
           const target = targets[k] as LoadTarget;
-          const run = await runCli(['run', scenario, '--target', target.url, '--out', out, '--quiet', '--json']);
+          const run = await runCli([
+            'run',
+            scenario,
+            '--target',
+            target.url,
+            '--out',
+            out,
+            '--quiet',
+            '--json',
+          ]);
           if (run.code !== 0) throw new Error(`loadlab run for ${v.name} exited ${run.code}: ${run.stderr}`);
+          // A run without responses cannot be compared: say so here rather than as a puzzling verdict.
+          const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as ResultDocument;
+          if (result.summary.requests === 0) {
+            throw new Error(
+              `loadlab run for ${v.name} (run ${i}) got no responses in ${options.seconds ?? 4} s: phases ${JSON.stringify(result.phases)}`,
+            );
+          }
         }),
       );
     }

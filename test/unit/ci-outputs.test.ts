@@ -22,6 +22,9 @@ import { parseThreshold, type Threshold } from '../../src/shared/index.js';
 import { syntheticResult } from '../helpers/synthetic-result.js';
 import { runsWithP99 } from '../helpers/synthetic-runs.js';
 
+/** A JUnit document read back by junit2json (a <testsuites> root). */
+const readSuites = async (xml: string) => (await parse(xml)) as TestSuites;
+
 const dir = mkdtempSync(join(tmpdir(), 'loadlab-ci-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const schema = join(import.meta.dirname, '..', 'fixtures', 'junit-10.xsd');
@@ -66,7 +69,7 @@ describe('JUnit XML', () => {
   it('writes a comparison that xmllint accepts against junit-10.xsd and junit2json reads back', async () => {
     const xml = renderJunit([comparisonSuite(comparison, { timestamp: '2026-12-02T03:00:00.000Z' })]);
     expect(validate(xml)).toEqual({ status: 0, output: expect.stringContaining('validates') });
-    const doc = (await parse(xml)) as TestSuites;
+    const doc = await readSuites(xml);
     const suite = doc.testsuite![0]!;
     expect(suite.name).toBe('loadlab compare synthetic: A vs B');
     const cases = suite.testcase!;
@@ -94,7 +97,7 @@ describe('JUnit XML', () => {
   it('skips inconclusive metrics with the reason, naming n', async () => {
     const xml = renderJunit([comparisonSuite(tooFew)]);
     expect(validate(xml).status).toBe(0);
-    const p99 = (await parse(xml))!.testsuite![0]!.testcase!.find((c) => c.name === 'p99: p99 latency')!;
+    const p99 = (await readSuites(xml)).testsuite![0]!.testcase!.find((c) => c.name === 'p99: p99 latency')!;
     expect(p99.skipped![0]!.message).toBe(
       'inconclusive: not enough runs: n=1 vs 1; a finite 95% interval needs at least 4 runs each (or 3 + 5, 2 + 8)',
     );
@@ -109,7 +112,7 @@ describe('JUnit XML', () => {
     ];
     const xml = renderJunit([runSuite(result)]);
     expect(validate(xml).status).toBe(0);
-    const cases = (await parse(xml))!.testsuite![0]!.testcase!;
+    const cases = (await readSuites(xml)).testsuite![0]!.testcase!;
     expect(cases.map((c) => [c.name, c.failure !== undefined, c.skipped !== undefined])).toEqual([
       ['slo p99Ms', false, false],
       ['slo errorRate', true, false],
@@ -136,7 +139,7 @@ describe('JUnit XML', () => {
       },
     ]);
     expect(validate(xml).status).toBe(0);
-    const suite = (await parse(xml))!.testsuite![0]!;
+    const suite = (await readSuites(xml)).testsuite![0]!;
     const expected = 'a <b> & "c" \'d\' ]]> \uFFFD \uFFFD e\nf 🚀';
     expect(suite.testcase![0]!.failure![0]!.message).toBe(expected);
     expect(suite.testcase![0]!.failure![0]!.inner).toBe(expected);

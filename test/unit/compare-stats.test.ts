@@ -155,7 +155,10 @@ describe('two-sample Hodges-Lehmann shift', () => {
         fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 5, maxLength: 9 }),
         fc.double({ min: -20, max: 20, noNaN: true }),
         (a, delta) => {
-          const s = twoSampleShift(a, a.map((x) => x + delta));
+          const s = twoSampleShift(
+            a,
+            a.map((x) => x + delta),
+          );
           expect(s.estimate).toBeCloseTo(delta, 6);
           expect(s.interval!.low).toBeLessThanOrEqual(delta + 1e-9);
           expect(s.interval!.high).toBeGreaterThanOrEqual(delta - 1e-9);
@@ -227,31 +230,37 @@ describe('signed-rank (paired) distribution and shift', () => {
 
   it('negates the centre and swaps the interval when every difference changes sign', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 15 }), (d) => {
-        const s = pairedShift(d);
-        const m = pairedShift(d.map((x) => -x));
-        expect(m.estimate).toBeCloseTo(-s.estimate, 12);
-        expect(m.interval!.low).toBeCloseTo(-s.interval!.high, 12);
-        expect(m.interval!.high).toBeCloseTo(-s.interval!.low, 12);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 15 }),
+        (d) => {
+          const s = pairedShift(d);
+          const m = pairedShift(d.map((x) => -x));
+          expect(m.estimate).toBeCloseTo(-s.estimate, 12);
+          expect(m.interval!.low).toBeCloseTo(-s.interval!.high, 12);
+          expect(m.interval!.high).toBeCloseTo(-s.interval!.low, 12);
+        },
+      ),
     );
   });
 
   it('widens the interval as confidence grows', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 8, maxLength: 15 }), (d) => {
-        let previous: { low: number; high: number; coverage: number } | undefined;
-        for (const confidence of [0.5, 0.8, 0.9, 0.95]) {
-          const i = pairedShift(d, { confidence }).interval!;
-          expect(i.coverage).toBeGreaterThanOrEqual(confidence);
-          if (previous !== undefined) {
-            expect(i.coverage).toBeGreaterThanOrEqual(previous.coverage);
-            expect(i.low).toBeLessThanOrEqual(previous.low);
-            expect(i.high).toBeGreaterThanOrEqual(previous.high);
+      fc.property(
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 8, maxLength: 15 }),
+        (d) => {
+          let previous: { low: number; high: number; coverage: number } | undefined;
+          for (const confidence of [0.5, 0.8, 0.9, 0.95]) {
+            const i = pairedShift(d, { confidence }).interval!;
+            expect(i.coverage).toBeGreaterThanOrEqual(confidence);
+            if (previous !== undefined) {
+              expect(i.coverage).toBeGreaterThanOrEqual(previous.coverage);
+              expect(i.low).toBeLessThanOrEqual(previous.low);
+              expect(i.high).toBeGreaterThanOrEqual(previous.high);
+            }
+            previous = i;
           }
-          previous = i;
-        }
-      }),
+        },
+      ),
     );
   });
 });
