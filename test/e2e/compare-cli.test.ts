@@ -23,18 +23,7 @@ const compare = (args: string[], extraEnv: Record<string, string> = {}) =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadlab-compare-'));
-  // 4 + 4 real runs of 4 s each: the smallest design with a finite 95% interval.
-  const folders = await makeFixedLatencyRuns({
-    outDir: dir,
-    variants: [
-      { name: 'fast', delayMs: 4 },
-      { name: 'slow', delayMs: 8 },
-    ],
-    repeats: 4,
-  });
-  fast = folders.fast!;
-  slow = folders.slow!;
-}, 180_000);
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
@@ -47,6 +36,19 @@ async function writeResult(path: string, doc: unknown): Promise<string> {
 }
 
 describe('loadlab compare on real runs', () => {
+  beforeAll(async () => {
+    // 4 + 4 real runs of 4 s each: the smallest design with a finite 95% interval.
+    const folders = await makeFixedLatencyRuns({
+      outDir: dir,
+      variants: [
+        { name: 'fast', delayMs: 4 },
+        { name: 'slow', delayMs: 8 },
+      ],
+      repeats: 4,
+    });
+    fast = folders.fast!;
+    slow = folders.slow!;
+  }, 180_000);
   it('calls a 8 ms target worse than a 4 ms one with 4 runs each, and states the method', async () => {
     const { code, stdout, stderr } = await compare([fast, slow]);
     expect(stderr).toBe('');
@@ -126,7 +128,7 @@ describe('loadlab compare on bad input', () => {
   });
 
   it('refuses a different resolved load, naming the field', async () => {
-    const a = join(dir, 'bad', 'a', 'result.json');
+    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
     const other = runWith({});
     other.scenario = {
       ...other.scenario,
@@ -142,7 +144,8 @@ describe('loadlab compare on bad input', () => {
   it('refuses a result of another schema with exit 2, naming the file and the schema', async () => {
     const future = { ...runWith({}), schema: 'loadlab/result@2' };
     const b = await writeResult(join(dir, 'bad', 'future', 'result.json'), future);
-    const { code, stderr } = await compare([join(dir, 'bad', 'a'), b]);
+    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
+    const { code, stderr } = await compare([a, b]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${b}: schema: expected "loadlab/result@1", found "loadlab/result@2"`);
   });
@@ -164,7 +167,7 @@ describe('loadlab compare on bad input', () => {
   });
 
   it('refuses bad --fail-on syntax with exit 2, listing every bad flag and the expected form', async () => {
-    const a = join(dir, 'bad', 'a');
+    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
     const { code, stderr, stdout } = await compare([a, a, '--fail-on', 'p99:10', '--fail-on', 'rps:+5%']);
     expect(code).toBe(2);
     expect(stdout).toBe('');

@@ -10,6 +10,7 @@ import {
 } from '../../src/analysis/index.js';
 import type { ResultDocument } from '../../src/results/index.js';
 import { gateMetrics, isLoadlabError, parseThreshold, type Threshold } from '../../src/shared/index.js';
+import { scenarioSchema } from '../../src/scenario/index.js';
 import { runWith, runsWithP99 } from '../helpers/synthetic-runs.js';
 
 const A = [41.2, 39.8, 44.1, 40.5, 42.0];
@@ -297,5 +298,30 @@ describe('metric definitions', () => {
     expect(minimumRuns('unpaired', 0.95)).toBe('at least 4 runs each (or 3 + 5, 2 + 8)');
     expect(minimumRuns('paired', 0.95)).toBe('at least 6 pairs');
     expect(minimumRuns('paired', 0.9)).toBe('at least 5 pairs');
+  });
+});
+
+describe("the scenario's gate: section", () => {
+  const base = {
+    name: 'gated',
+    load: { model: 'closed', phases: [{ duration: '1s', connections: 1 }], requests: [{ path: '/' }] },
+  };
+
+  it('accepts threshold strings and keeps them in the resolved scenario', () => {
+    const parsed = scenarioSchema.safeParse({ ...base, gate: ['p99:+10%', 'errorRate:+0.5pp'] });
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.gate).toEqual(['p99:+10%', 'errorRate:+0.5pp']);
+  });
+
+  it('reports each bad threshold at its place in the list', () => {
+    const parsed = scenarioSchema.safeParse({ ...base, gate: ['p99:+10%', 'p99:10', 'rps:+5%'] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      [
+        'gate.1',
+        'expected metric:change such as "p99:+10%", "rps:-5%" or "errorRate:+0.5pp", found "p99:10"',
+      ],
+      ['gate.2', 'rps is worse when lower, so its threshold is negative (e.g. "rps:-5%"), found "rps:+5%"'],
+    ]);
   });
 });
