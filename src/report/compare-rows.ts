@@ -76,15 +76,14 @@ export function gateLines(comparison: Comparison): string[] {
 
 /** What the verdicts mean, in one sentence, after the method line. */
 export function marginNote(comparison: Comparison): string {
-  const margins = comparison.metrics
-    .filter(
-      (m, i, all) =>
-        all.findIndex((x) => x.margin === m.margin && x.scale === m.scale && x.unit === m.unit) === i,
-    )
-    .map(
-      (m) =>
-        `±${formatChange(m.margin, m).replace(/^\+/, '')}${m.scale === 'difference' ? ` (${m.label})` : ''}`,
-    );
+  const margins = [
+    ...new Set(
+      comparison.metrics.map(
+        (m) =>
+          `±${formatChange(m.margin, m).replace(/^\+/, '')}${m.scale === 'difference' ? ` (${m.label})` : ''}`,
+      ),
+    ),
+  ];
   return `"no change": the interval lies within ${margins.join(', ')}; "worse"/"better": it lies wholly on one side of 0.`;
 }
 

@@ -205,3 +205,14 @@ describe('terminal table', () => {
     expect(text).toContain('  p99:+10% inconclusive: change +12.6%');
   });
 });
+
+describe('the margin note', () => {
+  it('names each equivalence margin once', () => {
+    const note = formatComparison(comparison)
+      .split('\n')
+      .find((l) => l.startsWith('"no change"'));
+    expect(note).toBe(
+      '"no change": the interval lies within ±2%, ±0.1pp (error rate); "worse"/"better": it lies wholly on one side of 0.',
+    );
+  });
+});
