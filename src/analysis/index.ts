@@ -1,6 +1,8 @@
 /**
- * Pure analysis of result documents: SLO checks and findings. Data in, verdicts out; "not enough
- * data" is a verdict of its own, never a pass. The lab measures; this module judges.
+ * Pure analysis of result documents: SLO checks, findings, and comparisons of runs with their
+ * statistics (Hodges–Lehmann shifts, exact rank-test intervals, verdicts, gate thresholds). Data
+ * in, verdicts out; "not enough data" is a verdict of its own, never a pass. The lab measures;
+ * this module judges.
  */
 export { analyseRun } from './analyse-run.js';
 export { analyseResult, findingsForReading, findingsOf } from './findings.js';
@@ -22,3 +24,50 @@ export {
 } from './findings-rules.js';
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
 export { kneeOf, type CurvePoint, type Knee } from './knee.js';
+export {
+  comparabilityProblems,
+  compareRunSets,
+  comparisonSchemaId,
+  minimumRuns,
+  type Comparison,
+  type CompareOptions,
+  type MetricComparison,
+  type RunSet,
+  type SideFigures,
+} from './compare.js';
+export { formatChange, formatInterval, type ChangeScale } from './compare-format.js';
+export {
+  errorRateMarginPp,
+  metricDefinition,
+  metricDefinitions,
+  relativeMargin,
+  type MetricDefinition,
+  type MetricId,
+} from './compare-metrics.js';
+export {
+  judgeThreshold,
+  verdictOf,
+  type ChangeInterval,
+  type GateOutcome,
+  type GateResult,
+  type Verdict,
+  type VerdictBasis,
+} from './compare-verdict.js';
+export { erfc, normalCdf, normalQuantile } from './stats-normal.js';
+export {
+  exactRankSumLimit,
+  mannWhitney,
+  midRanks,
+  rankSumCdf,
+  rankSumCut,
+  rankSumNull,
+  type RankTest,
+} from './stats-rank-sum.js';
+export { exactSignedRankLimit, signedRank, signedRankCut, signedRankNull } from './stats-signed-rank.js';
+export {
+  pairedShift,
+  twoSampleShift,
+  type Alternative,
+  type ShiftEstimate,
+  type ShiftOptions,
+} from './stats-hodges-lehmann.js';

@@ -6,6 +6,7 @@ import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
+import { registerCompare } from './compare-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
@@ -33,6 +34,7 @@ let cli = yargs(args)
 for (const register of [registerRun, registerValidate, registerServe, registerReport, registerProxy]) {
   cli = register(cli);
 }
+cli = registerCompare(cli);
 
 try {
   await cli.parseAsync();

@@ -6,18 +6,19 @@ import type { Argv } from 'yargs';
 import { analyseRun } from '../analysis/index.js';
 import { runLab, type LabOutcome } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
-import { renderReportHtml, formatSummary } from '../report/index.js';
+import { formatSummary, renderJunit, renderReportHtml, runMarkdown, runSuite } from '../report/index.js';
 import { checkOutputFolder, writeRunOutput } from '../results/index.js';
 import type { ResultDocument, RunOutput, RunOutputPaths } from '../results/index.js';
 import { loadScenario, planRun, type OverrideInput } from '../scenario/index.js';
 import { ExitCode, isLoadlabError, loadlabError, parseDurationMs } from '../shared/index.js';
 import type { LoadlabError } from '../shared/index.js';
+import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 import { createProgress } from './progress.js';
 
-interface RunArgs {
+interface RunArgs extends CiOutputArgs {
   scenario: string;
   target?: string;
   proxy?: string;
@@ -35,7 +36,7 @@ export function registerRun(yargs: Argv): Argv {
     'run <scenario>',
     'Run a scenario: boot the reference service (or use --target), drive load, write the report',
     (y) =>
-      y
+      ciOutputOptions(y)
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -158,6 +159,11 @@ async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Pr
   if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
   else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
   if (outputError !== undefined) paths = await writeFallback(result, output, outputError);
+  const judged = result;
+  await writeCiOutputs(args, {
+    junit: () => renderJunit([runSuite(judged)]),
+    markdown: () => runMarkdown(judged),
+  });
   if (failure) {
     printError(failure);
     if (paths !== undefined) note(`report: ${shownPath(paths.htmlPath)}`);

@@ -2,3 +2,7 @@ export { renderReportHtml, reportDataElementId } from './html.js';
 export type { ReportChartData } from './html.js';
 export { formatSummary } from './terminal.js';
 export type { SummaryFormatOptions } from './terminal.js';
+export { formatComparison } from './compare-terminal.js';
+export { renderJunit, type JunitCase, type JunitOutcome, type JunitSuite } from './junit.js';
+export { comparisonSuite, runSuite } from './junit-outputs.js';
+export { comparisonMarkdown, runMarkdown } from './markdown.js';

@@ -6,6 +6,7 @@ export {
   writeFileAtomically,
   writeRunOutput,
 } from './writer.js';
+export { findRunFiles, readRunFiles, type RunFiles } from './run-set.js';
 export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { noResponseKinds, resultSchemaId } from './types.js';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { serviceKnobsSchema } from '../../protocol/index.js';
 import { dbSpecSchema } from '../deps/index.js';
 import { recsSimSpecSchema } from '../deps/index.js';
-import { formatDurationMs } from '../shared/index.js';
+import { formatDurationMs, parseThreshold } from '../shared/index.js';
 import {
   checkFaultTargets,
   checkFaultTargetsParams,
@@ -220,6 +220,15 @@ const scenarioObjectSchema = z.strictObject({
   slo: sloSchema.optional(),
   /** Faults injected on the wire between the service and a dependency, at set times (default none). */
   faults: faultsSchema,
+  /** Thresholds `loadlab compare` gates on, e.g. ["p99:+10%", "rps:-5%", "errorRate:+0.5pp"] (docs/compare.md). */
+  gate: z
+    .array(
+      z.string().superRefine((text, ctx) => {
+        const parsed = parseThreshold(text);
+        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem, input: text });
+      }),
+    )
+    .optional(),
 });
 
 /** A whole scenario file, with the checks that span sections (a fault's `on` names a dependency). */

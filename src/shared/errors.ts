@@ -9,6 +9,8 @@ export const ExitCode = {
   sloFailed: 1,
   invalidInput: 2,
   runFailed: 3,
+  /** A comparison gated by a threshold could not decide: too few runs, or the interval straddles the threshold. */
+  inconclusive: 4,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -49,6 +51,18 @@ export const errorCodes = {
   RESULT_INVALID: {
     exitCode: ExitCode.invalidInput,
     hint: 'Pass a result.json written by `loadlab run` (schema loadlab/result@1).',
+  },
+  BAD_THRESHOLD: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Write a threshold as metric:change, e.g. "p99:+10%", "rps:-5%" or "errorRate:+0.5pp"; docs/compare.md lists the metrics.',
+  },
+  COMPARE_INPUT: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Pass a result.json, a run folder holding one, or a folder of run folders (run-1/, run-2/, ...).',
+  },
+  COMPARE_MISMATCH: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Compare runs of the same scenario and load; only the service, its dependencies or the target may differ.',
   },
   CHILD_FAILED: {
     exitCode: ExitCode.runFailed,

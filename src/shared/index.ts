@@ -25,6 +25,7 @@ export {
   loadlabError,
   type ErrorCode,
 } from './errors.js';
+export { gateMetrics, parseThreshold, thresholdForm, type GateMetric, type Threshold } from './threshold.js';
 export { distEntry, entries, packageRoot } from './paths.js';
 export { formatCount, formatMs, formatPercent, formatRps, formatSeconds } from './number-format.js';
 export {

@@ -1,0 +1,139 @@
+/** `loadlab compare <A> <B>`: compare two results or folders of repeated runs, metric by metric. */
+import type { Argv } from 'yargs';
+import { compareRunSets, type Comparison } from '../analysis/index.js';
+import { comparisonMarkdown, comparisonSuite, formatComparison, renderJunit } from '../report/index.js';
+import { readRunFiles, type RunFiles } from '../results/index.js';
+import {
+  ExitCode,
+  isLoadlabError,
+  loadlabError,
+  parseThreshold,
+  thresholdForm,
+  type Threshold,
+} from '../shared/index.js';
+import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
+import { printError } from './output.js';
+
+interface CompareArgs extends CiOutputArgs {
+  a: string;
+  b: string;
+  failOn: string[];
+  json: boolean;
+}
+
+const epilog = `Each side is a result.json, a run folder, or a folder of repeated runs (run-1/, run-2/, ...).
+Verdicts: better, worse, no change, inconclusive; a finite 95% interval needs at least 4 runs a side.
+Exit codes: 0 compared (and every --fail-on threshold passed); 1 a threshold failed with confidence;
+2 invalid input (paths, thresholds, runs of different scenarios); 4 a threshold was inconclusive.
+Docs: docs/compare.md`;
+
+export function registerCompare(yargs: Argv): Argv {
+  return yargs.command<CompareArgs>(
+    'compare <a> <b>',
+    'Compare two results or folders of repeated runs: change per metric with a 95% interval and a verdict',
+    (y) =>
+      ciOutputOptions(
+        y
+          .strict()
+          .positional('a', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The baseline: result.json or folder',
+          })
+          .positional('b', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The candidate: result.json or folder',
+          })
+          .option('fail-on', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe:
+              'Fail (exit 1) when B is worse than this with confidence, e.g. "p99:+10%", "rps:-5%", "errorRate:+0.5pp" (repeatable; replaces the scenario\'s gate:)',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'Print the comparison as JSON on stdout',
+          }),
+      ).epilog(epilog),
+    async (args) => {
+      process.exitCode = await compareCommand(args);
+    },
+  );
+}
+
+async function compareCommand(args: CompareArgs): Promise<number> {
+  try {
+    const flagThresholds = parseThresholds(args.failOn, (i) => `--fail-on "${args.failOn[i]}"`);
+    const [a, b] = await readSides(args.a, args.b);
+    const thresholds = args.failOn.length > 0 ? flagThresholds : scenarioGate(b);
+    const comparison = compareRunSets(
+      { label: 'A', sources: a.files, results: a.results },
+      { label: 'B', sources: b.files, results: b.results },
+      { thresholds },
+    );
+    process.stdout.write(
+      args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison),
+    );
+    await writeCiOutputs(args, {
+      junit: () => renderJunit([comparisonSuite(comparison, { timestamp: new Date().toISOString() })]),
+      markdown: () => comparisonMarkdown(comparison),
+    });
+    return exitCodeOf(comparison);
+  } catch (error) {
+    return printError(error);
+  }
+}
+
+function exitCodeOf(comparison: Comparison): number {
+  if (comparison.gate === 'fail') return ExitCode.sloFailed;
+  if (comparison.gate === 'inconclusive') return ExitCode.inconclusive;
+  return ExitCode.ok;
+}
+
+/** Every threshold parsed, or one BAD_THRESHOLD error listing each bad one. */
+function parseThresholds(texts: readonly string[], where: (i: number) => string): Threshold[] {
+  const thresholds: Threshold[] = [];
+  const problems: string[] = [];
+  texts.forEach((text, i) => {
+    const parsed = parseThreshold(text);
+    if ('threshold' in parsed) thresholds.push(parsed.threshold);
+    else problems.push(`${where(i)}: ${parsed.problem}`);
+  });
+  if (problems.length > 0) {
+    throw loadlabError(
+      'BAD_THRESHOLD',
+      problems.length === 1
+        ? (problems[0] as string)
+        : `${problems.length} bad thresholds; expected ${thresholdForm}`,
+      {
+        problems,
+      },
+    );
+  }
+  return thresholds;
+}
+
+/** The candidate's scenario `gate:` thresholds (the same scenario as A's, which may gate differently). */
+function scenarioGate(b: RunFiles): Threshold[] {
+  const first = b.results[0];
+  const gate = first?.scenario.gate ?? [];
+  return parseThresholds(gate, (i) => `${b.files[0]}: scenario.gate[${i}]`);
+}
+
+/** Reads both sides; when both fail, one error lists both. */
+async function readSides(aPath: string, bPath: string): Promise<[RunFiles, RunFiles]> {
+  const [a, b] = await Promise.allSettled([readRunFiles(aPath), readRunFiles(bPath)]);
+  if (a.status === 'fulfilled' && b.status === 'fulfilled') return [a.value, b.value];
+  const failures = [a, b].flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  const first = failures[0];
+  if (failures.length === 2 && isLoadlabError(first)) {
+    const problems = failures.flatMap((f) =>
+      isLoadlabError(f) ? (f.problems.length > 0 ? f.problems : [f.message]) : [String(f)],
+    );
+    throw loadlabError(first.code, `${first.message} (and the other side failed too)`, { problems });
+  }
+  throw first;
+}
