@@ -71,3 +71,4 @@ export {
   type ShiftEstimate,
   type ShiftOptions,
 } from './stats-hodges-lehmann.js';
+export { repeatsSchemaId, summariseRepeats, type RepeatFigure, type RepeatsDocument } from './repeats.js';

@@ -81,20 +81,21 @@ async function compareCommand(args: CompareArgs): Promise<number> {
       junit: () => renderJunit([comparisonSuite(comparison, { timestamp: new Date().toISOString() })]),
       markdown: () => comparisonMarkdown(comparison),
     });
-    return exitCodeOf(comparison);
+    return comparisonExitCode(comparison);
   } catch (error) {
     return printError(error);
   }
 }
 
-function exitCodeOf(comparison: Comparison): number {
+/** The exit code of a comparison: 1 when a threshold failed with confidence, 4 when one was inconclusive, else 0. */
+export function comparisonExitCode(comparison: Comparison): number {
   if (comparison.gate === 'fail') return ExitCode.sloFailed;
   if (comparison.gate === 'inconclusive') return ExitCode.inconclusive;
   return ExitCode.ok;
 }
 
 /** Every threshold parsed, or one BAD_THRESHOLD error listing each bad one. */
-function parseThresholds(texts: readonly string[], where: (i: number) => string): Threshold[] {
+export function parseThresholds(texts: readonly string[], where: (i: number) => string): Threshold[] {
   const thresholds: Threshold[] = [];
   const problems: string[] = [];
   texts.forEach((text, i) => {

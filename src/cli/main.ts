@@ -6,6 +6,7 @@ import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
+import { registerAb } from './ab-command.js';
 import { registerCompare } from './compare-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
@@ -13,7 +14,7 @@ import { registerRun } from './run-command.js';
 import { registerServe } from './serve-command.js';
 import { registerValidate } from './validate-command.js';
 
-const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO failed; 2 invalid input; 3 the run could not be carried out; 130 interrupted.
+const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO or a threshold failed; 2 invalid input; 3 the run could not be carried out; 4 a comparison was inconclusive; 130 interrupted.
 Docs: README.md`;
 
 const args = joinNegativeValues(hideBin(process.argv));
@@ -22,7 +23,7 @@ let cli = yargs(args)
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, serve, proxy or report.')
+  .demandCommand(1, 'Name a command: run, validate, compare, ab, serve, proxy or report.')
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -35,6 +36,7 @@ for (const register of [registerRun, registerValidate, registerServe, registerRe
   cli = register(cli);
 }
 cli = registerCompare(cli);
+cli = registerAb(cli);
 
 try {
   await cli.parseAsync();

@@ -1,32 +1,43 @@
-/** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html. */
+/** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html (N times with --repeat). */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { analyseRun } from '../analysis/index.js';
+import { analyseRun, summariseRepeats } from '../analysis/index.js';
+import { runRepeats } from '../experiments/index.js';
 import { runLab, type LabOutcome } from '../lab/index.js';
-import { requestTemplateProblems } from '../load/index.js';
-import { formatSummary, renderJunit, renderReportHtml, runMarkdown, runSuite } from '../report/index.js';
-import { checkOutputFolder, writeRunOutput } from '../results/index.js';
+import {
+  formatRepeats,
+  formatSummary,
+  renderJunit,
+  renderReportHtml,
+  runMarkdown,
+  runSuite,
+} from '../report/index.js';
+import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../results/index.js';
 import type { ResultDocument, RunOutput, RunOutputPaths } from '../results/index.js';
-import { loadScenario, planRun, type OverrideInput } from '../scenario/index.js';
-import { ExitCode, isLoadlabError, loadlabError, parseDurationMs } from '../shared/index.js';
+import type { LabPlan } from '../scenario/index.js';
+import { ExitCode, isLoadlabError, loadlabError } from '../shared/index.js';
 import type { LoadlabError } from '../shared/index.js';
 import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 import { createProgress } from './progress.js';
+import {
+  checkOutFlag,
+  checkTarget,
+  defaultOutDir,
+  planFromFlags,
+  scenarioFlagOptions,
+  type ScenarioFlags,
+} from './run-flags.js';
 
-interface RunArgs extends CiOutputArgs {
-  scenario: string;
+interface RunArgs extends CiOutputArgs, ScenarioFlags {
   target?: string;
   proxy?: string;
   out?: string;
-  duration?: string;
-  set: string[];
-  seed?: number;
-  workers?: number;
+  repeat: number;
   quiet: boolean;
   json: boolean;
 }
@@ -36,7 +47,7 @@ export function registerRun(yargs: Argv): Argv {
     'run <scenario>',
     'Run a scenario: boot the reference service (or use --target), drive load, write the report',
     (y) =>
-      ciOutputOptions(y)
+      scenarioFlagOptions(ciOutputOptions(y))
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -56,20 +67,17 @@ export function registerRun(yargs: Argv): Argv {
           describe:
             'Output folder (default reports/<name>-<YYYYMMDD-HHMMSS>); checked writable before the run. If it fails at the end, the result goes to a folder under the OS temp folder, named on stderr',
         })
-        .option('duration', { type: 'string', describe: 'Cap the run at this long, e.g. 10s, 2m' })
-        .option('set', {
-          type: 'string',
-          array: true,
-          default: [],
-          describe: 'Override a scenario field: --set service.db.pool.max=20 (repeatable)',
+        .option('repeat', {
+          type: 'number',
+          default: 1,
+          describe:
+            'Run N times, one after the other, into run-1/ … run-N/ of the output folder, plus repeats.json (median and range of each metric); `loadlab compare` takes the folder',
         })
-        .option('seed', { type: 'number', describe: 'Seed for every random draw (overrides the scenario)' })
-        .option('workers', { type: 'number', describe: 'Load worker threads (overrides load.workers)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .option('json', {
           type: 'boolean',
           default: false,
-          describe: 'Print only the summary, as JSON, on stdout',
+          describe: 'Print only the summary (with --repeat: repeats.json), as JSON, on stdout',
         }),
     async (args) => {
       process.exitCode = await runCommand(args);
@@ -77,38 +85,28 @@ export function registerRun(yargs: Argv): Argv {
   );
 }
 
+/** Most repeats one command may ask for. */
+const maxRepeats = 100;
+
 async function runCommand(args: RunArgs): Promise<number> {
   try {
-    const sets: OverrideInput[] = [...args.set];
-    if (args.seed !== undefined) sets.push({ set: `seed=${args.seed}`, flag: `--seed ${args.seed}` });
-    if (args.workers !== undefined)
-      sets.push({ set: `load.workers=${args.workers}`, flag: `--workers ${args.workers}` });
-    const scenarioDir = dirname(resolve(args.scenario));
-    const { scenario } = await loadScenario(args.scenario, {
-      sets,
-      extraChecks: (input) => requestTemplateProblems(input, { baseDir: scenarioDir }),
-    });
-    const maxDurationMs = args.duration === undefined ? undefined : parseDurationMs(args.duration);
-    if (args.duration !== undefined && (maxDurationMs === undefined || maxDurationMs < 1000)) {
+    if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > maxRepeats) {
       throw loadlabError(
         'BAD_FLAG',
-        `--duration: expected a duration of at least 1s such as "30s", got "${args.duration}"`,
+        `--repeat: expected a whole number from 1 to ${maxRepeats}, got ${args.repeat}`,
       );
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
-    checkProxyFlag(args, scenario.faults.length);
-    if (args.out !== undefined && args.out.trim() === '') {
-      throw loadlabError('BAD_FLAG', '--out: expected a folder, got an empty string');
-    }
-    const plan = planRun(scenario, {
-      scenarioDir,
+    checkOutFlag(args.out);
+    const { scenario, plan } = await planFromFlags(args, {
       ...(target === undefined ? {} : { target }),
-      ...(args.proxy === undefined ? {} : { proxyAdminUrl: args.proxy }),
-      ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
+      ...(args.proxy === undefined ? {} : { proxy: args.proxy }),
+      check: (s) => checkProxyFlag(args, s.faults.length),
     });
-    const outDir = resolve(args.out ?? join('reports', `${scenario.name}-${timestamp(new Date())}`));
+    const outDir = resolve(args.out ?? defaultOutDir(scenario.name));
     // Before anything starts: a run whose output cannot be written is lost.
     await checkOutputFolder(outDir);
+    if (args.repeat > 1) return await repeatCommand(args, plan, outDir);
 
     const interrupt = onInterrupt(note, 'stopping the run and writing what was measured');
     const progress = createProgress({
@@ -132,6 +130,76 @@ async function runCommand(args: RunArgs): Promise<number> {
   } catch (error) {
     return printError(error);
   }
+}
+
+/**
+ * `--repeat N`: the runs one after the other into run-1/ … run-N/, each a complete run folder,
+ * then repeats.json and a table of each metric's median and range. Stops at the first run that
+ * fails or is interrupted (what ran is kept). Exit: the failure's code, 130 interrupted, 1 when an
+ * SLO missed in any run, else 0.
+ */
+async function repeatCommand(args: RunArgs, plan: LabPlan, outDir: string): Promise<number> {
+  const interrupt = onInterrupt(note, 'stopping the repeats and writing what was measured');
+  const progress = createProgress({
+    quiet: args.quiet,
+    tty: process.stderr.isTTY === true,
+    write: (t) => process.stderr.write(t),
+  });
+  const results: ResultDocument[] = [];
+  const runs: string[] = [];
+  let failure: LoadlabError | undefined;
+  try {
+    const outcomes = await runRepeats({
+      plan,
+      repeats: args.repeat,
+      handles: {
+        runtime: { execPath: process.execPath, env: { ...process.env } },
+        environment: collectEnvironment(),
+        signal: interrupt.signal,
+      },
+      onEvent: (repeat, event) => {
+        if (event.type === 'load-started') note(`run ${repeat} of ${args.repeat}`);
+        progress.onEvent(event);
+      },
+      onRun: async (repeat, outcome) => {
+        progress.end();
+        const result = analyseRun(outcome.result);
+        const dir = `run-${repeat}`;
+        await writeRunOutput(join(outDir, dir), {
+          result,
+          html: renderReportHtml(result),
+          ...(outcome.latencyLog === undefined ? {} : { latencyLog: outcome.latencyLog }),
+        });
+        results.push(result);
+        runs.push(dir);
+        const s = result.summary;
+        note(
+          `run ${repeat}: ${s.rps} req/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, errors ${s.errors.total}, SLO ${result.slo.every((c) => c.held) ? 'held' : 'missed'}`,
+        );
+      },
+    });
+    failure = outcomes.find((o) => o.failure !== undefined)?.failure;
+  } finally {
+    progress.end();
+    interrupt.dispose();
+  }
+  const doc = summariseRepeats(results, runs);
+  await writeFileAtomically(join(outDir, 'repeats.json'), JSON.stringify(doc, null, 2) + '\n');
+  await writeCiOutputs(args, {
+    junit: () => renderJunit(results.map((r) => runSuite(r))),
+    markdown: () => results.map((r, i) => `### Run ${i + 1}\n\n${runMarkdown(r)}`).join('\n'),
+  });
+  if (args.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  else process.stdout.write(formatRepeats(doc));
+  const last = `repeats: ${shownPath(outDir)}`;
+  if (args.json) note(last);
+  else process.stdout.write(last + '\n');
+  if (failure !== undefined) {
+    printError(failure);
+    return failure.exitCode;
+  }
+  if (interrupt.signal.aborted || results.length < args.repeat) return ExitCode.interrupted;
+  return doc.sloHeld === results.length ? ExitCode.ok : ExitCode.sloFailed;
 }
 
 /** Writes the output, prints the summary and the report's path, and returns the exit code. */
@@ -212,30 +280,4 @@ function checkProxyFlag(args: RunArgs, faults: number): void {
     );
   }
   if (problems.length === 1) throw loadlabError('BAD_FLAG', problems[0] as string);
-}
-
-/** Load goes to loopback only: a target elsewhere is refused. */
-function checkTarget(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw loadlabError('BAD_FLAG', `--target: expected a URL such as http://127.0.0.1:3000, got "${text}"`);
-  }
-  if (url.protocol !== 'http:') {
-    throw loadlabError('BAD_FLAG', `--target: expected an http:// URL, got "${text}"`);
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
-    throw loadlabError(
-      'BAD_FLAG',
-      `--target: load goes to loopback only (127.0.0.0/8, ::1, localhost), got "${host}"`,
-    );
-  }
-  return url.origin;
-}
-
-function timestamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }

@@ -6,3 +6,4 @@ export { formatComparison } from './compare-terminal.js';
 export { renderJunit, type JunitCase, type JunitOutcome, type JunitSuite } from './junit.js';
 export { comparisonSuite, runSuite } from './junit-outputs.js';
 export { comparisonMarkdown, runMarkdown } from './markdown.js';
+export { formatRepeats } from './repeats-terminal.js';

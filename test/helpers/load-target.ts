@@ -24,8 +24,10 @@ const http = require('node:http');
 const b = JSON.parse(process.argv[1]);
 let count = 0;
 let under = 0;
+const byPath = {};
 const server = http.createServer((req, res) => {
   count++;
+  byPath[req.url] = (byPath[req.url] || 0) + 1;
   req.resume();
   if (b.kind === 'delay') setTimeout(() => res.end('ok'), b.ms);
   else if (b.kind === 'status') { res.statusCode = b.status; res.end('status ' + b.status); }
@@ -42,7 +44,7 @@ server.headersTimeout = 0;
 if (b.kind === 'stall') {
   setInterval(() => { const end = performance.now() + b.stallMs; while (performance.now() < end) {} }, b.everyMs);
 }
-process.on('message', (m) => { if (m.type === 'count') process.send({ type: 'count', count }); });
+process.on('message', (m) => { if (m.type === 'count') process.send({ type: 'count', count, byPath }); });
 process.on('disconnect', () => process.exit(0));
 server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));
 `;
@@ -52,6 +54,8 @@ export interface LoadTarget {
   url: string;
   /** Requests the target has received so far. */
   count(): Promise<number>;
+  /** Requests the target has received for one path (e.g. the load's, leaving out reachability checks and /metrics reads). */
+  countOf(path: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,12 +73,18 @@ export async function startLoadTarget(behaviour: TargetBehaviour): Promise<LoadT
     });
     child.once('exit', (code) => reject(new Error(`load target exited early with code ${code}`)));
   });
+  const counts = async (): Promise<{ count: number; byPath: Record<string, number> }> => {
+    const reply = once(child, 'message') as Promise<[{ count: number; byPath: Record<string, number> }]>;
+    child.send({ type: 'count' });
+    return (await reply)[0];
+  };
   return {
     url,
     async count() {
-      const reply = once(child, 'message') as Promise<[{ count: number }]>;
-      child.send({ type: 'count' });
-      return (await reply)[0].count;
+      return (await counts()).count;
+    },
+    async countOf(path) {
+      return (await counts()).byPath[path] ?? 0;
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
