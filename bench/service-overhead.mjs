@@ -13,7 +13,7 @@
 //
 // Run (after npm run build):
 //   node bench/service-overhead.mjs [rounds=5] [seconds=8] [connections=16]
-//     writes bench/results/service-overhead-run.md (the table of this run)
+//     prints the table of this run as Markdown (bench/results/service-overhead.md keeps two runs)
 //   node bench/service-overhead.mjs --profile [seconds=10] [connections=16]
 //     one service (telemetry on) under wrk with `node --cpu-prof`; prints the top 15 functions by
 //     self time
@@ -25,7 +25,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarioSchema } from '../dist/src/scenario/schema.js';
-import { environment, writeMarkdown } from './lib/targets.mjs';
+import { environment } from './lib/targets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const profileMode = process.argv[2] === '--profile';
@@ -287,7 +287,7 @@ const summary = (variant) => {
 };
 const sOn = summary('on');
 const sOff = summary('off');
-const md = `# Reference service vs bare node:http (this run)
+const md = `## Reference service vs bare node:http (this run)
 
 Node ${env.node} · ${env.cpu} · ${env.os} · commit ${env.commit} · load average before ${loadBefore}, after ${loadAfter}
 
@@ -305,5 +305,4 @@ ${rows.map((r) => `| ${r.round} | ${r.variant} | ${r.service.toFixed(0)} | ${r.b
 - telemetry on: median ratio **${sOn.median.toFixed(3)}** (range ${sOn.min.toFixed(3)}–${sOn.max.toFixed(3)}, n = ${sOn.n})
 - telemetry off: median ratio **${sOff.median.toFixed(3)}** (range ${sOff.min.toFixed(3)}–${sOff.max.toFixed(3)}, n = ${sOff.n})
 `;
-await writeMarkdown(join(root, 'bench/results/service-overhead-run.md'), md);
 console.log(md);
