@@ -14,6 +14,8 @@
 // Run (after npm run build):
 //   node bench/service-overhead.mjs [rounds=5] [seconds=8] [connections=16]
 //     prints the table of this run as Markdown (bench/results/service-overhead.md keeps two runs)
+//   node bench/service-overhead.mjs --against DIR [rounds=5] [seconds=8] [connections=16]
+//     this checkout's service against the one built in DIR (e.g. an older commit), both telemetry on
 //   node bench/service-overhead.mjs --profile [seconds=10] [connections=16]
 //     one service (telemetry on) under wrk with `node --cpu-prof`; prints the top 15 functions by
 //     self time
@@ -29,7 +31,10 @@ import { environment } from './lib/targets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const profileMode = process.argv[2] === '--profile';
-const args = profileMode ? process.argv.slice(3) : process.argv.slice(2);
+// --against DIR: the bare server's place is taken by the service built in DIR (its dist/), e.g.
+// an older commit's, for a duet of two versions of the service (telemetry on in both).
+const againstDir = process.argv[2] === '--against' ? process.argv[3] : undefined;
+const args = profileMode ? process.argv.slice(3) : process.argv.slice(againstDir === undefined ? 2 : 4);
 const rounds = profileMode ? 0 : Number(args[0] ?? 5);
 const seconds = Number((profileMode ? args[0] : args[1]) ?? (profileMode ? 10 : 8));
 const connections = Number((profileMode ? args[1] : args[2]) ?? 16);
@@ -96,8 +101,8 @@ function serviceEnv(dbUrl, telemetry) {
   };
 }
 
-async function startService(name, dbUrl, telemetry, nodeArgs = []) {
-  const entry = join(root, 'dist/reference-service/src/main.js');
+async function startService(name, dbUrl, telemetry, nodeArgs = [], base = root) {
+  const entry = join(base, 'dist/reference-service/src/main.js');
   const service = await startChild(name, [...nodeArgs, entry], serviceEnv(dbUrl, telemetry), 0);
   let samples = 0;
   service.child.on('message', (m) => {
@@ -244,8 +249,11 @@ const body = await (async () => {
   }
 })();
 const on = await startService('service (telemetry on)', db.url, true);
-const off = await startService('service (telemetry off)', db.url, false);
-const bare = await startBare(body);
+const off =
+  againstDir === undefined
+    ? await startService('service (telemetry off)', db.url, false)
+    : await startService('baseline service', db.url, true, [], againstDir);
+const bare = againstDir === undefined ? await startBare(body) : off;
 const loadBefore = os
   .loadavg()
   .map((x) => x.toFixed(2))
@@ -256,9 +264,9 @@ const rows = [];
 try {
   // Warm-up as measured (fills the cache, JIT), then rounds alternating which pair goes first.
   await duet(on, bare, 4);
-  await duet(off, bare, 4);
+  if (againstDir === undefined) await duet(off, bare, 4);
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? [on, off] : [off, on];
+    const order = againstDir !== undefined ? [on] : i % 2 === 0 ? [on, off] : [off, on];
     for (const service of order) {
       const r = await duet(service, bare, seconds);
       rows.push({
@@ -275,7 +283,17 @@ try {
     }
   }
 } finally {
-  for (const s of [on, off, bare, db]) await s.close();
+  for (const s of new Set([on, off, bare, db])) await s.close();
+}
+if (againstDir !== undefined) {
+  const ratios = rows.map((r) => r.ratio);
+  console.log(
+    `this checkout / the service in ${againstDir}: median ${median(ratios).toFixed(3)} (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}, n = ${ratios.length}); load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  process.exit(0);
 }
 const loadAfter = os
   .loadavg()
