@@ -11,7 +11,10 @@
 //   core 0: target ◀──────────── direct pool ──┐
 //           target ◀── proxy ◀── proxied pool ─┤ this process (the generator)
 //
-// The traffic is HTTP, so the proxy frames it (its HTTP-fault layer is on), as in the lab.
+// With no HTTP fault set the proxy does not frame HTTP: its bytes pass as they are, as in the lab
+// between faults. A fourth path goes through a proxy carrying an HTTP fault that matches no request
+// (so it frames every request and response, and faults none): what framing itself costs.
+// The two requests of a pair go out in alternating order, so neither path always goes second.
 //
 // Run (after npm run build): node bench/chaos-overhead.mjs [seconds=10] [rates=500,1000] [latency=10]
 // Writes bench/results/chaos-overhead.md.
@@ -42,6 +45,7 @@ async function startProxy(upstream, cpu) {
       proxies: [
         { name: 'target', upstream, listen: '127.0.0.1:0' },
         { name: 'lagged', upstream, listen: '127.0.0.1:0' },
+        { name: 'framed', upstream, listen: '127.0.0.1:0' },
       ],
     },
   };
@@ -61,11 +65,19 @@ async function startProxy(upstream, cpu) {
   });
   if (added.status !== 200)
     throw new Error(`adding the latency toxic: ${added.status} ${await added.text()}`);
+  const framed = await fetch(`${message.url}/proxies/framed/toxics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'http_status', attributes: { status: 503 }, match: { path: '/never/*' } }),
+  });
+  if (framed.status !== 200)
+    throw new Error(`adding the HTTP fault: ${framed.status} ${await framed.text()}`);
   const proxies = await (await fetch(`${message.url}/proxies`)).json();
   return {
     pid: child.pid,
     url: `http://${proxies.target.listen}`,
     laggedUrl: `http://${proxies.lagged.listen}`,
+    framedUrl: `http://${proxies.framed.listen}`,
     async close() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
@@ -100,10 +112,12 @@ async function round(pools, rate) {
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
       for (; sent < due; sent++) {
-        pools.forEach((pool, i) => {
-          const p = timed(pool, hists[i]).finally(() => inflight.delete(p));
+        // Alternate which path goes first: the second send of a pair waits behind the first.
+        const order = sent % 2 === 0 ? pools.map((_, i) => i) : pools.map((_, i) => pools.length - 1 - i);
+        for (const i of order) {
+          const p = timed(pools[i], hists[i]).finally(() => inflight.delete(p));
           inflight.add(p);
-        });
+        }
       }
       if (sent < total) setTimeout(tick, 1);
       else resolve();
@@ -130,16 +144,20 @@ const direct = new Pool(target.url, { connections: 16 });
 const direct2 = new Pool(target.url, { connections: 16 });
 const proxied = new Pool(proxy.url, { connections: 16 });
 const lagged = new Pool(proxy.laggedUrl, { connections: 64 });
+const framedPool = new Pool(proxy.framedUrl, { connections: 16 });
 const rows = [];
 try {
   // Warm up both paths (JIT, connections) before measuring.
-  await round([direct, proxied, direct2, lagged], 500);
+  await round([direct, proxied, direct2, lagged, framedPool], 500);
   for (const rate of rates) {
     const cpu0 = { proxy: cpuMs(proxy.pid), target: cpuMs(target.pid) };
     const [d, p] = await round([direct, proxied], rate);
     const cpu = { proxy: cpuMs(proxy.pid) - cpu0.proxy, target: cpuMs(target.pid) - cpu0.target };
     const [p2, l] = await round([proxied, lagged], rate);
     const [c1, c2] = await round([direct, direct2], rate);
+    const cpuF0 = cpuMs(proxy.pid);
+    const [d3, fr] = await round([direct, framedPool], rate);
+    const framedCpu = cpuMs(proxy.pid) - cpuF0;
     // Per request: the proxy carried `rate × seconds`; the target answered twice that.
     const n = rate * seconds;
     rows.push({
@@ -148,15 +166,18 @@ try {
       p,
       c1,
       c2,
+      d3,
+      fr,
       p2,
       l,
       proxyUs: (cpu.proxy * 1000) / n,
+      framedUs: (framedCpu * 1000) / n,
       targetUs: (cpu.target * 1000) / (2 * n),
     });
     console.error(`${rate}/s: direct p99 ${f(ms(d, 99))} ms, proxied p99 ${f(ms(p, 99))} ms`);
   }
 } finally {
-  await Promise.all([direct.close(), direct2.close(), proxied.close(), lagged.close()]);
+  await Promise.all([direct.close(), direct2.close(), proxied.close(), lagged.close(), framedPool.close()]);
   await proxy.close();
   await target.close();
 }
@@ -173,12 +194,15 @@ const lines = [
   `Command: \`node bench/chaos-overhead.mjs ${seconds} ${rates.join(',')} ${latency}\` — ${seconds} s per round; the target`,
   'and the proxy child pinned to core 0; every request sent at the same moment on both paths',
   '(simultaneous A/B); latency from send to the end of the response, in ms (HDR, µs resolution).',
+  'The two requests of a pair go out in alternating order. "through the proxy": no toxic and no',
+  'HTTP fault, so the proxy passes bytes as they are. "through a framing proxy": an HTTP fault that',
+  'matches no request is set, so every request and response is framed (none is faulted).',
   'The control round pairs two direct pools to the same target: its difference is the noise floor.',
   '',
   '| rate | path | p50 | p90 | p99 | p99.9 | added p50 | added p99 |',
   '| ---: | ---- | --: | --: | --: | ----: | --------: | --------: |',
 ];
-for (const { rate, d, p, c1, c2 } of rows) {
+for (const { rate, d, p, c1, c2, d3, fr } of rows) {
   const row = (name, h, base) =>
     `| ${rate}/s | ${name} | ${f(ms(h, 50))} | ${f(ms(h, 90))} | ${f(ms(h, 99))} | ${f(ms(h, 99.9))} | ${
       base ? f(ms(h, 50) - ms(base, 50)) : ''
@@ -188,6 +212,8 @@ for (const { rate, d, p, c1, c2 } of rows) {
     row('through the proxy', p, d),
     row('control: direct', c1),
     row('control: direct again', c2, c1),
+    row('direct (framing round)', d3),
+    row('through a framing proxy', fr, d3),
   );
 }
 lines.push(
@@ -206,9 +232,12 @@ lines.push(
   '',
   'CPU time per request (from /proc; independent of how busy the machine was, to ±10 ms per round):',
   '',
-  '| rate | proxy CPU per proxied request | target CPU per request |',
-  '| ---: | ----------------------------: | ---------------------: |',
-  ...rows.map((r) => `| ${r.rate}/s | ${r.proxyUs.toFixed(1)} µs | ${r.targetUs.toFixed(1)} µs |`),
+  '| rate | proxy CPU per request, passing bytes | proxy CPU per request, framing HTTP | target CPU per request |',
+  '| ---: | ----------------------------------: | ----------------------------------: | ---------------------: |',
+  ...rows.map(
+    (r) =>
+      `| ${r.rate}/s | ${r.proxyUs.toFixed(1)} µs | ${r.framedUs.toFixed(1)} µs | ${r.targetUs.toFixed(1)} µs |`,
+  ),
   '',
 );
 writeFileSync(join(root, 'bench/results/chaos-overhead.md'), lines.join('\n'));

@@ -70,11 +70,17 @@ export function createServiceMetrics(): ServiceMetrics {
   collectDefaultMetrics({ register: registry });
   let sources: MetricSources = { pool: () => ({ inUse: 0, idle: 0, waiting: 0 }), inFlight: () => 0 };
 
-  const httpRequests = new Counter({
+  // method -> route -> status -> tally; grown on first use, read by collect().
+  const httpTallies = new Map<string, Map<string, Map<number, Tally>>>();
+  const allHttpTallies: Tally[] = [];
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP responses sent, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
+    collect() {
+      publish(this, allHttpTallies);
+    },
   });
   new Gauge({
     name: 'http_requests_in_flight',
@@ -84,11 +90,15 @@ export function createServiceMetrics(): ServiceMetrics {
       this.set(sources.inFlight());
     },
   });
-  const cacheRequests = new Counter({
+  const cacheTallies = new Map(cacheResults.map((result) => [result, new Tally({ result })]));
+  new Counter({
     name: 'cache_requests_total',
     help: 'User cache reads, by result (coalesced: a miss that joined an in-flight load).',
     labelNames: ['result'] as const,
     registers: [registry],
+    collect() {
+      publish(this, cacheTallies.values());
+    },
   });
   new Gauge({
     name: 'db_pool_connections',
@@ -115,11 +125,17 @@ export function createServiceMetrics(): ServiceMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const dbCalls = new Counter({
+  const dbTallies = new Map(
+    dbOps.flatMap((op) => dbOutcomes.map((outcome) => [`${op} ${outcome}`, new Tally({ op, outcome })])),
+  );
+  new Counter({
     name: 'db_calls_total',
     help: 'Store calls, by operation and outcome.',
     labelNames: ['op', 'outcome'] as const,
     registers: [registry],
+    collect() {
+      publish(this, dbTallies.values());
+    },
   });
   new Gauge({
     name: 'db_pg_connections',
@@ -183,27 +199,34 @@ export function createServiceMetrics(): ServiceMetrics {
     child.inc(0);
   }
 
-  // Pre-bound children: a label lookup per increment is most of a counter's cost.
-  const cacheChildren = new Map(cacheResults.map((r) => [r, cacheRequests.labels(r)]));
-  const dbChildren = new Map(
-    dbOps.flatMap((op) => dbOutcomes.map((outcome) => [`${op} ${outcome}`, dbCalls.labels(op, outcome)])),
-  );
-  for (const child of [...cacheChildren.values(), ...dbChildren.values()]) child.inc(0);
-  const httpChildren = new Map<string, Counter.Internal>();
+  /** The tally of one (method, route, status), made on first use. */
+  const httpTally = (method: string, route: string, status: number): Tally => {
+    let byRoute = httpTallies.get(method);
+    if (byRoute === undefined) httpTallies.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+    let tally = byStatus.get(status);
+    if (tally === undefined) {
+      tally = new Tally({ method, route, status: String(status) });
+      byStatus.set(status, tally);
+      allHttpTallies.push(tally);
+    }
+    return tally;
+  };
 
   return {
     registry,
     httpResponse(method, route, status) {
-      const key = `${method} ${route} ${status}`;
-      let child = httpChildren.get(key);
-      if (child === undefined) {
-        child = httpRequests.labels(method, route, String(status));
-        httpChildren.set(key, child);
-      }
-      child.inc();
+      httpTally(method, route, status).n++;
     },
-    cacheResult: (result) => cacheChildren.get(result)?.inc(),
-    dbCall: (op, outcome) => dbChildren.get(`${op} ${outcome}`)?.inc(),
+    cacheResult(result) {
+      const tally = cacheTallies.get(result);
+      if (tally !== undefined) tally.n++;
+    },
+    dbCall(op, outcome) {
+      const tally = dbTallies.get(`${op} ${outcome}`);
+      if (tally !== undefined) tally.n++;
+    },
     poolAcquireWait: (seconds) => acquireWait.observe(seconds),
     storeConnectionError: () => storeConnectionErrors.inc(),
     track(next) {
@@ -215,4 +238,32 @@ export function createServiceMetrics(): ServiceMetrics {
     recsBudgetExhausted: () => recsBudgetExhausted.inc(),
     recsBreakerTransition: (to) => transitionChildren.get(to)?.inc(),
   };
+}
+
+/**
+ * One labelled series of a counter, counted on the hot path as a plain number; `publish` hands
+ * what was counted since the last read to prom-client. A series that exists is published even at
+ * 0, so every known label set shows from the first scrape.
+ */
+class Tally {
+  n = 0;
+  private published = -1;
+
+  constructor(readonly labels: Readonly<Record<string, string>>) {}
+
+  /** What was counted since the last call (the first call: everything, possibly 0). */
+  take(): number | undefined {
+    if (this.n === this.published) return undefined;
+    const delta = this.n - Math.max(0, this.published);
+    this.published = this.n;
+    return delta;
+  }
+}
+
+/** Adds each tally's unpublished count to `counter` (called from the counter's `collect()`). */
+function publish(counter: Counter, tallies: Iterable<Tally>): void {
+  for (const tally of tallies) {
+    const delta = tally.take();
+    if (delta !== undefined) counter.inc(tally.labels, delta);
+  }
 }

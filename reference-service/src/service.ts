@@ -21,6 +21,7 @@ import { createUserCache } from './adapters/user-cache.js';
 import { createUsers } from './app/users.js';
 import type { ServiceConfig } from '../../protocol/index.js';
 import { installErrorReplies } from './http/error-reply.js';
+import { lazyChildLoggerFactory } from './http/lazy-child-logger.js';
 import { installRequestHooks } from './http/request-hooks.js';
 import { registerRoutes, type Readiness } from './http/routes.js';
 import { createServiceMetrics } from './metrics.js';
@@ -49,11 +50,14 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
   const { knobs } = config;
   const logger = deps.logger ?? pino({ level: knobs.log.level });
   let readiness: Readiness = 'starting';
+  const requestLogging = logger.isLevelEnabled('debug');
 
   const app = fastify({
     // Typed as fastify's logger interface so the app is a plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: !logger.isLevelEnabled('debug') }),
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // With request logging off most requests never log: make their child logger only if one does.
+    ...(requestLogging ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
     bodyLimit: knobs.server.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

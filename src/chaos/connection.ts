@@ -1,10 +1,19 @@
 /**
  * One client connection through a proxy and its connection to the upstream: two {@link Link}s,
  * the toxics attached to each, and the ways it can end (closed, reset, failed).
+ *
+ * HTTP is framed only while the proxy has an HTTP fault: with none, bytes pass as they are (a
+ * byte copy when no toxic is attached either). Adding the first HTTP fault switches an open
+ * connection to framing at its next request boundary; removing the last switches it back there.
+ *
+ * ```
+ *  pass-through ──(HTTP fault set, next read starts a request after the last answer)──▶ framed
+ *  framed ──(no HTTP fault left, same boundary)──▶ pass-through
+ * ```
  */
 import type { Socket } from 'node:net';
 import { createRandom, deriveSeed, type Random } from '../../protocol/index.js';
-import { HttpExchange } from './http/http-exchange.js';
+import { HttpExchange, type LinkItem } from './http/http-exchange.js';
 import { Link, type AttachedToxic } from './link.js';
 import { toxicKinds } from './toxic-registry.js';
 import type { ToxicConfig, ToxicEnv } from './toxic.js';
@@ -38,6 +47,10 @@ export class Connection {
   private readonly upstreamLink: Link;
   private readonly downstreamLink: Link;
   private readonly attached = new Map<string, AttachedToxic>();
+  /** The HTTP layer while the connection is framed; undefined while its bytes pass as they are. */
+  private exchange: HttpExchange | undefined;
+  private upstreamChunks = 0;
+  private lastChunkWentDownstream = false;
 
   constructor(
     readonly index: number,
@@ -46,25 +59,23 @@ export class Connection {
     private readonly seed: number,
     private readonly now: () => number,
     private readonly onFail: (err: unknown) => void,
-    http?: HttpFaultSource,
+    private readonly http?: HttpFaultSource,
   ) {
-    const exchange =
-      http === undefined
-        ? undefined
-        : new HttpExchange({
-            now,
-            faults: () => http.faults(),
-            draw: (fault) => http.draw(fault),
-            inject: (items) => this.downstreamLink.inject(items),
-            close: () => this.close(),
-          });
-    this.upstreamLink = new Link(client, server, this, now, exchange && ((data) => exchange.upstream(data)));
+    if (http !== undefined && http.faults().length > 0) this.exchange = this.newExchange(http);
+    const filtered = http !== undefined;
+    this.upstreamLink = new Link(
+      client,
+      server,
+      this,
+      now,
+      filtered ? (data) => this.upstream(data) : undefined,
+    );
     this.downstreamLink = new Link(
       server,
       client,
       this,
       now,
-      exchange && ((data) => exchange.downstream(data)),
+      filtered ? (data) => this.downstream(data) : undefined,
     );
     for (const socket of [client, server]) {
       socket.on('error', () => this.destroy());
@@ -74,6 +85,52 @@ export class Connection {
         else endThenDestroy(other);
       });
     }
+  }
+
+  /** True while the connection frames HTTP (some HTTP fault is set, or was when it last switched). */
+  get framed(): boolean {
+    return this.exchange !== undefined;
+  }
+
+  private upstream(data: Buffer): LinkItem[] | undefined {
+    const http = this.http as HttpFaultSource;
+    const want = http.faults().length > 0;
+    if (want !== (this.exchange !== undefined) && this.atRequestBoundary(data)) {
+      this.exchange = want ? this.newExchange(http) : undefined;
+    }
+    this.upstreamChunks++;
+    this.lastChunkWentDownstream = false;
+    return this.exchange?.upstream(data);
+  }
+
+  private downstream(data: Buffer): LinkItem[] | undefined {
+    this.lastChunkWentDownstream = true;
+    return this.exchange?.downstream(data);
+  }
+
+  /**
+   * Where framing may start or stop without the HTTP layer losing its place: a read that begins
+   * with a request line, on a connection that is new or whose last bytes went to the client (the
+   * previous request was answered), with nothing queued or held either way. A client that waits
+   * for each answer, as connection pools do, meets this at its next request.
+   */
+  private atRequestBoundary(data: Buffer): boolean {
+    return (
+      (this.upstreamChunks === 0 || this.lastChunkWentDownstream) &&
+      this.upstreamLink.quiet &&
+      this.downstreamLink.quiet &&
+      startsRequestLine(data)
+    );
+  }
+
+  private newExchange(http: HttpFaultSource): HttpExchange {
+    return new HttpExchange({
+      now: this.now,
+      faults: () => http.faults(),
+      draw: (fault) => http.draw(fault),
+      inject: (items) => this.downstreamLink.inject(items),
+      close: () => this.close(),
+    });
   }
 
   /** Starts `config` on this connection, when its toxicity draw says so. */
@@ -159,4 +216,16 @@ function endThenDestroy(socket: Socket): void {
     clearTimeout(timer);
     socket.destroy();
   });
+}
+
+const requestLine = /^[A-Z]{3,12} [^\s]+ HTTP\/1\.[01]\r?\n/;
+
+/** True when `data` begins with a whole HTTP/1.x request line (its first 8 KiB are looked at). */
+function startsRequestLine(data: Buffer): boolean {
+  const first = data[0];
+  // Every method starts with an upper-case letter: most other bytes are turned away at once.
+  if (first === undefined || first < 0x41 || first > 0x5a) return false;
+  const end = data.indexOf(0x0a);
+  if (end < 0 || end > 8192) return false;
+  return requestLine.test(data.toString('latin1', 0, end + 1));
 }

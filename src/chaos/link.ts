@@ -18,7 +18,9 @@
  * Adding or removing a toxic swaps the chain array; the chunk in flight keeps the snapshot it
  * started with, the next chunk sees the new chain. A removed toxic's signal aborts, so a chunk
  * it is holding (latency, timeout) is released at once and passes on, never lost or reordered.
- * With no toxics and nothing queued, a chunk is written straight through.
+ * With no toxics and nothing queued, a chunk is written straight through; with no filter either
+ * (the connection frames HTTP only while an HTTP fault is set, see connection.ts), a link is a
+ * byte copy with backpressure: `data` → `dst.write`, `src` paused until `drain` when it is full.
  */
 import type { Socket } from 'node:net';
 import type { LinkItem } from './http/http-exchange.js';
@@ -89,6 +91,11 @@ export class Link {
     }
     const at = this.now();
     for (const item of items) this.enqueue({ ...item, at });
+  }
+
+  /** True when nothing is queued, held or being written on this direction. */
+  get quiet(): boolean {
+    return !this.pumping && this.inbox.length === 0;
   }
 
   private idle(): boolean {

@@ -143,6 +143,30 @@ describe('HTTP faults, decided per request', () => {
     },
   );
 
+  it('apply to an open keep-alive connection from its next request, and stop when removed', async () => {
+    const { port: httpPort } = await startHttp();
+    const { proxy, port } = await proxyTo(httpPort);
+    const client = pool(port, 1);
+    const get = async (path: string): Promise<string> => {
+      const res = await client.request({ method: 'GET', path });
+      return `${res.statusCode} ${await res.body.text()}`;
+    };
+    // No fault yet: the connection carries bytes as they are.
+    expect(await get('/a')).toBe('200 GET /a 0');
+    const fault = proxy.addToxic({ type: 'http_status', attributes: { status: 503 } });
+    expect((await get('/b')).startsWith('503 ')).toBe(true);
+    expect((await get('/c')).startsWith('503 ')).toBe(true);
+    proxy.removeToxic(fault.name);
+    expect(await get('/d')).toBe('200 GET /d 0');
+    // Again, on the same connection: back to framing, and back out.
+    proxy.addToxic({ type: 'http_status', attributes: { status: 429 }, match: { path: '/f*' } });
+    expect(await get('/e')).toBe('200 GET /e 0');
+    expect((await get('/f')).startsWith('429 ')).toBe(true);
+    proxy.resetToxics();
+    expect(await get('/f')).toBe('200 GET /f 0');
+    expect(proxy.stats().acceptedConnections).toBe(1);
+  });
+
   it('delay a ratio of requests by the setting, never early, and leave the others alone', async () => {
     const { port: httpPort } = await startHttp();
     const { proxy, port } = await proxyTo(httpPort);

@@ -1,10 +1,12 @@
 /**
  * Per-request bookkeeping, in hooks on every route:
  *
- * - onRequest: starts the request's deadline (`server.requestTimeoutMs`) as an AbortSignal on
- *   `request.deadline`, and counts the request in flight;
+ * - onRequest (one hook): starts the request's deadline (`server.requestTimeoutMs`) as an
+ *   AbortSignal on `request.deadline` (lazy: no timer until something reads the signal, so a
+ *   cache hit starts none), counts the request in flight, and admits it (below);
  * - the raw response's `close` (which fires whether the response finished or the client went
- *   away) clears the deadline's timer and counts the request out;
+ *   away; one listener per request) clears the deadline's timer, counts the request out and gives
+ *   its admission slot back;
  * - onSend: while the service drains, answers with `Connection: close` so keep-alive clients
  *   leave (docs/measured-facts.md: `server.close()` does not end busy keep-alive connections);
  * - onResponse: counts the finished response once in `http_requests_total`;
@@ -18,7 +20,7 @@
  * Every refusal is counted in `http_requests_shed_total{reason}`.
  */
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createDeadline, type Deadline } from '../deadline.js';
 import { serviceError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -29,6 +31,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request's deadline; its signal flows down to the cache and the store. */
     deadline: Deadline;
+    /** The route pattern the request matched, or "unmatched", as `http_requests_total` labels it. */
+    metricsRoute: string;
   }
 }
 
@@ -45,7 +49,6 @@ export interface RequestHooksOptions {
 
 // Probes and scrapes must answer however loaded the service is.
 const unguardedRoutes = new Set(['/health', '/ready', '/metrics']);
-const isGuarded = (request: FastifyRequest): boolean => !unguardedRoutes.has(request.routeOptions.url ?? '');
 
 /** Answers 503 overloaded with Retry-After and counts the reason. */
 function refuse(reply: FastifyReply, metrics: Pick<ServiceMetrics, 'shed'>, reason: ShedReason): void {
@@ -69,29 +72,38 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
 
   // fastify wants decorations declared up front; null until onRequest sets the real one.
   app.decorateRequest('deadline', null as unknown as Deadline);
+  app.decorateRequest('metricsRoute', '');
 
+  const gate = createAdmissionGate(admission);
+  // One hook and one 'close' listener per request: deadline, in-flight count and admission.
   app.addHook('onRequest', (request, reply, done) => {
     inFlight++;
     const deadline = createDeadline(requestTimeoutMs, deadlineReason);
     request.deadline = deadline;
-    reply.raw.once('close', () => {
-      inFlight--;
-      deadline.dispose();
-    });
-    done();
-  });
-
-  const gate = createAdmissionGate(admission);
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!isGuarded(request)) return done();
+    // The route pattern, read once (fastify's routeOptions builds an object on every read).
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    request.metricsRoute = route;
+    if (unguardedRoutes.has(route)) {
+      reply.raw.once('close', () => {
+        inFlight--;
+        deadline.dispose();
+      });
+      return done();
+    }
+    let release: (() => void) | undefined;
     const cancel = gate.admit(
-      (release) => {
-        reply.raw.once('close', release);
+      (granted) => {
+        release = granted;
         done();
       },
       (reason) => refuse(reply, metrics, reason),
     );
-    if (cancel !== undefined) reply.raw.once('close', cancel);
+    reply.raw.once('close', () => {
+      inFlight--;
+      deadline.dispose();
+      cancel?.();
+      release?.();
+    });
   });
 
   if (shed.maxEventLoopDelayMs > 0 || shed.maxHeapUsedBytes > 0) {
@@ -101,7 +113,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
       sampleInterval: 100,
       // Answering here ends the request: fastify runs nothing more once the reply is sent.
       pressureHandler: (request, reply, type) => {
-        if (!isGuarded(request)) return;
+        if (unguardedRoutes.has(request.metricsRoute)) return;
         refuse(reply, metrics, type === underPressure.TYPE_HEAP_USED_BYTES ? 'heap' : 'event_loop_delay');
       },
     });
@@ -113,8 +125,7 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
-    metrics.httpResponse(request.method, route, reply.statusCode);
+    metrics.httpResponse(request.method, request.metricsRoute, reply.statusCode);
     done();
   });
 
