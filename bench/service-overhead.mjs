@@ -1,5 +1,5 @@
 // What the reference service costs on its cache-hit path (`GET /users/1` after warm-up), against a
-// bare `node:http` server returning the same body, as a SIMULTANEOUS A/B (FIELD-NOTES): both
+// bare `node:http` server returning the same body, as a SIMULTANEOUS A/B (docs/measured-facts.md): both
 // servers pinned to core 0 at the same time, each driven by its own wrk pinned to core 1. Each
 // server counts its own responses (the service's http_requests_total from /metrics, a counter in
 // the bare server read over IPC), read 1 s after both wrk started and 1 s before they stop, so
