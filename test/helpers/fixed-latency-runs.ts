@@ -14,7 +14,7 @@ export interface FixedLatencyRunsOptions {
   /** Each variant's name (its folder) and its target's answer delay in ms. */
   variants: { name: string; delayMs: number }[];
   repeats: number;
-  /** Seconds of load per run (default 6: on a busy host the load workers' start-up can eat several seconds of the plan). */
+  /** Seconds of load per run (default 3). */
   seconds?: number;
   /** Closed-model connections (default 2): each waits for its answer, so a busy host cannot pile up a backlog. */
   connections?: number;
@@ -32,7 +32,7 @@ export async function makeFixedLatencyRuns(
       'load:',
       '  model: closed',
       '  phases:',
-      `    - { name: main, duration: ${options.seconds ?? 6}s, connections: ${options.connections ?? 2} }`,
+      `    - { name: main, duration: ${options.seconds ?? 3}s, connections: ${options.connections ?? 2} }`,
       '  requests:',
       '    - { path: / }',
       '',
@@ -63,7 +63,7 @@ export async function makeFixedLatencyRuns(
           const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as ResultDocument;
           if (result.summary.requests === 0) {
             throw new Error(
-              `loadlab run for ${v.name} (run ${i}) got no responses in ${options.seconds ?? 6} s: phases ${JSON.stringify(result.phases)}`,
+              `loadlab run for ${v.name} (run ${i}) got no responses in ${options.seconds ?? 3} s: phases ${JSON.stringify(result.phases)}`,
             );
           }
         }),
