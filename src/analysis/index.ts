@@ -22,6 +22,15 @@ export {
   poolRiseMin,
   type FindingRule,
 } from './findings-rules.js';
+export {
+  checkWindow,
+  defaultRecoveryMargin,
+  judgeSlos,
+  recoveryTime,
+  retryAmplification,
+  scopeOf,
+  windowErrorRate,
+} from './slo-scoped.js';
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
 export { kneeOf, type CurvePoint, type Knee } from './knee.js';
 export {

@@ -8,7 +8,7 @@
  * A `down` window has no toxic: the proxy itself is disabled (`enabled: false`) for its length.
  */
 import type { FaultSpec } from './faults-schema.js';
-import { toxicNames } from './faults-schema.js';
+import { faultNames, toxicNames } from './faults-schema.js';
 
 /** A toxic as the admin API takes it (`POST /proxies/{on}/toxics`). */
 export interface FaultToxic {
@@ -24,6 +24,8 @@ export interface FaultToxic {
 export interface PlannedFault {
   /** Position in the scenario's `faults`, from 0. */
   index: number;
+  /** What SLO scopes call it: its `name`, or `<on>-<kind>` (numbered when repeated). */
+  name: string;
   /** The dependency (proxy) it hits. */
   on: string;
   /** The toxic type (a Toxiproxy name, or http_status / http_delay / http_cut), or `down`. */
@@ -40,11 +42,13 @@ export interface PlannedFault {
 /** Places each fault in a run `totalMs` long; faults starting at or after the end are left out. */
 export function planFaults(faults: readonly FaultSpec[], totalMs: number): PlannedFault[] {
   const planned: PlannedFault[] = [];
+  const names = faultNames(faults);
   faults.forEach((fault, index) => {
     if (fault.at >= totalMs) return;
     const writtenEndMs = fault.for === undefined ? totalMs : fault.at + fault.for;
     const window = {
       index,
+      name: names[index] ?? `${fault.on}-fault`,
       on: fault.on,
       startMs: fault.at,
       endMs: Math.min(writtenEndMs, totalMs),
