@@ -23,6 +23,13 @@ export {
   type FindingRule,
 } from './findings-rules.js';
 export {
+  defaultAbortGraceS,
+  judgeAbortSecond,
+  startAbortWatch,
+  type AbortSecond,
+  type AbortWatch,
+} from './slo-abort.js';
+export {
   checkWindow,
   defaultRecoveryMargin,
   judgeSlos,

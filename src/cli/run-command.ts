@@ -3,8 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { analyseRun } from '../analysis/index.js';
-import { runLab, type LabOutcome } from '../lab/index.js';
+import { analyseRun, judgeAbortSecond, startAbortWatch } from '../analysis/index.js';
+import { runLab, type LabEvent, type LabOutcome } from '../lab/index.js';
 import { requestTemplateProblems } from '../load/index.js';
 import { formatSummary, renderJunit, renderReportHtml, runMarkdown, runSuite } from '../report/index.js';
 import { checkOutputFolder, writeRunOutput } from '../results/index.js';
@@ -116,26 +116,44 @@ async function runCommand(args: RunArgs): Promise<number> {
       tty: process.stderr.isTTY === true,
       write: (t) => process.stderr.write(t),
     });
+    // abortOnFail SLOs (docs/slo.md): judged second by second, they stop the run through this.
+    const sloAbort = new AbortController();
+    let watch = startAbortWatch(scenario.slo);
+    const onEvent = (event: LabEvent): void => {
+      progress.onEvent(event);
+      if (event.type !== 'progress' || event.second === undefined || watch.limits.length === 0) return;
+      const judged = judgeAbortSecond(watch, event.second);
+      watch = judged.watch;
+      if (judged.reason !== undefined && !sloAbort.signal.aborted) {
+        note(`stopping the run: ${judged.reason}`);
+        sloAbort.abort(judged.reason);
+      }
+    };
     let outcome;
     try {
       outcome = await runLab(plan, {
         runtime: { execPath: process.execPath, env: { ...process.env } },
         environment: collectEnvironment(),
-        signal: interrupt.signal,
-        onEvent: progress.onEvent,
+        signal: AbortSignal.any([interrupt.signal, sloAbort.signal]),
+        onEvent,
       });
     } finally {
       progress.end();
       interrupt.dispose();
     }
-    return await finishRun(outcome, outDir, args);
+    return await finishRun(outcome, outDir, args, sloAbort.signal.aborted && !interrupt.signal.aborted);
   } catch (error) {
     return printError(error);
   }
 }
 
 /** Writes the output, prints the summary and the report's path, and returns the exit code. */
-async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Promise<number> {
+async function finishRun(
+  outcome: LabOutcome,
+  outDir: string,
+  args: RunArgs,
+  stoppedBySlo = false,
+): Promise<number> {
   let { failure } = outcome;
   let result = analyseRun(outcome.result);
   const output = (r: ResultDocument): RunOutput => ({
@@ -172,6 +190,8 @@ async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Pr
   const last = `report: ${shownPath((paths as RunOutputPaths).htmlPath)}`;
   if (args.json) note(last);
   else process.stdout.write(last + '\n');
+  // Stopped by an abortOnFail SLO: an SLO failed (the result's abortReason says which).
+  if (stoppedBySlo) return ExitCode.sloFailed;
   if (result.interrupted) return ExitCode.interrupted;
   return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
 }
