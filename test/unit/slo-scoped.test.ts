@@ -96,7 +96,7 @@ function series(
       requests: v === undefined ? 0 : 100,
       rps: v === undefined ? 0 : 100,
       errors: e,
-      errorsByKind: e === 0 ? {} : { '5xx': e },
+      errorsByKind: (e === 0 ? {} : { '5xx': e }) as Record<string, number>,
       latencyMs: { p50: (v ?? 0) / 2, p90: v ?? 0, p99: v ?? 0, max: v ?? 0 },
     };
   });
@@ -272,7 +272,7 @@ describe('judgeAbortSecond: abortOnFail judged second by second', () => {
     t,
     requests,
     errors: timeouts,
-    errorsByKind: timeouts === 0 ? {} : { timeout: timeouts },
+    errorsByKind: (timeouts === 0 ? {} : { timeout: timeouts }) as Record<string, number>,
     latencyMs: { p50: p99 / 2, p99 },
   });
   const slo = scenarioSchema.shape ? undefined : undefined; // (placeholder so the table below reads as data)
