@@ -114,6 +114,41 @@ describe('scoped SLOs through the CLI', () => {
     expect(result.slo.find((c) => c.name === 'p99Ms')?.held).toBe(false);
   }, 60_000);
 
+  it('retry amplification from the service telemetry: 503s on half the calls make retries', async () => {
+    const raw = {
+      name: 'amplification-slo',
+      seed: 42,
+      service: {
+        cache: { enabled: false },
+        recommendations: {
+          timeoutMs: 200,
+          retry: { attempts: 2, backoffMs: 5, budgetRatio: 0.5 },
+          fallback: true,
+        },
+      },
+      dependencies: { recommendations: { latency: { dist: 'constant', ms: 2 } } },
+      load: {
+        model: 'open',
+        phases: [{ name: 'steady', duration: '6s', rate: 80 }],
+        requests: [{ method: 'GET', path: '/users/{{uniform 1 1000}}/profile' }],
+      },
+      faults: [{ at: '2s', for: '3s', on: 'recommendations', http: { status: 503, ratio: 0.5 } }],
+      slo: [
+        { retryAmplification: 1.05 },
+        { during: 'fault:recommendations-http_status', retryAmplification: 2 },
+      ],
+    };
+    const { code, result } = await run(raw);
+    expect(code).toBe(1);
+    const [whole, during] = result.slo;
+    // Two attempts at most: between 1 and 2 calls per call; the 503s make it clearly above 1.
+    expect(whole).toMatchObject({ name: 'retryAmplification', scope: 'run', held: false });
+    expect(whole?.actual).toBeGreaterThan(1.05);
+    expect(during).toMatchObject({ scope: 'fault:recommendations-http_status', held: true });
+    expect(during?.actual).toBeGreaterThan(whole?.actual ?? 2);
+    expect(during?.actual).toBeLessThanOrEqual(2);
+  }, 60_000);
+
   it('without abortOnFail the same SLO lets the run go to its end', async () => {
     const { code, result } = await run(
       scenario('no-abort-slo', 4, [{ at: '1s', on: 'db', latency: { latency: 60 } }], [{ p99Ms: 40 }]),
