@@ -70,7 +70,13 @@ export function registerRun(yargs: Argv): Argv {
           type: 'boolean',
           default: false,
           describe: 'Print only the summary, as JSON, on stdout',
-        }),
+        })
+        .epilog(
+          'Exit codes: 0 every SLO held, 1 an SLO missed (or an abortOnFail SLO stopped the run), ' +
+            '2 invalid input, 3 the run failed, 130 interrupted (docs/errors.md). SLOs may be scoped ' +
+            'to a phase or a fault window, measure recovery time and retry amplification, and stop ' +
+            'the run early: docs/slo.md.',
+        ),
     async (args) => {
       process.exitCode = await runCommand(args);
     },
