@@ -95,21 +95,22 @@ export function describeFaults(faults: readonly PlannedFault[], written: number)
   if (written === 0) return 'Faults: none';
   const rows = faults.map((f) => [
     String(f.index + 1),
+    f.name,
     f.on,
     f.kind,
     seconds(f.startMs),
     seconds(f.endMs) + (f.endMs < f.writtenEndMs ? ' (cut at the end of the run)' : ''),
     f.toxic === undefined ? 'proxy disabled: connections refused, open ones cut' : describeToxic(f.toxic),
   ]);
-  const widths = [0, 1, 2, 3, 4].map((i) =>
-    Math.max(...[['#', 'on', 'kind', 'start', 'end'], ...rows].map((r) => (r[i] ?? '').length)),
+  const widths = [0, 1, 2, 3, 4, 5].map((i) =>
+    Math.max(...[['#', 'name', 'on', 'kind', 'start', 'end'], ...rows].map((r) => (r[i] ?? '').length)),
   );
   const line = (r: string[]): string =>
-    `  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
+    `  ${r.map((c, i) => (i < 6 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
   const left = written - faults.length;
   return [
-    "Faults (seconds from the start of the load; applied through the lab's fault proxy)",
-    line(['#', 'on', 'kind', 'start', 'end', 'what']),
+    "Faults (seconds from the start of the load; applied through the lab's fault proxy; SLOs name them fault:<name>)",
+    line(['#', 'name', 'on', 'kind', 'start', 'end', 'what']),
     ...rows.map(line),
     ...(left > 0 ? [`  ${left} more start at or after the end of the run and are left out`] : []),
   ].join('\n');

@@ -27,7 +27,7 @@ describe('fault windows in the plan', () => {
       { index: 0, name: 'db-down', on: 'db', kind: 'down', startMs: 5000, endMs: 8000, writtenEndMs: 8000 },
     ]);
     expect(describePlan(plan, scenario([{ at: '5s', for: '3s', on: 'db', down: true }]))).toMatch(
-      /1 +db +down +5s +8s +proxy disabled: connections refused, open ones cut/,
+      /1 +db-down +db +down +5s +8s +proxy disabled: connections refused, open ones cut/,
     );
   });
 
@@ -137,7 +137,7 @@ describe('fault windows in the plan', () => {
     const s = scenario([{ at: '5s', for: '10s', on: 'db', latency: { latency: 50 } }]);
     const text = describePlan(buildPlan(s), s);
     expect(text).toMatch(
-      /Faults .*\n.*#\s+on\s+kind\s+start\s+end\s+what\n\s+1\s+db\s+latency\s+5s\s+15s\s+latency 50, jitter 0/,
+      /Faults .*\n.*#\s+name\s+on\s+kind\s+start\s+end\s+what\n\s+1\s+db-latency\s+db\s+latency\s+5s\s+15s\s+latency 50, jitter 0/,
     );
     expect(describePlan(buildPlan(scenario([])), scenario([]))).toContain('Faults: none');
   });
