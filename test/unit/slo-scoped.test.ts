@@ -14,6 +14,7 @@ import {
 import type { FaultRecord, SeriesPoint, WindowFigures } from '../../src/results/index.js';
 import { loadScenario, scenarioSchema } from '../../src/scenario/index.js';
 import { isLoadlabError } from '../../src/shared/errors.js';
+import { runSuite } from '../../src/report/index.js';
 import { syntheticResult } from '../helpers/synthetic-result.js';
 
 function figures(requests: number, p99: number, byKind: Record<string, number> = {}): WindowFigures {
@@ -246,6 +247,27 @@ describe('analyseRun with a scoped slo list', () => {
     expect(result.slo.map((c) => [c.name, c.scope, c.actual, c.held])).toEqual([
       ['recoveryS', 'after:fault:db-latency', 3, true],
       ['recoveryS', 'after:fault:db-latency', 3, false],
+    ]);
+  });
+
+  it('JUnit: a scoped check is named by its scope; "never" recovered fails, not enough data is skipped', () => {
+    const result = judged([
+      { during: 'fault:db-latency', p99Ms: 50 },
+      { after: 'fault:db-latency', for: '5s', p99Ms: 50 },
+    ]);
+    const never = analyseRun({
+      ...result,
+      series: result.series.map((p) => (p.t >= 20 ? { ...p, latencyMs: { ...p.latencyMs, p99: 70 } } : p)),
+      scenario: { ...result.scenario, slo: [{ after: 'fault:db-latency', recoveryS: 5 }] },
+    });
+    expect(never.slo[0]).toMatchObject({ name: 'recoveryS', held: false, actual: 30 });
+    expect(never.slo[0]?.reason).toMatch(/^never/);
+    const cases = runSuite({ ...result, slo: [...result.slo, ...never.slo] }).cases;
+    expect(cases.map((c) => [c.name, c.outcome.kind])).toEqual([
+      ['slo p99Ms fault:db-latency', 'failure'],
+      ['slo p99Ms after:fault:db-latency', 'skipped'], // no afterFiguresFor["5"] recorded
+      ['slo recoveryS after:fault:db-latency', 'failure'],
+      ['run completed', 'passed'],
     ]);
   });
 
