@@ -36,6 +36,8 @@ export interface PromReadings {
   shedTotal?: number;
   breakerState?: number;
   retriesTotal?: number;
+  /** Cumulative recommendations calls made (recs_calls_total, every outcome but short_circuited). */
+  recsCallsTotal?: number;
 }
 
 /**
@@ -110,6 +112,12 @@ export function readPromReadings(samples: readonly PromSample[]): PromReadings {
   set(r, 'shedTotal', one('http_requests_shed_total'));
   set(r, 'breakerState', one('recs_breaker_state'));
   set(r, 'retriesTotal', one('recs_retries_total'));
+  const calls = byName.get('recs_calls_total');
+  if (calls !== undefined) {
+    r.recsCallsTotal = calls
+      .filter((c) => c.labels.outcome !== 'short_circuited')
+      .reduce((n, c) => n + c.value, 0);
+  }
   return r;
 }
 
@@ -188,6 +196,9 @@ export function sampleBetween(
   }
   if (cur.shedTotal !== undefined) out.shed = Math.max(0, cur.shedTotal - (prev.shedTotal ?? 0));
   if (cur.retriesTotal !== undefined) out.retries = Math.max(0, cur.retriesTotal - (prev.retriesTotal ?? 0));
+  if (cur.recsCallsTotal !== undefined) {
+    out.recsCalls = Math.max(0, cur.recsCallsTotal - (prev.recsCallsTotal ?? 0));
+  }
   return out;
 }
 

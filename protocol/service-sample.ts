@@ -38,6 +38,11 @@ export interface ServiceSample {
   breakerState?: number;
   /** Downstream retries in the interval. */
   retries?: number;
+  /**
+   * Calls made to the recommendations dependency in the interval, retries included (attempts the
+   * open breaker refused made no call and are not counted).
+   */
+  recsCalls?: number;
 }
 
 /** The IPC message a child service sends its parent once a second when telemetry is on. */

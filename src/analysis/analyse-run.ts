@@ -4,11 +4,12 @@
  */
 import type { ResultDocument } from '../results/index.js';
 import { analyseResult } from './findings.js';
-import { checkSlo } from './slo.js';
+import { judgeSlos } from './slo-scoped.js';
 
 /** The result with `slo` (checked against its scenario's objectives) and `findings` filled in. */
 export function analyseRun(result: ResultDocument): ResultDocument {
-  const judged: ResultDocument = { ...result, slo: checkSlo(result.scenario.slo, result.summary) };
+  const { checks, recovery } = judgeSlos(result);
+  const judged: ResultDocument = { ...result, slo: checks, ...(recovery.length === 0 ? {} : { recovery }) };
   // Last, so the rules see the whole document (fault windows and SLO verdicts included).
   judged.findings = analyseResult(judged);
   return judged;

@@ -22,6 +22,22 @@ export {
   poolRiseMin,
   type FindingRule,
 } from './findings-rules.js';
+export {
+  defaultAbortGraceS,
+  judgeAbortSecond,
+  startAbortWatch,
+  type AbortSecond,
+  type AbortWatch,
+} from './slo-abort.js';
+export {
+  checkWindow,
+  defaultRecoveryMargin,
+  judgeSlos,
+  recoveryTime,
+  retryAmplification,
+  scopeOf,
+  windowErrorRate,
+} from './slo-scoped.js';
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
 export { kneeOf, type CurvePoint, type Knee } from './knee.js';
 export {

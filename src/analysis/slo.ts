@@ -2,7 +2,7 @@
  * Service-level objectives checked against a run's summary. Pure: data in, verdicts out.
  * "Not enough data" is its own verdict and never a pass.
  */
-import type { Slo } from '../scenario/index.js';
+import { sloEntries, type Slo, type SloEntry } from '../scenario/index.js';
 import { noResponseKinds, type SloCheck, type Summary } from '../results/index.js';
 
 /**
@@ -40,19 +40,26 @@ export function transportErrors(summary: Summary): number {
  * responses, or an error-rate check with no concluded request, is not held and carries
  * `reason: "not enough data"` (with `actual` and `margin` 0). No `slo` gives no checks.
  */
-export function checkSlo(slo: Slo | undefined, summary: Summary): SloCheck[] {
+export function checkSlo(slo: Slo | readonly SloEntry[] | undefined, summary: Summary): SloCheck[] {
   if (slo === undefined) return [];
+  // The list form: the whole-run entries' limits (docs/slo.md; scoped ones need the result: judgeSlos).
+  if (Array.isArray(slo)) {
+    return sloEntries(slo as SloEntry[])
+      .filter((e) => e.during === undefined && e.after === undefined)
+      .flatMap((e) => checkSlo({ p99Ms: e.p99Ms, p50Ms: e.p50Ms, errorRate: e.errorRate }, summary));
+  }
+  const limits = slo as Slo;
   const checks: SloCheck[] = [];
   // Unanswered requests are in the latencies at their age: a run of nothing else still has some.
   const haveLatencies = summary.requests + (summary.unanswered ?? 0) > 0;
-  if (slo.p99Ms !== undefined) {
-    checks.push(judge('p99Ms', slo.p99Ms, haveLatencies ? summary.latencyMs.p99 : undefined));
+  if (limits.p99Ms !== undefined) {
+    checks.push(judge('p99Ms', limits.p99Ms, haveLatencies ? summary.latencyMs.p99 : undefined));
   }
-  if (slo.p50Ms !== undefined) {
-    checks.push(judge('p50Ms', slo.p50Ms, haveLatencies ? summary.latencyMs.p50 : undefined));
+  if (limits.p50Ms !== undefined) {
+    checks.push(judge('p50Ms', limits.p50Ms, haveLatencies ? summary.latencyMs.p50 : undefined));
   }
-  if (slo.errorRate !== undefined) {
-    checks.push(judge('errorRate', slo.errorRate, errorRate(summary)));
+  if (limits.errorRate !== undefined) {
+    checks.push(judge('errorRate', limits.errorRate, errorRate(summary)));
   }
   return checks;
 }

@@ -3,9 +3,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { analyseRun, summariseRepeats } from '../analysis/index.js';
+import { analyseRun, judgeAbortSecond, startAbortWatch, summariseRepeats } from '../analysis/index.js';
 import { runRepeats } from '../experiments/index.js';
-import { runLab, type LabOutcome } from '../lab/index.js';
+import { runLab, type LabEvent, type LabOutcome } from '../lab/index.js';
 import {
   formatRepeats,
   formatSummary,
@@ -78,7 +78,13 @@ export function registerRun(yargs: Argv): Argv {
           type: 'boolean',
           default: false,
           describe: 'Print only the summary (with --repeat: repeats.json), as JSON, on stdout',
-        }),
+        })
+        .epilog(
+          'Exit codes: 0 every SLO held, 1 an SLO missed (or an abortOnFail SLO stopped the run), ' +
+            '2 invalid input, 3 the run failed, 130 interrupted (docs/errors.md). SLOs may be scoped ' +
+            'to a phase or a fault window, measure recovery time and retry amplification, and stop ' +
+            'the run early: docs/slo.md.',
+        ),
     async (args) => {
       process.exitCode = await runCommand(args);
     },
@@ -114,19 +120,32 @@ async function runCommand(args: RunArgs): Promise<number> {
       tty: process.stderr.isTTY === true,
       write: (t) => process.stderr.write(t),
     });
+    // abortOnFail SLOs (docs/slo.md): judged second by second, they stop the run through this.
+    const sloAbort = new AbortController();
+    let watch = startAbortWatch(scenario.slo);
+    const onEvent = (event: LabEvent): void => {
+      progress.onEvent(event);
+      if (event.type !== 'progress' || event.second === undefined || watch.limits.length === 0) return;
+      const judged = judgeAbortSecond(watch, event.second);
+      watch = judged.watch;
+      if (judged.reason !== undefined && !sloAbort.signal.aborted) {
+        note(`stopping the run: ${judged.reason}`);
+        sloAbort.abort(judged.reason);
+      }
+    };
     let outcome;
     try {
       outcome = await runLab(plan, {
         runtime: { execPath: process.execPath, env: { ...process.env } },
         environment: collectEnvironment(),
-        signal: interrupt.signal,
-        onEvent: progress.onEvent,
+        signal: AbortSignal.any([interrupt.signal, sloAbort.signal]),
+        onEvent,
       });
     } finally {
       progress.end();
       interrupt.dispose();
     }
-    return await finishRun(outcome, outDir, args);
+    return await finishRun(outcome, outDir, args, sloAbort.signal.aborted && !interrupt.signal.aborted);
   } catch (error) {
     return printError(error);
   }
@@ -203,7 +222,12 @@ async function repeatCommand(args: RunArgs, plan: LabPlan, outDir: string): Prom
 }
 
 /** Writes the output, prints the summary and the report's path, and returns the exit code. */
-async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Promise<number> {
+async function finishRun(
+  outcome: LabOutcome,
+  outDir: string,
+  args: RunArgs,
+  stoppedBySlo = false,
+): Promise<number> {
   let { failure } = outcome;
   let result = analyseRun(outcome.result);
   const output = (r: ResultDocument): RunOutput => ({
@@ -240,6 +264,8 @@ async function finishRun(outcome: LabOutcome, outDir: string, args: RunArgs): Pr
   const last = `report: ${shownPath((paths as RunOutputPaths).htmlPath)}`;
   if (args.json) note(last);
   else process.stdout.write(last + '\n');
+  // Stopped by an abortOnFail SLO: an SLO failed (the result's abortReason says which).
+  if (stoppedBySlo) return ExitCode.sloFailed;
   if (result.interrupted) return ExitCode.interrupted;
   return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
 }

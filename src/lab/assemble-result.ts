@@ -15,6 +15,7 @@ import type {
 } from '../results/index.js';
 import { resultSchemaId } from '../results/index.js';
 import { judgeGenerator } from './generator-check.js';
+import { withWindowFigures } from './window-figures.js';
 import type { Scenario } from '../scenario/index.js';
 import type { ServiceSample } from '../telemetry/index.js';
 
@@ -104,6 +105,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     ...(s.generator === undefined ? {} : { generator: s.generator }),
     ...serviceOf(facts, s.t),
   }));
+  const windows = withWindowFigures(aggregate, facts.scenario, facts.phases, facts.faults ?? [], lastT + 1);
   const result: ResultDocument = {
     schema: resultSchemaId,
     startedAt: new Date(facts.startedAtMs).toISOString(),
@@ -114,8 +116,8 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     scenario: facts.scenario,
     target: facts.target,
     environment: facts.environment,
-    phases: facts.phases,
-    faults: facts.faults ?? [],
+    phases: windows.phases,
+    faults: windows.faults,
     summary,
     // Judged by src/analysis (analyseRun): the lab measures, it does not judge.
     slo: [],

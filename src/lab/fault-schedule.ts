@@ -173,6 +173,7 @@ function toRecord(state: WindowState): FaultRecord {
   const { toxic } = fault;
   const startS = state.startS ?? fault.startMs / 1000;
   return {
+    name: fault.name,
     on: fault.on,
     kind: fault.kind,
     // A down window takes every connection, both ways.

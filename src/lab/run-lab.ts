@@ -39,6 +39,14 @@ export type LabEvent =
       requests: number;
       /** Open model: requests due but not sent so far, as the workers' one-second windows report them. */
       dropped?: number;
+      /** The last whole second's own figures (the one `rps` and `p99Ms` describe), once it has any. */
+      second?: {
+        t: number;
+        requests: number;
+        errors: number;
+        errorsByKind: Record<string, number>;
+        latencyMs: { p50: number; p99: number };
+      };
     };
 
 /** The runtime handles a run uses; everything about what to run is in the {@link LabPlan}. */
@@ -336,6 +344,17 @@ async function driveLoad(
       errors: aggregate.errors,
       requests: aggregate.requests,
       ...(runPlan.open === undefined ? {} : { dropped: aggregate.dropped }),
+      ...(last === undefined
+        ? {}
+        : {
+            second: {
+              t: last.t,
+              requests: last.requests,
+              errors: last.errors,
+              errorsByKind: last.errorsByKind,
+              latencyMs: { p50: last.latencyMs.p50, p99: last.latencyMs.p99 },
+            },
+          }),
     });
   }, 1000);
   try {

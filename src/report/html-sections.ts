@@ -3,6 +3,7 @@ import { errorRate } from '../analysis/index.js';
 import type { ResultDocument } from '../results/index.js';
 import { escapeHtml } from './escape.js';
 import {
+  describeRecovery,
   describeSloCheck,
   errorKindsInOrder,
   formatCount,
@@ -43,6 +44,9 @@ export function headerSection(result: ResultDocument): string {
   const state = checks.length === 0 ? '' : checks.every((c) => c.held) ? ' held' : ' missed';
   const items = checks
     .map((c) => `<li class="${c.held ? 'held' : 'missed'}">${escapeHtml(describeSloCheck(c))}</li>`)
+    .concat(
+      (result.recovery ?? []).map((r) => `<li class="recovery">${escapeHtml(describeRecovery(r))}</li>`),
+    )
     .join('');
   return `<header>
 <h1>${escapeHtml(scenario.name)}${badge}</h1>

@@ -70,10 +70,11 @@ export function runSuite(result: ResultDocument): JunitSuite {
   const cases: JunitCase[] = result.slo.map((check) => {
     const words = describeSloCheck(check);
     return {
-      name: `slo ${check.name}`,
+      name: `slo ${check.name}${check.scope === undefined || check.scope === 'run' ? '' : ` ${check.scope}`}`,
       classname,
       outcome:
-        check.reason !== undefined
+        // Only "not enough data" is skipped; a recovery that never came is a failure with its reason.
+        check.reason === 'not enough data'
           ? { kind: 'skipped', message: words }
           : check.held
             ? { kind: 'passed' }

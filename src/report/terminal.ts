@@ -15,6 +15,7 @@
 import { errorRate } from '../analysis/index.js';
 import type { ResultDocument } from '../results/index.js';
 import {
+  describeRecovery,
   describeSloCheck,
   errorKindsInOrder,
   formatCount,
@@ -153,6 +154,7 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     const mark = check.held ? paint('✔', 'green') : paint('✘', 'red');
     lines.push(row(i === 0 ? 'SLO' : '', `${mark} ${describeSloCheck(check)}`));
   });
+  (result.recovery ?? []).forEach((r, i) => lines.push(row(i === 0 ? 'recovery' : '', describeRecovery(r))));
 
   const findings = findingsOf(result);
   const found = findings.filter((f) => f.verdict === 'found');

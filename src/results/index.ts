@@ -21,9 +21,11 @@ export type {
   TelemetryInfo,
   LatencySummary,
   PhaseRecord,
+  RecoveryRecord,
   ResultDocument,
   RunFailure,
   SeriesPoint,
   SloCheck,
   Summary,
+  WindowFigures,
 } from './types.js';

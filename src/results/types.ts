@@ -37,8 +37,13 @@ export interface ErrorCounts {
 }
 
 export interface SloCheck {
-  /** Which objective: "p99Ms", "p50Ms", "errorRate". */
+  /** Which objective: "p99Ms", "p50Ms", "errorRate", "recoveryS", "retryAmplification". */
   name: string;
+  /**
+   * Where it was judged: "run", "phase:<name>", "fault:<name>" (during the window) or
+   * "after:fault:<name>" (from the window's end); absent in older files (the whole run).
+   */
+  scope?: string;
   limit: number;
   actual: number;
   held: boolean;
@@ -179,11 +184,43 @@ export interface Finding {
   figures?: Record<string, number>;
 }
 
+/**
+ * A window's exact figures, merged from its seconds' histograms: the window covers every whole
+ * load second t (series t, the second [t, t+1)) with `fromS <= t < toS`.
+ */
+export interface WindowFigures {
+  fromS: number;
+  /** Exclusive. */
+  toS: number;
+  /** Responses (any status). */
+  requests: number;
+  errors: ErrorCounts;
+  latencyMs: LatencySummary;
+}
+
+/** How long p99 and error rate took to come back after a fault window (see docs/slo.md). */
+export interface RecoveryRecord {
+  /** The fault's name. */
+  fault: string;
+  /** Seconds from the window's end until back within the margin for 3 s on end; null: never (the run ended first). */
+  recoveryS: number | null;
+  /** Median per-second p99 over the up to 10 s before the fault, ms. */
+  baselineP99Ms: number;
+  /** Error rate over the same seconds (0..1). */
+  baselineErrorRate: number;
+  /** The margin used (0.2 = 20% above the baseline p99; error rate within +1 percentage point). */
+  margin: number;
+  /** Why there is no answer, e.g. "not enough data" (no second before the fault had a response). */
+  reason?: string;
+}
+
 export interface PhaseRecord {
   name: string;
   /** Seconds since the load started. */
   startS: number;
   endS: number;
+  /** The phase's exact figures (absent in older files). */
+  figures?: WindowFigures;
   /** Closed model: connections kept busy. */
   connections?: number;
   /** Open model: arrivals per second, ramped linearly from `from` to `to` (equal when constant). */
@@ -196,6 +233,14 @@ export interface PhaseRecord {
  * run ended (or was interrupted) ends there.
  */
 export interface FaultRecord {
+  /** What SLO scopes call it (`fault:<name>`): its `name` in the scenario, or `<on>-<kind>`. */
+  name?: string;
+  /** Exact figures during the window (absent in older files). */
+  figures?: WindowFigures;
+  /** Exact figures from the window's end to the run's end. */
+  afterFigures?: WindowFigures;
+  /** Exact figures for each `after` SLO's `for` (seconds, as a key) from the window's end. */
+  afterFiguresFor?: Record<string, WindowFigures>;
   /** The dependency it hit. */
   on: string;
   /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, http_status, http_delay, http_cut; or down (the proxy disabled). */
@@ -251,6 +296,8 @@ export interface ResultDocument {
   faults?: FaultRecord[];
   summary: Summary;
   slo: SloCheck[];
+  /** Recovery time after each fault window a `recoveryS` SLO names (filled by the analysis). */
+  recovery?: RecoveryRecord[];
   series: SeriesPoint[];
   /** The total latency histogram (microseconds), HdrHistogram base64 compressed encoding. */
   histogram: string;

@@ -122,12 +122,38 @@ function redactPassword(url: string): string {
 
 function slos(scenario: Scenario): string {
   const { slo } = scenario;
-  const lines = [
-    slo?.p50Ms === undefined ? undefined : `p50 <= ${slo.p50Ms}ms`,
-    slo?.p99Ms === undefined ? undefined : `p99 <= ${slo.p99Ms}ms`,
-    slo?.errorRate === undefined ? undefined : `error rate <= ${round(slo.errorRate * 100, 3)}%`,
-  ].filter((line) => line !== undefined);
+  if (Array.isArray(slo)) {
+    const entries = slo.map((entry) => {
+      const scope =
+        entry.during !== undefined
+          ? `during ${entry.during}`
+          : entry.after !== undefined
+            ? `after ${entry.after}${entry.for === undefined ? '' : ` for ${entry.for / 1000}s`}`
+            : 'whole run';
+      const limits = [
+        ...limitLines(entry),
+        entry.recoveryS === undefined
+          ? undefined
+          : `recovery <= ${entry.recoveryS}s (margin ${round((entry.margin ?? 0.2) * 100, 3)}%)`,
+        entry.retryAmplification === undefined
+          ? undefined
+          : `retry amplification <= ${entry.retryAmplification}`,
+        entry.abortOnFail === true ? `abort when missed ${entry.graceS ?? 5}s on end` : undefined,
+      ].filter((line) => line !== undefined);
+      return `${scope}: ${limits.join(', ')}`;
+    });
+    return `SLOs\n${entries.map((line) => `  ${line}`).join('\n')}`;
+  }
+  const lines = slo === undefined ? [] : limitLines(slo);
   return lines.length === 0 ? 'SLOs: none' : `SLOs\n${lines.map((line) => `  ${line}`).join('\n')}`;
+}
+
+function limitLines(slo: { p50Ms?: number; p99Ms?: number; errorRate?: number }): string[] {
+  return [
+    slo.p50Ms === undefined ? undefined : `p50 <= ${slo.p50Ms}ms`,
+    slo.p99Ms === undefined ? undefined : `p99 <= ${slo.p99Ms}ms`,
+    slo.errorRate === undefined ? undefined : `error rate <= ${round(slo.errorRate * 100, 3)}%`,
+  ].filter((line) => line !== undefined);
 }
 
 /** `capacity 8, latency lognormal (p50Ms 2, p99Ms 15), errorRatio 0` */

@@ -8,7 +8,7 @@
  * A `down` window has no toxic: the proxy itself is disabled (`enabled: false`) for its length.
  */
 import type { FaultSpec } from './faults-schema.js';
-import { toxicNames } from './faults-schema.js';
+import { faultNames, toxicNames } from './faults-schema.js';
 
 /** A toxic as the admin API takes it (`POST /proxies/{on}/toxics`). */
 export interface FaultToxic {
@@ -24,6 +24,8 @@ export interface FaultToxic {
 export interface PlannedFault {
   /** Position in the scenario's `faults`, from 0. */
   index: number;
+  /** What SLO scopes call it: its `name`, or `<on>-<kind>` (numbered when repeated). */
+  name: string;
   /** The dependency (proxy) it hits. */
   on: string;
   /** The toxic type (a Toxiproxy name, or http_status / http_delay / http_cut), or `down`. */
@@ -40,11 +42,13 @@ export interface PlannedFault {
 /** Places each fault in a run `totalMs` long; faults starting at or after the end are left out. */
 export function planFaults(faults: readonly FaultSpec[], totalMs: number): PlannedFault[] {
   const planned: PlannedFault[] = [];
+  const names = faultNames(faults);
   faults.forEach((fault, index) => {
     if (fault.at >= totalMs) return;
     const writtenEndMs = fault.for === undefined ? totalMs : fault.at + fault.for;
     const window = {
       index,
+      name: names[index] ?? `${fault.on}-fault`,
       on: fault.on,
       startMs: fault.at,
       endMs: Math.min(writtenEndMs, totalMs),
@@ -91,21 +95,22 @@ export function describeFaults(faults: readonly PlannedFault[], written: number)
   if (written === 0) return 'Faults: none';
   const rows = faults.map((f) => [
     String(f.index + 1),
+    f.name,
     f.on,
     f.kind,
     seconds(f.startMs),
     seconds(f.endMs) + (f.endMs < f.writtenEndMs ? ' (cut at the end of the run)' : ''),
     f.toxic === undefined ? 'proxy disabled: connections refused, open ones cut' : describeToxic(f.toxic),
   ]);
-  const widths = [0, 1, 2, 3, 4].map((i) =>
-    Math.max(...[['#', 'on', 'kind', 'start', 'end'], ...rows].map((r) => (r[i] ?? '').length)),
+  const widths = [0, 1, 2, 3, 4, 5].map((i) =>
+    Math.max(...[['#', 'name', 'on', 'kind', 'start', 'end'], ...rows].map((r) => (r[i] ?? '').length)),
   );
   const line = (r: string[]): string =>
-    `  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
+    `  ${r.map((c, i) => (i < 6 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
   const left = written - faults.length;
   return [
-    "Faults (seconds from the start of the load; applied through the lab's fault proxy)",
-    line(['#', 'on', 'kind', 'start', 'end', 'what']),
+    "Faults (seconds from the start of the load; applied through the lab's fault proxy; SLOs name them fault:<name>)",
+    line(['#', 'name', 'on', 'kind', 'start', 'end', 'what']),
     ...rows.map(line),
     ...(left > 0 ? [`  ${left} more start at or after the end of the run and are left out`] : []),
   ].join('\n');

@@ -122,6 +122,11 @@ const httpFaultSchema = z
 
 const faultSchema = z
   .strictObject({
+    /** What SLO scopes call it (`fault:<name>`); default `<on>-<kind>`, numbered when repeated. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be letters, digits, ".", "_" or "-"' })
+      .optional(),
     /** When the fault starts, from the start of the load. */
     at: duration(0, maxRunMs),
     /** How long it lasts (default: to the end of the run). */
@@ -213,6 +218,55 @@ export function checkFaultTargets(
       message: `expected a dependency of this scenario (${names.join(', ')})`,
       path: ['faults', index, 'on'],
       input: on,
+    });
+  });
+}
+
+/**
+ * The kind a fault entry stands for, read from the raw entry: the toxic's name, `http_status`,
+ * `http_delay`, `http_cut`, or `down` (`fault` when none can be told).
+ */
+function kindOf(fault: Record<string, unknown>): string {
+  if (fault.down !== undefined) return 'down';
+  const http = fault.http as Record<string, unknown> | undefined;
+  if (http !== undefined && http !== null && typeof http === 'object') {
+    if (http.status !== undefined) return 'http_status';
+    if (http.delay !== undefined) return 'http_delay';
+    if (http.cut !== undefined) return 'http_cut';
+    return 'http';
+  }
+  return toxicNames.find((t) => fault[t] !== undefined) ?? 'fault';
+}
+
+/**
+ * Each fault's name, in order: its `name`, or `<on>-<kind>` (e.g. `db-latency`,
+ * `recommendations-http_status`), with `-2`, `-3`, ... on the second and later of a repeated
+ * default. Reads the raw entries defensively, so validation can use it before parsing succeeds.
+ */
+export function faultNames(faults: readonly unknown[]): string[] {
+  const seen = new Map<string, number>();
+  return faults.map((raw) => {
+    const fault = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (typeof fault.name === 'string') return fault.name;
+    const base = `${typeof fault.on === 'string' ? fault.on : 'fault'}-${kindOf(fault)}`;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count === 1 ? base : `${base}-${count}`;
+  });
+}
+
+/** Adds an issue for every fault `name` already used by an earlier fault. */
+export function checkFaultNames(scenario: { faults?: unknown }, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(scenario.faults)) return;
+  const names = faultNames(scenario.faults);
+  names.forEach((name, index) => {
+    const first = names.indexOf(name);
+    if (first === index) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a name not already used by faults[${first}]`,
+      path: ['faults', index, 'name'],
+      input: name,
     });
   });
 }

@@ -27,4 +27,13 @@ export { describeFaults, planFaults, type FaultToxic, type PlannedFault } from '
 export type { FaultSpec } from './faults-schema.js';
 export { formatZodIssues, type IssueSource, type ProblemOrigin } from './format-issues.js';
 export { scenarioJsonSchema } from './json-schema.js';
-export { scenarioSchema, type RequestSpec, type Scenario, type ScenarioInput, type Slo } from './schema.js';
+export {
+  scenarioSchema,
+  type RequestSpec,
+  type Scenario,
+  type ScenarioInput,
+  type Slo,
+  type SloEntry,
+} from './schema.js';
+export { sloEntries } from './slo-schema.js';
+export { faultNames } from './faults-schema.js';

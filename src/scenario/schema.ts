@@ -7,7 +7,9 @@ import { serviceKnobsSchema } from '../../protocol/index.js';
 import { dbSpecSchema } from '../deps/index.js';
 import { recsSimSpecSchema } from '../deps/index.js';
 import { formatDurationMs, parseThreshold } from '../shared/index.js';
+import { checkSloScopes, sloSchema } from './slo-schema.js';
 import {
+  checkFaultNames,
   checkFaultTargets,
   checkFaultTargetsParams,
   duration,
@@ -197,15 +199,6 @@ function checkLoadWhateverTheModel(scenario: { load?: unknown }, ctx: z.Refineme
   }
 }
 
-const sloSchema = z.strictObject({
-  /** The 99th-percentile latency must stay at or under this, in milliseconds. */
-  p99Ms: z.number().positive().optional(),
-  /** The median latency must stay at or under this, in milliseconds. */
-  p50Ms: z.number().positive().optional(),
-  /** Errors over responses plus errors must stay at or under this ratio (0..1). */
-  errorRate: z.number().min(0).max(1).optional(),
-});
-
 /** A whole scenario file, before the checks that span sections. */
 const scenarioObjectSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -217,6 +210,7 @@ const scenarioObjectSchema = z.strictObject({
   service: serviceKnobsSchema,
   dependencies: z.strictObject({ db: dbSpecSchema, recommendations: recsSimSpecSchema }).prefault({}),
   load: loadSchema,
+  /** Service-level objectives: whole-run limits, or a list of scoped entries (docs/slo.md). */
   slo: sloSchema.optional(),
   /** Faults injected on the wire between the service and a dependency, at set times (default none). */
   faults: faultsSchema,
@@ -234,13 +228,15 @@ const scenarioObjectSchema = z.strictObject({
 /** A whole scenario file, with the checks that span sections (a fault's `on` names a dependency). */
 export const scenarioSchema = scenarioObjectSchema
   .superRefine(checkFaultTargets, checkFaultTargetsParams)
-  .superRefine(checkLoadWhateverTheModel, checkFaultTargetsParams);
+  .superRefine(checkLoadWhateverTheModel, checkFaultTargetsParams)
+  .superRefine(checkFaultNames, checkFaultTargetsParams)
+  .superRefine(checkSloScopes, checkFaultTargetsParams);
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A validated scenario with every default filled in and every duration in milliseconds. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type RequestSpec = Scenario['load']['requests'][number];
-export type Slo = NonNullable<Scenario['slo']>;
+export type { Slo, SloEntry } from './slo-schema.js';
 /** An open-model phase's rate as written: requests per second, or a linear ramp. */
 export type RateSpec = z.output<typeof rateSchema>;
 /** A closed-model think time as written, durations in milliseconds. */

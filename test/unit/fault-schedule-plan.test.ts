@@ -24,10 +24,10 @@ describe('fault windows in the plan', () => {
   it('plans a down window with no toxic, and describes it as the proxy disabled', () => {
     const plan = buildPlan(scenario([{ at: '5s', for: '3s', on: 'db', down: true }]));
     expect(plan.faults).toEqual([
-      { index: 0, on: 'db', kind: 'down', startMs: 5000, endMs: 8000, writtenEndMs: 8000 },
+      { index: 0, name: 'db-down', on: 'db', kind: 'down', startMs: 5000, endMs: 8000, writtenEndMs: 8000 },
     ]);
     expect(describePlan(plan, scenario([{ at: '5s', for: '3s', on: 'db', down: true }]))).toMatch(
-      /1 +db +down +5s +8s +proxy disabled: connections refused, open ones cut/,
+      /1 +db-down +db +down +5s +8s +proxy disabled: connections refused, open ones cut/,
     );
   });
 
@@ -72,6 +72,7 @@ describe('fault windows in the plan', () => {
     expect(plan.faults).toEqual([
       {
         index: 0,
+        name: 'db-latency',
         on: 'db',
         kind: 'latency',
         startMs: 5000,
@@ -87,6 +88,7 @@ describe('fault windows in the plan', () => {
       },
       {
         index: 1,
+        name: 'recommendations-http_status',
         on: 'recommendations',
         kind: 'http_status',
         startMs: 25_000,
@@ -102,6 +104,7 @@ describe('fault windows in the plan', () => {
       },
       {
         index: 3,
+        name: 'db-bandwidth',
         on: 'db',
         kind: 'bandwidth',
         startMs: 0,
@@ -134,7 +137,7 @@ describe('fault windows in the plan', () => {
     const s = scenario([{ at: '5s', for: '10s', on: 'db', latency: { latency: 50 } }]);
     const text = describePlan(buildPlan(s), s);
     expect(text).toMatch(
-      /Faults .*\n.*#\s+on\s+kind\s+start\s+end\s+what\n\s+1\s+db\s+latency\s+5s\s+15s\s+latency 50, jitter 0/,
+      /Faults .*\n.*#\s+name\s+on\s+kind\s+start\s+end\s+what\n\s+1\s+db-latency\s+db\s+latency\s+5s\s+15s\s+latency 50, jitter 0/,
     );
     expect(describePlan(buildPlan(scenario([])), scenario([]))).toContain('Faults: none');
   });

@@ -53,7 +53,13 @@ function serviceLikeRegistry() {
   });
   const breaker = new Gauge({ name: 'recs_breaker_state', help: 'h', registers: [registry] });
   const retries = new Counter({ name: 'recs_retries_total', help: 'h', registers: [registry] });
-  return { registry, pool, cache, wait, inFlight, shed, breaker, retries };
+  const recsCalls = new Counter({
+    name: 'recs_calls_total',
+    help: 'h',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  return { registry, pool, cache, wait, inFlight, shed, breaker, retries, recsCalls };
 }
 
 /** Allocates enough short-lived garbage to make V8 run a few scavenges. */
@@ -82,6 +88,11 @@ describe('mapping real prom-client /metrics text to a service sample', () => {
     m.shed.inc({ reason: 'deadline' }, 1);
     m.breaker.set(1);
     m.retries.inc(6);
+    // Calls made: every outcome but short_circuited (the open breaker refused those, no call).
+    m.recsCalls.inc({ outcome: 'ok' }, 20);
+    m.recsCalls.inc({ outcome: 'error' }, 4);
+    m.recsCalls.inc({ outcome: 'timeout' }, 2);
+    m.recsCalls.inc({ outcome: 'short_circuited' }, 9);
     expect(churn()).toBeGreaterThan(0);
     // prom-client's gc observer reports on a later tick: wait until the scrape shows a GC.
     let second = readPromReadings(parsePromText(await m.registry.metrics()));
@@ -110,6 +121,7 @@ describe('mapping real prom-client /metrics text to a service sample', () => {
     expect(sample.shed).toBe(5);
     expect(sample.breakerState).toBe(1);
     expect(sample.retries).toBe(6);
+    expect(sample.recsCalls).toBe(26);
     expect(sample.gcCount).toBeGreaterThan(0);
     expect(sample.gcPauseMs).toBeGreaterThan(0);
     expect(Object.keys(sample.gcByKind ?? {}).length).toBeGreaterThan(0);
@@ -138,6 +150,7 @@ describe('mapping real prom-client /metrics text to a service sample', () => {
     m.cache.inc({ result: 'stale' }, 2);
     for (let i = 0; i < 10; i++) m.wait.observe(0.02);
     m.shed.inc({ reason: 'x' });
+    m.recsCalls.inc({ outcome: 'ok' }, 3);
     const fromText = readPromReadings(parsePromText(await m.registry.metrics()));
     const inProcess = readPromReadings(await readRegistrySamples(m.registry));
     for (const key of [
@@ -147,6 +160,7 @@ describe('mapping real prom-client /metrics text to a service sample', () => {
       'acquireWaitBuckets',
       'cache',
       'shedTotal',
+      'recsCallsTotal',
     ] as const) {
       expect(inProcess[key]).toEqual(fromText[key]);
     }

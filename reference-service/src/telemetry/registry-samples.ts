@@ -17,6 +17,7 @@ export const sampledMetricNames: readonly string[] = [
   'http_requests_shed_total',
   'recs_breaker_state',
   'recs_retries_total',
+  'recs_calls_total',
 ];
 
 /** The current samples of `names` in `registry` (histograms as _bucket, _sum and _count). */
