@@ -25,7 +25,7 @@ beforeEach(async () => {
       'load:',
       '  model: closed',
       '  phases:',
-      '    - { name: main, duration: 2s, connections: 2 }',
+      '    - { name: main, duration: 1s, connections: 2 }',
       '  requests:',
       '    - { path: /load }',
       '',
