@@ -1,5 +1,6 @@
 /** `loadlab run <scenario>`: boot, drive, measure, write result.json and index.html (N times with --repeat). */
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -16,7 +17,7 @@ import {
 } from '../report/index.js';
 import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../results/index.js';
 import type { ResultDocument, RunOutput, RunOutputPaths } from '../results/index.js';
-import type { LabPlan } from '../scenario/index.js';
+import type { LabPlan, Scenario } from '../scenario/index.js';
 import { ExitCode, isLoadlabError, loadlabError } from '../shared/index.js';
 import type { LoadlabError } from '../shared/index.js';
 import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
@@ -111,44 +112,61 @@ async function runCommand(args: RunArgs): Promise<number> {
     });
     const outDir = resolve(args.out ?? defaultOutDir(scenario.name));
     // Before anything starts: a run whose output cannot be written is lost.
+    const madeByCheck = !existsSync(outDir);
     await checkOutputFolder(outDir);
-    if (args.repeat > 1) return await repeatCommand(args, plan, outDir);
-
-    const interrupt = onInterrupt(note, 'stopping the run and writing what was measured');
-    const progress = createProgress({
-      quiet: args.quiet,
-      tty: process.stderr.isTTY === true,
-      write: (t) => process.stderr.write(t),
-    });
-    // abortOnFail SLOs (docs/slo.md): judged second by second, they stop the run through this.
-    const sloAbort = new AbortController();
-    let watch = startAbortWatch(scenario.slo);
-    const onEvent = (event: LabEvent): void => {
-      progress.onEvent(event);
-      if (event.type !== 'progress' || event.second === undefined || watch.limits.length === 0) return;
-      const judged = judgeAbortSecond(watch, event.second);
-      watch = judged.watch;
-      if (judged.reason !== undefined && !sloAbort.signal.aborted) {
-        note(`stopping the run: ${judged.reason}`);
-        sloAbort.abort(judged.reason);
-      }
-    };
-    let outcome;
     try {
-      outcome = await runLab(plan, {
-        runtime: { execPath: process.execPath, env: { ...process.env } },
-        environment: collectEnvironment(),
-        signal: AbortSignal.any([interrupt.signal, sloAbort.signal]),
-        onEvent,
-      });
-    } finally {
-      progress.end();
-      interrupt.dispose();
+      return await runAndWrite(args, plan, scenario, outDir);
+    } catch (error) {
+      // A run that failed before writing anything leaves no empty folder behind.
+      if (madeByCheck) await rmdir(outDir).catch(() => undefined);
+      throw error;
     }
-    return await finishRun(outcome, outDir, args, sloAbort.signal.aborted && !interrupt.signal.aborted);
   } catch (error) {
     return printError(error);
   }
+}
+
+/** One run (or `--repeat` runs) of `plan`, written to `outDir`; returns the exit code. */
+async function runAndWrite(
+  args: RunArgs,
+  plan: LabPlan,
+  scenario: Scenario,
+  outDir: string,
+): Promise<number> {
+  if (args.repeat > 1) return await repeatCommand(args, plan, outDir);
+
+  const interrupt = onInterrupt(note, 'stopping the run and writing what was measured');
+  const progress = createProgress({
+    quiet: args.quiet,
+    tty: process.stderr.isTTY === true,
+    write: (t) => process.stderr.write(t),
+  });
+  // abortOnFail SLOs (docs/slo.md): judged second by second, they stop the run through this.
+  const sloAbort = new AbortController();
+  let watch = startAbortWatch(scenario.slo);
+  const onEvent = (event: LabEvent): void => {
+    progress.onEvent(event);
+    if (event.type !== 'progress' || event.second === undefined || watch.limits.length === 0) return;
+    const judged = judgeAbortSecond(watch, event.second);
+    watch = judged.watch;
+    if (judged.reason !== undefined && !sloAbort.signal.aborted) {
+      note(`stopping the run: ${judged.reason}`);
+      sloAbort.abort(judged.reason);
+    }
+  };
+  let outcome;
+  try {
+    outcome = await runLab(plan, {
+      runtime: { execPath: process.execPath, env: { ...process.env } },
+      environment: collectEnvironment(),
+      signal: AbortSignal.any([interrupt.signal, sloAbort.signal]),
+      onEvent,
+    });
+  } finally {
+    progress.end();
+    interrupt.dispose();
+  }
+  return await finishRun(outcome, outDir, args, sloAbort.signal.aborted && !interrupt.signal.aborted);
 }
 
 /**
@@ -251,10 +269,9 @@ async function finishRun(
   if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
   else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
   if (outputError !== undefined) paths = await writeFallback(result, output, outputError);
-  const judged = result;
   await writeCiOutputs(args, {
-    junit: () => renderJunit([runSuite(judged)]),
-    markdown: () => runMarkdown(judged),
+    junit: () => renderJunit([runSuite(result)]),
+    markdown: () => runMarkdown(result),
   });
   if (failure) {
     printError(failure);

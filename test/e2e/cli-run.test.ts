@@ -250,12 +250,18 @@ service:
     expect(existsSync(out)).toBe(false);
   });
 
-  it('exits 3 when the target does not answer', async () => {
+  it('exits 3 when the target does not answer, leaving no empty output folder behind', async () => {
     const port = await freePort();
     const file = await scenarioFile('unreachable.yaml', shortScenario());
-    const { code, stderr } = await runCli(['run', file, '--target', `http://127.0.0.1:${port}`, '--quiet']);
+    const cwd = await mkdtemp(join(dir, 'cwd-'));
+    const { code, stderr } = await runCli(['run', file, '--target', `http://127.0.0.1:${port}`, '--quiet'], {
+      cwd,
+    });
     expect(code).toBe(3);
     expect(stderr).toContain('TARGET_UNREACHABLE');
+    // The default folder (reports/<name>-<time>/) was made to check it can be written; nothing
+    // was written into it, so it is gone again.
+    expect(existsSync(join(cwd, 'reports')) ? await readdir(join(cwd, 'reports')) : []).toEqual([]);
   });
 
   it('refuses a target that is not on loopback, with exit code 2', async () => {
