@@ -7,3 +7,10 @@ export { renderJunit, type JunitCase, type JunitOutcome, type JunitSuite } from 
 export { comparisonSuite, runSuite } from './junit-outputs.js';
 export { comparisonMarkdown, runMarkdown } from './markdown.js';
 export { formatRepeats } from './repeats-terminal.js';
+export type {
+  OverlayPoint,
+  OverlayReportInput,
+  OverlaySpectrumPoint,
+  OverlayTableRow,
+  OverlayVariant,
+} from './overlay-input.js';
