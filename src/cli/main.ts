@@ -8,6 +8,7 @@ import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
 import { registerAb } from './ab-command.js';
 import { registerCompare } from './compare-command.js';
+import { registerK8s } from './k8s-command.js';
 import { registerMerge } from './merge-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
@@ -39,6 +40,7 @@ for (const register of [registerRun, registerValidate, registerServe, registerRe
 cli = registerCompare(cli);
 cli = registerAb(cli);
 cli = registerMerge(cli);
+cli = registerK8s(cli);
 
 try {
   await cli.parseAsync();

@@ -60,35 +60,44 @@ export function registerMerge(yargs: Argv): Argv {
 async function mergeCommand(args: MergeArgs): Promise<number> {
   try {
     checkOutFlag(args.out);
-    const inputs = await readShards(args.dirs);
-    const merged = mergeShards(inputs);
-    const result = analyseRun(merged.result);
-    const outDir = resolve(args.out ?? defaultOutDir(`${result.scenario.name}-merged`));
-    const paths = await writeRunOutput(outDir, {
-      result,
-      html: renderReportHtml(result),
-      latencyLog: merged.latencyLog,
-    });
-    const missing = result.merged?.missing ?? [];
-    if (missing.length > 0) {
-      note(
-        `loadlab: shards missing: ${missing.map((i) => `${i}/${result.merged?.count}`).join(', ')}: the merged result holds less than the planned load`,
-      );
-    }
-    if (args.json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
-    else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
-    const last = `report: ${relative(process.cwd(), paths.htmlPath) || paths.htmlPath}`;
-    if (args.json) note(last);
-    else process.stdout.write(last + '\n');
-    if (result.failure !== undefined) {
-      note(`loadlab: a shard failed: ${result.failure.message} [${result.failure.code}]`);
-      return ExitCode.runFailed;
-    }
-    if (result.interrupted) return ExitCode.interrupted;
-    return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
+    return await mergeFolders(args.dirs, args.out, args.json);
   } catch (error) {
     return printError(error);
   }
+}
+
+/** Merges the shard folders `dirs` into `out`, prints the summary, and returns the exit code. */
+export async function mergeFolders(
+  dirs: readonly string[],
+  out: string | undefined,
+  json: boolean,
+): Promise<number> {
+  const inputs = await readShards(dirs);
+  const merged = mergeShards(inputs);
+  const result = analyseRun(merged.result);
+  const outDir = resolve(out ?? defaultOutDir(`${result.scenario.name}-merged`));
+  const paths = await writeRunOutput(outDir, {
+    result,
+    html: renderReportHtml(result),
+    latencyLog: merged.latencyLog,
+  });
+  const missing = result.merged?.missing ?? [];
+  if (missing.length > 0) {
+    note(
+      `loadlab: shards missing: ${missing.map((i) => `${i}/${result.merged?.count}`).join(', ')}: the merged result holds less than the planned load`,
+    );
+  }
+  if (json) process.stdout.write(JSON.stringify(result.summary, null, 2) + '\n');
+  else process.stdout.write(formatSummary(result, { color: process.stdout.isTTY === true }) + '\n');
+  const last = `report: ${relative(process.cwd(), paths.htmlPath) || paths.htmlPath}`;
+  if (json) note(last);
+  else process.stdout.write(last + '\n');
+  if (result.failure !== undefined) {
+    note(`loadlab: a shard failed: ${result.failure.message} [${result.failure.code}]`);
+    return ExitCode.runFailed;
+  }
+  if (result.interrupted) return ExitCode.interrupted;
+  return result.slo.every((c) => c.held) ? ExitCode.ok : ExitCode.sloFailed;
 }
 
 /** Reads every folder's result.json and latency.hlog; every folder that cannot be read is named at once. */
