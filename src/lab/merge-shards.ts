@@ -157,7 +157,7 @@ function checkShards(inputs: readonly ShardInput[]): Checked[] {
     ['scenario (shard.scenarioId: the resolved scenario differs)', (s) => s.scenarioId],
     ['shard count n', (s) => s.count],
     ['start time (--start-at)', (s) => s.startAt],
-    ['planned length (ms; was --duration the same?)', (s) => s.plannedMs],
+    ['planned length (ms; was the run capped alike?)', (s) => s.plannedMs],
   ];
   for (const [what, get] of fields) {
     const values = new Map<string | number, string[]>();

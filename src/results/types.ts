@@ -288,7 +288,7 @@ export interface ShardRecord {
   count: number;
   /** The resolved scenario's identity ("sha256:…"): every shard of one run has the same. */
   scenarioId: string;
-  /** Length of the whole run's plan, ms (a `--duration` cap changes it). */
+  /** Length of the whole run's plan, ms (a cap on the run's duration changes it). */
   plannedMs: number;
   /** Open model: the arrivals this shard's schedule made due (its stripe of the plan). */
   planned?: number;
