@@ -351,6 +351,12 @@ async function driveLoad(
   // further for the open model, whose first requests would otherwise be sent late.
   const earliest = now() + (runPlan.open === undefined ? 200 : 500);
   const agreed = startAt === undefined ? earliest : await startAt(earliest);
+  if (agreed - earliest > 1000) {
+    emit({
+      type: 'status',
+      message: `load starts at ${new Date(agreed).toISOString()}, in ${((agreed - now()) / 1000).toFixed(1)} s`,
+    });
+  }
   if (signal.aborted) throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
   const startEpochMs = Math.max(agreed, earliest);
   onZero(startEpochMs);
