@@ -104,7 +104,9 @@ describe.sequential('a run in 4 shards, merged', () => {
     expect(result.merged?.missing).toEqual([]);
     const log = await readFile(join(dir, 'merged', 'latency.hlog'), 'utf8');
     expect(log.split('\n').filter((l) => /^\d/.test(l))).toHaveLength(seconds);
-    expect(await readFile(join(dir, 'merged', 'index.html'), 'utf8')).toContain('<html');
+    const html = await readFile(join(dir, 'merged', 'index.html'), 'utf8');
+    expect(html).toContain('<h2>Shards</h2>');
+    expect(html).toContain('<td>3/4</td>');
   });
 
   it('refuses a shard given twice and results of another scenario, naming what differs; says which are missing', async () => {
