@@ -8,6 +8,8 @@ import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
 import { registerAb } from './ab-command.js';
 import { registerCompare } from './compare-command.js';
+import { registerK8s } from './k8s-command.js';
+import { registerMerge } from './merge-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
@@ -23,7 +25,7 @@ let cli = yargs(args)
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, compare, ab, serve, proxy or report.')
+  .demandCommand(1, 'Name a command: run, validate, compare, ab, merge, k8s, serve, proxy or report.')
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -37,6 +39,8 @@ for (const register of [registerRun, registerValidate, registerServe, registerRe
 }
 cli = registerCompare(cli);
 cli = registerAb(cli);
+cli = registerMerge(cli);
+cli = registerK8s(cli);
 
 try {
   await cli.parseAsync();

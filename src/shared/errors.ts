@@ -64,6 +64,18 @@ export const errorCodes = {
     exitCode: ExitCode.invalidInput,
     hint: 'Compare runs of the same scenario and load; only the service, its dependencies or the target may differ.',
   },
+  SHARD_MISMATCH: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Merge the shards of one run: the same scenario, the same n, the same --start-at, each shard once.',
+  },
+  MERGE_INPUT: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Pass the output folders of `loadlab run --shard i/n`, each holding result.json and latency.hlog.',
+  },
+  SHARD_LATE: {
+    exitCode: ExitCode.runFailed,
+    hint: 'Give every shard a --start-at far enough ahead for the slowest to be ready (a minute on a cluster).',
+  },
   CHILD_FAILED: {
     exitCode: ExitCode.runFailed,
     hint: 'A process of the run exited early or never became ready; its last log lines are shown.',
