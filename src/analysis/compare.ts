@@ -3,9 +3,10 @@
  * interval, a verdict on each metric, and the outcome of each gate threshold. Pure: results in,
  * the comparison document out.
  *
- *   runs of A ─┐  one figure per run      Hodges–Lehmann shift     verdict per metric
- *              ├─ per metric ───────────▶ (log scale: relative)  ─▶ gate per threshold
- *   runs of B ─┘  (p99 of each run, ...)  + exact rank interval
+ *   runs of A ─┐  one figure per run      Hodges–Lehmann shift     verdict per metric (two-sided
+ *              ├─ per metric ───────────▶ (log scale: relative)  ─▶   95% interval)
+ *   runs of B ─┘  (p99 of each run, ...)  + exact rank interval    gate per threshold (one-sided
+ *                                          and one-sided bounds       95% bound in its direction)
  *
  * Two designs: "unpaired" (A's runs and B's runs taken separately: Mann–Whitney) and "paired"
  * (run i of A and run i of B taken at the same time, as a duet: signed-rank on ln(Bᵢ/Aᵢ)).
@@ -30,7 +31,7 @@ import {
 } from './compare-verdict.js';
 import { rankSumCut } from './stats-rank-sum.js';
 import { signedRankCut } from './stats-signed-rank.js';
-import { pairedShift, twoSampleShift, type ShiftEstimate } from './stats-hodges-lehmann.js';
+import { pairedShift, twoSampleShift, type Alternative, type ShiftEstimate } from './stats-hodges-lehmann.js';
 
 /** The identifier of the comparison document's shape. */
 export const comparisonSchemaId = 'loadlab/comparison@1';
@@ -74,8 +75,14 @@ export interface MetricComparison {
   margin: number;
   a: SideFigures;
   b: SideFigures;
-  /** The estimate and, when finite, the interval. */
+  /** The estimate and, when finite, the two-sided interval (the verdict's). */
   change?: { estimate: number; low?: number; high?: number; coverage?: number };
+  /**
+   * The one-sided bounds the gates use, each at the comparison's confidence on its own: `low` the
+   * lower bound (the change is at least this), `high` the upper bound; `coverage` is each one's
+   * exact coverage. Absent when too few runs give a finite one-sided bound.
+   */
+  gateBounds?: { low: number; high: number; coverage: number };
   /** Two-sided p-value of "no change" and how it was computed. */
   pValue?: number;
   pMethod?: 'exact' | 'normal';
@@ -90,8 +97,12 @@ export interface Comparison {
   scenario: string;
   design: 'unpaired' | 'paired';
   confidence: number;
-  /** The method in one line, with the sample size. */
+  /** The verdicts' method in one line, with the sample size. */
   method: string;
+  /** How gate thresholds are judged: a one-sided bound in each threshold's direction, with the sample size. */
+  gateMethod?: string;
+  /** The fewest runs for a finite two-sided interval (verdicts) and a finite one-sided bound (gates), in words. */
+  minimum?: { verdicts: string; gates: string };
   a: { label: string; runs: number; sources: string[] };
   b: { label: string; runs: number; sources: string[] };
   metrics: MetricComparison[];
@@ -124,19 +135,27 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
     const compared = compareMetric(def, a.results, b.results, design, confidence);
     if (compared !== undefined) metrics.push(compared);
   }
-  const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, confidence));
+  const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, design, confidence));
   const n =
     design === 'paired' ? `${a.results.length} pairs` : `n=${a.results.length} vs ${b.results.length}`;
   const method =
     design === 'paired'
       ? `Hodges-Lehmann shift of paired log ratios, ${percent(confidence)} CI from the exact Wilcoxon signed-rank distribution, ${n}`
       : `Hodges-Lehmann shift, ${percent(confidence)} CI from exact Mann-Whitney, ${n}`;
+  const gateMethod = `one-sided ${percent(confidence)} bound in each threshold's direction, from ${
+    design === 'paired' ? 'the exact Wilcoxon signed-rank distribution' : 'exact Mann-Whitney'
+  }, ${n}`;
   return {
     schema: comparisonSchemaId,
     scenario: b.results[0]?.scenario.name ?? a.results[0]?.scenario.name ?? '',
     design,
     confidence,
     method,
+    gateMethod,
+    minimum: {
+      verdicts: minimumRuns(design, confidence),
+      gates: minimumRuns(design, confidence, 'one-sided'),
+    },
     a: { label: a.label, runs: a.results.length, sources: a.sources },
     b: { label: b.label, runs: b.results.length, sources: b.sources },
     metrics,
@@ -202,7 +221,7 @@ function compareMetric(
   } as const;
   const t = (v: number) => (relative ? Math.log(v) : v);
   const back = (v: number) => (relative ? Math.exp(v) - 1 : v);
-  let shift: ShiftEstimate | undefined;
+  let estimateShift: ((alternative: Alternative) => ShiftEstimate) | undefined;
   let nText: string;
   if (design === 'paired') {
     const d: number[] = [];
@@ -211,17 +230,25 @@ function compareMetric(
       if (av !== null && bv !== null && bv !== undefined) d.push(t(bv) - t(av));
     });
     nText = `${d.length} pair${d.length === 1 ? '' : 's'}`;
-    if (d.length > 0) shift = pairedShift(d, { confidence });
+    if (d.length > 0) estimateShift = (alternative) => pairedShift(d, { confidence, alternative });
   } else {
     nText = `n=${aHave.length} vs ${bHave.length}`;
     if (aHave.length > 0 && bHave.length > 0)
-      shift = twoSampleShift(aHave.map(t), bHave.map(t), { confidence });
+      estimateShift = (alternative) =>
+        twoSampleShift(aHave.map(t), bHave.map(t), { confidence, alternative });
   }
-  if (shift === undefined) {
+  if (estimateShift === undefined) {
     return { ...base, verdict: 'inconclusive', reason: `no data: ${nText} runs with this figure` };
   }
+  const shift = estimateShift('two-sided');
+  const lower = estimateShift('lower-bound').interval;
+  const upper = estimateShift('upper-bound').interval;
+  const gateBounds =
+    lower === undefined || upper === undefined
+      ? {}
+      : { gateBounds: { low: back(lower.low), high: back(upper.high), coverage: lower.coverage } };
   const estimate = back(shift.estimate);
-  const stats = { pValue: shift.test.pValue, pMethod: shift.test.method };
+  const stats = { pValue: shift.test.pValue, pMethod: shift.test.method, ...gateBounds };
   if (shift.interval === undefined) {
     return {
       ...base,
@@ -240,9 +267,16 @@ function compareMetric(
   return { ...base, change, ...stats, ...verdictOf(change, basis) };
 }
 
+/**
+ * A threshold judged on the one-sided bound in its direction (Hodges-Lehmann with the exact rank
+ * distribution, each bound at `confidence` on its own): a gate asks one question, "is B worse
+ * than the limit?", so it needs fewer runs than the two-sided interval of the verdicts (5 pairs
+ * instead of 6; 3 runs a side instead of 4).
+ */
 function judgeGate(
   threshold: Threshold,
   metrics: readonly MetricComparison[],
+  design: 'unpaired' | 'paired',
   confidence: number,
 ): GateResult {
   const m = metrics.find((x) => x.metric === threshold.metric);
@@ -254,13 +288,17 @@ function judgeGate(
       reason: `no data: no run has ${def.label}${def.fromService ? ' (it comes from the service telemetry)' : ''}`,
     };
   }
-  const c = m.change;
-  const change =
-    c?.low === undefined || c.high === undefined || c.coverage === undefined
+  const bounds =
+    m.change === undefined || m.gateBounds === undefined
       ? undefined
-      : { estimate: c.estimate, low: c.low, high: c.high, coverage: c.coverage };
+      : { estimate: m.change.estimate, ...m.gateBounds };
   const basis: VerdictBasis = { scale: m.scale, unit: m.unit, worse: m.worse, margin: m.margin, confidence };
-  return judgeThreshold(threshold, change, basis, m.reason);
+  const n = design === 'paired' ? `${Math.min(m.a.n, m.b.n)} pairs` : `n=${m.a.n} vs ${m.b.n}`;
+  const unavailable =
+    m.change === undefined
+      ? m.reason
+      : `not enough runs: ${n}; a one-sided ${percent(confidence)} bound needs ${minimumRuns(design, confidence, 'one-sided')}`;
+  return judgeThreshold(threshold, bounds, basis, unavailable);
 }
 
 function overallGate(gates: readonly GateResult[]): GateOutcome {
@@ -269,9 +307,17 @@ function overallGate(gates: readonly GateResult[]): GateOutcome {
   return 'pass';
 }
 
-/** The smallest design with a finite interval, in words: "at least 4 runs each (or 3 + 5, 2 + 8)". */
-export function minimumRuns(design: 'unpaired' | 'paired', confidence: number): string {
-  const tail = (1 - confidence) / 2;
+/**
+ * The smallest design with a finite interval, in words: "at least 4 runs each (or 3 + 5, 2 + 8)"
+ * for a two-sided 95% interval; with `sides` "one-sided", for a one-sided bound at that confidence
+ * ("at least 5 pairs", "at least 3 runs each (or 2 + 5)").
+ */
+export function minimumRuns(
+  design: 'unpaired' | 'paired',
+  confidence: number,
+  sides: 'two-sided' | 'one-sided' = 'two-sided',
+): string {
+  const tail = sides === 'two-sided' ? (1 - confidence) / 2 : 1 - confidence;
   if (design === 'paired') {
     let n = 1;
     while (signedRankCut(n, tail).k === 0) n++;

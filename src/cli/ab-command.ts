@@ -56,9 +56,10 @@ interface AbArgs extends CiOutputArgs, ScenarioFlags {
 const epilog = `A variant is --a/--b overrides of the scenario (e.g. --a service.db.pool.max=5 --b service.db.pool.max=20),
 or a running service (--a-target URL --b-target URL), or both.
 duet (default): both variants run at the same time on this machine, each with its own processes and the
-same arrival schedule, so host noise hits both alike; compared pairwise per repeat (needs 6 repeats for a
-finite 95% interval). interleaved: one after the other in a seeded random order; compared unpaired
-(needs 4 repeats each).
+same arrival schedule, so host noise hits both alike; compared pairwise per repeat: the verdicts' two-sided
+95% interval needs 6 repeats (the default), a --fail-on threshold's one-sided 95% bound needs 5.
+interleaved: one after the other in a seeded random order; compared unpaired (verdicts need 4 repeats
+each, thresholds 3).
 Exit codes: 0 compared (every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input; 3 a run could not be carried out; 4 a threshold was inconclusive; 130 interrupted.
 Docs: docs/compare.md`;

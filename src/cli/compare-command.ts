@@ -31,7 +31,8 @@ interface CompareArgs extends CiOutputArgs {
 }
 
 const epilog = `Each side is a result.json, a run folder, or a folder of repeated runs (run-1/, run-2/, ...).
-Verdicts: better, worse, no change, inconclusive; a finite 95% interval needs at least 4 runs a side.
+Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval (at least 4 runs a side).
+Thresholds (--fail-on, gate:) decide on a one-sided 95% bound in their direction (at least 3 runs a side).
 Exit codes: 0 compared (and every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input (paths, thresholds, runs of different scenarios); 4 a threshold was inconclusive.
 Docs: docs/compare.md`;

@@ -10,7 +10,7 @@
  *                                                                      comparison-script.ts
  */
 import type { Comparison, MetricComparison } from '../analysis/index.js';
-import { changeHeader, comparisonRows, marginNote, verdictHeadline } from './compare-rows.js';
+import { changeHeader, comparisonRows, marginNote, methodTexts, verdictHeadline } from './compare-rows.js';
 import { comparisonChartData } from './comparison-data.js';
 import type { ComparisonReportInput } from './comparison-input.js';
 import { comparisonScript } from './comparison-script.js';
@@ -109,11 +109,16 @@ function verdictSection(input: ComparisonReportInput): string {
               `<tr><td class="name">${escapeHtml(g.threshold.text)}</td><td class="g-${g.outcome}">${escapeHtml(g.outcome)}</td><td class="reason">${escapeHtml(g.reason)}</td></tr>`,
           )
           .join('')}</tbody></table></div>`;
+  const methods = methodTexts(c);
+  const gateMethod =
+    methods.gates === undefined
+      ? ''
+      : `<p class="method"><b>Gate method.</b> ${escapeHtml(methods.gates)}.</p>`;
   const notes = (input.notes ?? []).map((n) => `<p class="method">${escapeHtml(n)}</p>`).join('');
   return `<section><h2>Verdicts</h2>
 <div class="wide"><table id="verdict-table"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
-<p class="method"><b>Method.</b> ${escapeHtml(c.method)}; confidence ${escapeHtml(String(c.confidence * 100))}%. ${escapeHtml(marginNote(c))}</p>
-${gates}${notes}
+<p class="method"><b>Method.</b> ${escapeHtml(methods.verdicts)}; confidence ${escapeHtml(String(c.confidence * 100))}%. ${escapeHtml(marginNote(c))}</p>
+${gates}${gateMethod}${notes}
 </section>`;
 }
 

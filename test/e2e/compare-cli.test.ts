@@ -73,7 +73,7 @@ describe('loadlab compare on real runs', () => {
     const failed = await compare([fast, slow, '--fail-on', 'p50:+20%']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(
-      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%, 95% interval .* lies wholly beyond/,
+      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%; its one-sided 95% lower bound .* lies beyond/,
     );
     const passed = await compare([fast, slow, '--fail-on', 'p50:+500%', '--fail-on', 'errorRate:+1pp']);
     expect(passed.stdout).toContain('gate: pass');

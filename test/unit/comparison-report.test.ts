@@ -32,6 +32,11 @@ describe('the comparison report', () => {
     expect(html).toContain(input.comparison.method);
     expect(html).toMatch(/<td class="name">p99:\+10%<\/td><td class="g-fail">fail<\/td>/);
     expect(html).toContain('duet: both at once, paired per repeat');
+    // Both methods, each with the fewest runs it needs.
+    expect(html).toContain('(a finite two-sided interval needs at least 6 pairs)');
+    expect(html).toContain(
+      '<b>Gate method.</b> one-sided 95% bound in each threshold&#39;s direction, from the exact Wilcoxon signed-rank distribution, 6 pairs (a finite bound needs at least 5 pairs).',
+    );
   });
 
   it('puts A and B side by side: what each is, the settings that differ, and each run’s report', () => {
