@@ -13,15 +13,9 @@
  */
 import type { ResultDocument } from '../results/index.js';
 import { loadlabError, type Threshold } from '../shared/index.js';
+export { minimumRuns } from './compare-minimum.js';
+import { metricDefinitions, median, type MetricDefinition, type MetricId } from './compare-metrics.js';
 import {
-  metricDefinition,
-  metricDefinitions,
-  median,
-  type MetricDefinition,
-  type MetricId,
-} from './compare-metrics.js';
-import {
-  judgeThreshold,
   verdictOf,
   type ChangeInterval,
   type GateOutcome,
@@ -29,8 +23,8 @@ import {
   type Verdict,
   type VerdictBasis,
 } from './compare-verdict.js';
-import { rankSumCut } from './stats-rank-sum.js';
-import { signedRankCut } from './stats-signed-rank.js';
+import { judgeGate, overallGate } from './compare-gates.js';
+import { minimumRuns } from './compare-minimum.js';
 import { pairedShift, twoSampleShift, type Alternative, type ShiftEstimate } from './stats-hodges-lehmann.js';
 
 /** The identifier of the comparison document's shape. */
@@ -265,73 +259,6 @@ function compareMetric(
     coverage: shift.interval.coverage,
   };
   return { ...base, change, ...stats, ...verdictOf(change, basis) };
-}
-
-/**
- * A threshold judged on the one-sided bound in its direction (Hodges-Lehmann with the exact rank
- * distribution, each bound at `confidence` on its own): a gate asks one question, "is B worse
- * than the limit?", so it needs fewer runs than the two-sided interval of the verdicts (5 pairs
- * instead of 6; 3 runs a side instead of 4).
- */
-function judgeGate(
-  threshold: Threshold,
-  metrics: readonly MetricComparison[],
-  design: 'unpaired' | 'paired',
-  confidence: number,
-): GateResult {
-  const m = metrics.find((x) => x.metric === threshold.metric);
-  if (m === undefined) {
-    const def = metricDefinition(threshold.metric);
-    return {
-      threshold,
-      outcome: 'inconclusive',
-      reason: `no data: no run has ${def.label}${def.fromService ? ' (it comes from the service telemetry)' : ''}`,
-    };
-  }
-  const bounds =
-    m.change === undefined || m.gateBounds === undefined
-      ? undefined
-      : { estimate: m.change.estimate, ...m.gateBounds };
-  const basis: VerdictBasis = { scale: m.scale, unit: m.unit, worse: m.worse, margin: m.margin, confidence };
-  const n = design === 'paired' ? `${Math.min(m.a.n, m.b.n)} pairs` : `n=${m.a.n} vs ${m.b.n}`;
-  const unavailable =
-    m.change === undefined
-      ? m.reason
-      : `not enough runs: ${n}; a one-sided ${percent(confidence)} bound needs ${minimumRuns(design, confidence, 'one-sided')}`;
-  return judgeThreshold(threshold, bounds, basis, unavailable);
-}
-
-function overallGate(gates: readonly GateResult[]): GateOutcome {
-  if (gates.some((g) => g.outcome === 'fail')) return 'fail';
-  if (gates.some((g) => g.outcome === 'inconclusive')) return 'inconclusive';
-  return 'pass';
-}
-
-/**
- * The smallest design with a finite interval, in words: "at least 4 runs each (or 3 + 5, 2 + 8)"
- * for a two-sided 95% interval; with `sides` "one-sided", for a one-sided bound at that confidence
- * ("at least 5 pairs", "at least 3 runs each (or 2 + 5)").
- */
-export function minimumRuns(
-  design: 'unpaired' | 'paired',
-  confidence: number,
-  sides: 'two-sided' | 'one-sided' = 'two-sided',
-): string {
-  const tail = sides === 'two-sided' ? (1 - confidence) / 2 : 1 - confidence;
-  if (design === 'paired') {
-    let n = 1;
-    while (signedRankCut(n, tail).k === 0) n++;
-    return `at least ${n} pairs`;
-  }
-  let n = 1;
-  while (rankSumCut(n, n, tail).k === 0) n++;
-  const uneven: string[] = [];
-  for (let small = n - 1; small >= 2; small--) {
-    let large = n + 1;
-    while (rankSumCut(small, large, tail).k === 0 && large < 100) large++;
-    if (large < 100) uneven.push(`${small} + ${large}`);
-  }
-  return `at least ${n} runs each${uneven.length === 0 ? '' : ` (or ${uneven.join(', ')})`}`;
 }
 
 function side(values: (number | null)[], have: number[]): SideFigures {
