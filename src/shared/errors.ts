@@ -9,7 +9,7 @@ export const ExitCode = {
   sloFailed: 1,
   invalidInput: 2,
   runFailed: 3,
-  /** A comparison gated by a threshold could not decide: too few runs, or the interval straddles the threshold. */
+  /** A comparison gated by a threshold could not decide: too few runs, or its one-sided bounds straddle the threshold. */
   inconclusive: 4,
   interrupted: 130,
 } as const;

@@ -69,6 +69,11 @@ describe('loadlab ab', () => {
       out,
       '--quiet',
     ]);
+    // The HTML report of the comparison is always written beside comparison.json, and said so.
+    expect(run.stdout).toMatch(/\(report: .*comparison\.html\)\n$/);
+    const html = await readFile(join(out, 'comparison.html'), 'utf8');
+    expect(html).toContain(`--b-target ${slow.url}`);
+    expect(html).toContain('<li><a href="b/run-6/index.html">');
     expect(run.code, run.stderr).toBe(1);
     const comparison = await json<Comparison & { mode: string; sharing: unknown }>(
       join(out, 'comparison.json'),
@@ -80,6 +85,7 @@ describe('loadlab ab', () => {
     expect(p50?.verdict).toBe('worse');
     expect(p50?.change?.low).toBeGreaterThan(0.2);
     expect(comparison.gate).toBe('fail');
+    expect(html).toMatch(/<tr><td class="name">p50 latency<\/td>.*<td class="v-worse">worse<\/td>/);
     expect(run.stdout).toMatch(/How A and B shared the machine/);
     // Every repeat of both sides is a run folder of its own, started at one time zero per pair.
     expect((await readdir(join(out, 'a'))).sort()).toEqual([

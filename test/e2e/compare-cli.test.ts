@@ -73,7 +73,7 @@ describe('loadlab compare on real runs', () => {
     const failed = await compare([fast, slow, '--fail-on', 'p50:+20%']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(
-      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%, 95% interval .* lies wholly beyond/,
+      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%; its one-sided 95% lower bound .* lies beyond/,
     );
     const passed = await compare([fast, slow, '--fail-on', 'p50:+500%', '--fail-on', 'errorRate:+1pp']);
     expect(passed.stdout).toContain('gate: pass');
@@ -198,5 +198,24 @@ describe('loadlab compare on bad input', () => {
     const overridden = await compare([join(gated, 'a'), join(gated, 'b'), '--fail-on', 'p99:+100%']);
     expect(overridden.stdout).toContain('p99:+100% pass');
     expect(overridden.code).toBe(0);
+  });
+
+  it('writes the comparison as HTML with --html, linking each run that has its own report', async () => {
+    const sides = join(dir, 'html');
+    for (let i = 1; i <= 4; i++) {
+      await writeResult(join(sides, 'a', `run-${i}`, 'result.json'), runWith({ p99: 40 + i }));
+      await writeResult(join(sides, 'b', `run-${i}`, 'result.json'), runWith({ p99: 60 + i }));
+    }
+    await writeFile(join(sides, 'a', 'run-2', 'index.html'), '<p>run 2</p>');
+    const page = join(sides, 'out', 'comparison.html');
+    const { code, stderr } = await compare([join(sides, 'a'), join(sides, 'b'), '--html', page]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const html = await readFile(page, 'utf8');
+    expect(html).toMatch(/<tr><td class="name">p99 latency<\/td>.*<td class="v-worse">worse<\/td>/);
+    expect(html).toContain('Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=4 vs 4');
+    // Only the run with an index.html beside its result.json is a link, relative to the page.
+    expect(html.match(/<li><a href=/g)).toHaveLength(1);
+    expect(html).toContain('<li><a href="../a/run-2/index.html">');
   });
 });
