@@ -171,23 +171,23 @@ describe('loadlab run --repeat', () => {
       '--target',
       fast.url,
       '--repeat',
-      '3',
+      '2',
       '--out',
       out,
       '--quiet',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/3 runs of fixed/);
+    expect(run.stdout).toMatch(/2 runs of fixed/);
     const doc = await json<RepeatsDocument>(join(out, 'repeats.json'));
-    expect(doc.runs).toEqual(['run-1', 'run-2', 'run-3']);
+    expect(doc.runs).toEqual(['run-1', 'run-2']);
     const p50 = doc.figures.find((f) => f.metric === 'p50');
-    expect(p50?.n).toBe(3);
+    expect(p50?.n).toBe(2);
     expect(p50?.min).toBeLessThanOrEqual(p50?.median as number);
     expect(p50?.median).toBeGreaterThanOrEqual(4);
     for (const r of doc.runs)
       expect((await json<ResultDocument>(join(out, r, 'result.json'))).summary.requests).toBeGreaterThan(0);
     const compared = await runCli(['compare', out, out, '--json']);
     expect(compared.code, compared.stderr).toBe(0);
-    expect((JSON.parse(compared.stdout) as Comparison).a.runs).toBe(3);
+    expect((JSON.parse(compared.stdout) as Comparison).a.runs).toBe(2);
   }, 90_000);
 });
