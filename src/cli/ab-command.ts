@@ -39,6 +39,7 @@ import {
   scenarioFlagOptions,
   type ScenarioFlags,
 } from './run-flags.js';
+import { commandEntry } from './command-table.js';
 
 interface AbArgs extends CiOutputArgs, ScenarioFlags {
   a: string[];
@@ -69,8 +70,8 @@ const maxRepeats = 50;
 
 export function registerAb(yargs: Argv): Argv {
   return yargs.command<AbArgs>(
-    'ab <scenario>',
-    'Run two variants of a scenario (at the same time, or interleaved) and compare them with confidence intervals',
+    commandEntry('ab').usage,
+    commandEntry('ab').summary,
     (y) =>
       scenarioFlagOptions(ciOutputOptions(y))
         .strict()

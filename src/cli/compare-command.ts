@@ -21,6 +21,7 @@ import {
 } from '../shared/index.js';
 import { ciOutputOptions, writeCiOutputs, writeOutput, type CiOutputArgs } from './ci-outputs.js';
 import { printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface CompareArgs extends CiOutputArgs {
   a: string;
@@ -39,8 +40,8 @@ Docs: docs/compare.md`;
 
 export function registerCompare(yargs: Argv): Argv {
   return yargs.command<CompareArgs>(
-    'compare <a> <b>',
-    'Compare two results or folders of repeated runs: change per metric with a 95% interval and a verdict',
+    commandEntry('compare').usage,
+    commandEntry('compare').summary,
     (y) =>
       ciOutputOptions(
         y

@@ -16,6 +16,7 @@ import { loadlabError, parseDurationMs } from '../shared/index.js';
 import { mergeFolders } from './merge-command.js';
 import { note, printError } from './output.js';
 import { parseStartAt } from './shard-flags.js';
+import { commandEntry } from './command-table.js';
 
 interface K8sArgs {
   scenario: string;
@@ -43,8 +44,8 @@ interface CollectArgs {
 
 export function registerK8s(yargs: Argv): Argv {
   return yargs.command(
-    'k8s',
-    'Kubernetes: write the manifests of a run in N shards (an Indexed Job), or collect and merge its results',
+    commandEntry('k8s').usage,
+    commandEntry('k8s').summary,
     (y) =>
       y
         .command<CollectArgs>(

@@ -18,6 +18,7 @@ import {
 import { ExitCode, isLoadlabError, loadlabError } from '../shared/index.js';
 import { note, printError } from './output.js';
 import { checkOutFlag, defaultOutDir } from './run-flags.js';
+import { commandEntry } from './command-table.js';
 
 interface MergeArgs {
   dirs: string[];
@@ -27,8 +28,8 @@ interface MergeArgs {
 
 export function registerMerge(yargs: Argv): Argv {
   return yargs.command<MergeArgs>(
-    'merge <dirs..>',
-    'Merge the shards of one run (folders of `loadlab run --shard i/n`) into one run folder, exactly',
+    commandEntry('merge').usage,
+    commandEntry('merge').summary,
     (y) =>
       y
         .strict()

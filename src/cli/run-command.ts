@@ -40,6 +40,7 @@ import {
   scenarioFlagOptions,
   type ScenarioFlags,
 } from './run-flags.js';
+import { commandEntry } from './command-table.js';
 
 interface RunArgs extends CiOutputArgs, ScenarioFlags, ShardFlags {
   target?: string;
@@ -52,8 +53,8 @@ interface RunArgs extends CiOutputArgs, ScenarioFlags, ShardFlags {
 
 export function registerRun(yargs: Argv): Argv {
   return yargs.command<RunArgs>(
-    'run <scenario>',
-    'Run a scenario: boot the reference service (or use --target), drive load, write the report',
+    commandEntry('run').usage,
+    commandEntry('run').summary,
     (y) =>
       shardFlagOptions(scenarioFlagOptions(ciOutputOptions(y)))
         .strict()
