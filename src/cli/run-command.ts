@@ -33,8 +33,9 @@ import {
   scenarioFlagOptions,
   type ScenarioFlags,
 } from './run-flags.js';
+import { insecureWarning, targetFlagOptions, targetTransport, type TargetFlags } from './target-flags.js';
 
-interface RunArgs extends CiOutputArgs, ScenarioFlags {
+interface RunArgs extends CiOutputArgs, ScenarioFlags, TargetFlags {
   target?: string;
   proxy?: string;
   out?: string;
@@ -48,7 +49,7 @@ export function registerRun(yargs: Argv): Argv {
     'run <scenario>',
     'Run a scenario: boot the reference service (or use --target), drive load, write the report',
     (y) =>
-      scenarioFlagOptions(ciOutputOptions(y))
+      targetFlagOptions(scenarioFlagOptions(ciOutputOptions(y)))
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -61,7 +62,8 @@ export function registerRun(yargs: Argv): Argv {
         })
         .option('target', {
           type: 'string',
-          describe: 'Drive load at this running service (http://127.0.0.1:PORT) instead of booting one',
+          describe:
+            'Drive load at this running service instead of booting one: any http:// or https:// URL (docs/targets.md)',
         })
         .option('out', {
           type: 'string',
@@ -104,12 +106,15 @@ async function runCommand(args: RunArgs): Promise<number> {
       );
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
+    const transport = targetTransport(args, target);
     checkOutFlag(args.out);
     const { scenario, plan } = await planFromFlags(args, {
       ...(target === undefined ? {} : { target }),
+      ...(transport === undefined ? {} : { transport }),
       ...(args.proxy === undefined ? {} : { proxy: args.proxy }),
       check: (s) => checkProxyFlag(args, s.faults.length),
     });
+    if (transport?.tls?.insecure === true) note(insecureWarning);
     const outDir = resolve(args.out ?? defaultOutDir(scenario.name));
     // Before anything starts: a run whose output cannot be written is lost.
     const madeByCheck = !existsSync(outDir);

@@ -21,6 +21,7 @@ export {
   type LabTarget,
   type LabTimeouts,
   type RunPlanOptions,
+  type TargetTransport,
 } from './run-plan.js';
 export { describePlan } from './describe-plan.js';
 export { describeFaults, planFaults, type FaultToxic, type PlannedFault } from './fault-plan.js';
