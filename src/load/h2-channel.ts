@@ -14,13 +14,16 @@ import type { H2Session } from './h2-sessions.js';
 import type { ConnectionEvents, LoadConnection, Unanswered } from './load-connection.js';
 import type { SerializedRequest } from './request-text.js';
 
-interface InFlight<T> {
+/** A request of a channel: waiting for a stream slot of its session, or on its stream. */
+export interface InFlight<T> {
   channel: H2Channel<T>;
   tag: T;
   sentMs: number;
   status: number;
   bytes: number;
-  stream: ClientHttp2Stream;
+  request: NonNullable<SerializedRequest['h2']>;
+  /** Absent while it waits for a slot (the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
+  stream?: ClientHttp2Stream;
 }
 
 const kState = Symbol('loadlab.h2.inFlight');
@@ -79,27 +82,35 @@ export class H2Channel<T> implements LoadConnection<T> {
     return undefined;
   }
 
+  /** Writes one request: on a stream now, or once the session has a stream slot free. */
   write(request: SerializedRequest, tag: T, sentMs: number): void {
     const h2 = request.h2;
     if (h2 === undefined) throw new Error('H2Channel.write: the request was not prepared for HTTP/2');
-    const session = this.#session;
-    const stream = session.session.request(h2.headers, h2.body === undefined ? endStream : openStream);
-    const state: InFlight<T> = { channel: this, tag, sentMs, status: 0, bytes: 0, stream };
-    (stream as TaggedStream)[kState] = state as InFlight<unknown>;
+    const state: InFlight<T> = { channel: this, tag, sentMs, status: 0, bytes: 0, request: h2 };
     this.#inFlight.add(state);
-    if (++session.active > session.stats.h2.peakStreams) session.stats.h2.peakStreams = session.active;
+    this.#session.submit(state as InFlight<unknown>);
+  }
+
+  /** Opens the stream of a request the session let through; false when the request is gone meanwhile. */
+  start(state: InFlight<T>): boolean {
+    if (!this.#inFlight.has(state)) return false;
+    const h2 = state.request;
+    const stream = this.#session.session.request(h2.headers, h2.body === undefined ? endStream : openStream);
+    state.stream = stream;
+    (stream as TaggedStream)[kState] = state as InFlight<unknown>;
     stream.on('response', onResponse);
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('close', onClose);
     stream.on('error', onError);
     if (h2.body !== undefined) stream.end(h2.body);
+    return true;
   }
 
   /** A stream's answer ended (called from the stream's listeners). */
   answered(state: InFlight<T>): void {
     if (!this.#inFlight.delete(state)) return;
-    this.#session.active--;
+    this.#session.ended(1);
     this.#events.onResponse(this, state.tag, state.status, state.bytes, state.sentMs);
   }
 
@@ -146,12 +157,17 @@ export class H2Channel<T> implements LoadConnection<T> {
   /** Closed: its streams still open are cancelled, and it leaves its session. */
   #release(): void {
     this.#closed = true;
+    let open = 0;
+    const streams: ClientHttp2Stream[] = [];
     for (const f of this.#inFlight) {
-      this.#session.active--;
-      if (!f.stream.closed) f.stream.close(constants.NGHTTP2_CANCEL);
+      if (f.stream === undefined) continue;
+      open++;
+      streams.push(f.stream);
     }
     this.#inFlight.clear();
     this.#session.channels.delete(this as H2Channel<unknown>);
+    for (const stream of streams) if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+    this.#session.ended(open);
   }
 }
 

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { ConnectionStats } from './connection-stats.js';
 import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
-import { H2Channel } from './h2-channel.js';
+import { H2Channel, type InFlight } from './h2-channel.js';
 import type { ConnectionTarget } from './http-connection.js';
 import type { ConnectionEvents } from './load-connection.js';
 
@@ -42,6 +42,14 @@ export class H2Session {
   goaway = false;
   /** Streams open now. */
   active = 0;
+  /**
+   * Streams open at once at most: the server's SETTINGS_MAX_CONCURRENT_STREAMS; none before its
+   * SETTINGS arrive, so no stream is ever refused for going over it.
+   */
+  limit = 0;
+  /** Requests waiting for a stream slot, oldest first, from `#waitHead` on. */
+  readonly #waiting: InFlight<unknown>[] = [];
+  #waitHead = 0;
   readonly stats: ConnectionStats;
   #failKind: TransportErrorKind | undefined;
   #detail: string | undefined;
@@ -86,8 +94,10 @@ export class H2Session {
       this.connected = true;
       for (const c of this.channels) c.sessionConnected();
     });
-    session.once('remoteSettings', (settings) => {
+    session.on('remoteSettings', (settings) => {
       stats.h2.settings ??= { ...settings } as Record<string, number | boolean>;
+      this.limit = Math.max(1, settings.maxConcurrentStreams ?? 2 ** 31);
+      this.#startWaiting();
     });
     session.on('goaway', () => {
       stats.h2.goaways++;
@@ -98,6 +108,38 @@ export class H2Session {
       this.#fail(this.goaway ? 'h2-goaway' : transportErrorKind(error), error.message),
     );
     session.on('close', () => this.#fail(this.goaway ? 'h2-goaway' : 'reset'));
+  }
+
+  /** A request of one of its channels: on a stream now, or queued until a slot is free. */
+  submit(state: InFlight<unknown>): void {
+    if (this.active < this.limit && this.#waitHead === this.#waiting.length) this.#start(state);
+    else this.#waiting.push(state);
+  }
+
+  /** `n` streams ended: queued requests take their slots. */
+  ended(n: number): void {
+    if (n === 0) return;
+    this.active -= n;
+    if (this.#waitHead < this.#waiting.length) this.#startWaiting();
+  }
+
+  #start(state: InFlight<unknown>): void {
+    if (!state.channel.start(state)) return;
+    if (++this.active > this.stats.h2.peakStreams) this.stats.h2.peakStreams = this.active;
+  }
+
+  #startWaiting(): void {
+    const waiting = this.#waiting;
+    while (this.active < this.limit && this.#waitHead < waiting.length && !this.done) {
+      this.#start(waiting[this.#waitHead++] as InFlight<unknown>);
+    }
+    if (this.#waitHead === waiting.length) {
+      waiting.length = 0;
+      this.#waitHead = 0;
+    } else if (this.#waitHead > 1024) {
+      waiting.splice(0, this.#waitHead);
+      this.#waitHead = 0;
+    }
   }
 
   /** The kind a stream that ended unanswered counts as, given its RST_STREAM code. */

@@ -167,6 +167,7 @@ if (o.kind === 'https') {
   const settings = o.maxConcurrentStreams ? { maxConcurrentStreams: o.maxConcurrentStreams } : {};
   server = o.kind === 'h2' ? h2.createSecureServer({ ...tls, settings }) : h2.createServer({ settings });
   server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
     const path = headers[':path'];
     if (o.resetPath && path === o.resetPath) { count++; return stream.close(h2.constants.NGHTTP2_REFUSED_STREAM); }
     answer(path, () => { if (!stream.destroyed) { stream.respond({ ':status': 200 }); stream.end('ok'); } });
