@@ -5,7 +5,7 @@
  * unanswered at a GOAWAY fails the channel's requests by that kind, and the channel closes (the
  * engine opens another); the session lives on for the other channels.
  *
- * Per request: one `session.request` and four listeners, shared functions finding the request's
+ * Per request: one `session.request` and five listeners, shared functions finding the request's
  * state on the stream, so nothing is allocated per request beyond the stream and one small record.
  */
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
@@ -21,6 +21,8 @@ export interface InFlight<T> {
   sentMs: number;
   status: number;
   bytes: number;
+  /** The body's end arrived (END_STREAM); the answer counts once the stream closes cleanly. */
+  ended: boolean;
   request: NonNullable<SerializedRequest['h2']>;
   /** Absent while it waits for a slot (the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
   stream?: ClientHttp2Stream;
@@ -39,12 +41,19 @@ function onData(this: TaggedStream, chunk: Buffer): void {
   this[kState].bytes += chunk.length;
 }
 function onEnd(this: TaggedStream): void {
-  const state = this[kState];
-  state.channel.answered(state);
+  this[kState].ended = true;
 }
+/**
+ * An answer counts when its stream closed without an error code after its headers arrived. (Its
+ * END_STREAM may be read just before a closing session closes it, with 'end' not yet emitted;
+ * a stream its session cut before any answer has no status and fails.)
+ */
 function onClose(this: TaggedStream): void {
   const state = this[kState];
-  state.channel.streamFailed(state, undefined, this.rstCode);
+  const rst = this.rstCode;
+  if (state.status !== 0 && (rst === undefined || rst === constants.NGHTTP2_NO_ERROR)) {
+    state.channel.answered(state);
+  } else state.channel.streamFailed(state, undefined, rst);
 }
 function onError(this: TaggedStream, error: Error): void {
   const state = this[kState];
@@ -86,7 +95,7 @@ export class H2Channel<T> implements LoadConnection<T> {
   write(request: SerializedRequest, tag: T, sentMs: number): void {
     const h2 = request.h2;
     if (h2 === undefined) throw new Error('H2Channel.write: the request was not prepared for HTTP/2');
-    const state: InFlight<T> = { channel: this, tag, sentMs, status: 0, bytes: 0, request: h2 };
+    const state: InFlight<T> = { channel: this, tag, sentMs, status: 0, bytes: 0, ended: false, request: h2 };
     this.#inFlight.add(state);
     this.#session.submit(state as InFlight<unknown>);
   }
@@ -107,11 +116,20 @@ export class H2Channel<T> implements LoadConnection<T> {
     return true;
   }
 
-  /** A stream's answer ended (called from the stream's listeners). */
+  /** A stream's answer arrived whole (called from the stream's listeners). */
   answered(state: InFlight<T>): void {
     if (!this.#inFlight.delete(state)) return;
     this.#session.ended(1);
     this.#events.onResponse(this, state.tag, state.status, state.bytes, state.sentMs);
+    this.drained();
+  }
+
+  /**
+   * Once its session takes no new streams (GOAWAY) and nothing of its own is in flight, the
+   * channel closes as a failure with no requests, so the engine opens another on a live session.
+   */
+  drained(): void {
+    if (this.#session.done && this.#inFlight.size === 0 && !this.#closed) this.#fail('h2-goaway');
   }
 
   /** A stream ended without its answer (called from the stream's listeners). */

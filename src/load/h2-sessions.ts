@@ -103,6 +103,7 @@ export class H2Session {
       stats.h2.goaways++;
       this.goaway = true;
       this.done = true;
+      for (const c of [...this.channels]) c.drained();
     });
     session.on('error', (error: Error) =>
       this.#fail(this.goaway ? 'h2-goaway' : transportErrorKind(error), error.message),

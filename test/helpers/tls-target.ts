@@ -2,7 +2,8 @@
  * TLS and HTTP/2 targets for the transport tests: certificates made at test time with the openssl
  * CLI (a private authority, a good certificate for localhost and 127.0.0.1, an expired one, one
  * for another host, and a self-signed one nobody trusts), and Node `https` / `http2` servers in a
- * child process that answer after a fixed timer and count what they received.
+ * child process that answer after a fixed timer and count what they answered (HTTP/2: the
+ * streams it sent an answer on; reset streams count under their own path).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -139,6 +140,8 @@ export interface SecureTargetOptions {
   maxConcurrentStreams?: number;
   /** HTTP/2: reset every stream whose path is this with RST_STREAM (REFUSED_STREAM). */
   resetPath?: string;
+  /** HTTP/2: every this many streams, send GOAWAY naming the stream before as the last processed, and close the connection once those are answered. */
+  goawayEvery?: number;
   /** Require a client certificate signed by this CA file. */
   clientCa?: string;
 }
@@ -147,6 +150,7 @@ const script = `
 const fs = require('node:fs');
 const o = JSON.parse(process.argv[1]);
 let count = 0;
+let streams = 0;
 const byPath = {};
 const tls = o.cert ? { cert: fs.readFileSync(o.cert.cert), key: fs.readFileSync(o.cert.key) } : {};
 if (o.clientCa) Object.assign(tls, { ca: fs.readFileSync(o.clientCa), requestCert: true, rejectUnauthorized: true });
@@ -170,7 +174,22 @@ if (o.kind === 'https') {
     stream.on('error', () => {});
     const path = headers[':path'];
     if (o.resetPath && path === o.resetPath) { count++; return stream.close(h2.constants.NGHTTP2_REFUSED_STREAM); }
-    answer(path, () => { if (!stream.destroyed) { stream.respond({ ':status': 200 }); stream.end('ok'); } });
+    const last = stream.session.lastAnswered;
+    if (last !== undefined && stream.id > last) return stream.close(h2.constants.NGHTTP2_REFUSED_STREAM);
+    if (o.goawayEvery && ++streams % o.goawayEvery === 0) {
+      // Graceful: the streams before this one are answered, this one and later are not processed.
+      stream.session.lastAnswered = stream.id - 2;
+      stream.session.goaway(h2.constants.NGHTTP2_NO_ERROR, stream.id - 2);
+      return stream.session.close();
+    }
+    const respond = () => {
+      if (stream.destroyed || stream.closed) return;
+      count++;
+      byPath[path] = (byPath[path] || 0) + 1;
+      stream.respond({ ':status': 200 });
+      stream.end('ok');
+    };
+    if (o.delayMs) setTimeout(respond, o.delayMs); else respond();
   });
 }
 process.on('message', (m) => { if (m.type === 'count') process.send({ type: 'count', count, byPath }); });
