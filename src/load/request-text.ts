@@ -25,10 +25,12 @@ export interface SerializedRequest {
 export function requestText(
   hostHeader: string,
   request: MixRequest,
-  extra: Readonly<Record<string, string>> = {},
+  extra?: Readonly<Record<string, string>>,
 ): string {
   let text = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${hostHeader}\r\n`;
-  for (const name in extra) if (!hasHeader(request.headers, name)) text += `${name}: ${extra[name]}\r\n`;
+  if (extra !== undefined) {
+    for (const name in extra) if (!hasHeader(request.headers, name)) text += `${name}: ${extra[name]}\r\n`;
+  }
   for (const name in request.headers) text += `${name}: ${request.headers[name]}\r\n`;
   if (request.body !== undefined) {
     return `${text}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
@@ -42,7 +44,7 @@ export function requestHeaders(
   authority: string,
   scheme: 'http' | 'https',
   request: MixRequest,
-  extra: Readonly<Record<string, string>> = {},
+  extra?: Readonly<Record<string, string>>,
 ): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {
     ':method': request.method,
@@ -50,7 +52,7 @@ export function requestHeaders(
     ':scheme': scheme,
     ':authority': authority,
   };
-  for (const name in extra) headers[name.toLowerCase()] = extra[name];
+  if (extra !== undefined) for (const name in extra) headers[name.toLowerCase()] = extra[name];
   for (const name in request.headers) headers[name.toLowerCase()] = request.headers[name];
   // Connection-specific fields are not allowed in HTTP/2 (RFC 9113 §8.2.2).
   for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host'])
@@ -77,7 +79,9 @@ export interface RequestShape {
 /** The next request of `mix` ready to write; a static mix is serialised once and the same object returned every time. */
 export function requestSource(mix: RequestMix, shape: string | RequestShape): () => SerializedRequest {
   const s: RequestShape = typeof shape === 'string' ? { protocol: 'h1', host: shape } : shape;
-  const extra = s.extraHeaders ?? {};
+  // No extra headers: nothing more is done per request than before they existed.
+  const extra =
+    s.extraHeaders === undefined || Object.keys(s.extraHeaders).length === 0 ? undefined : s.extraHeaders;
   const serialize =
     s.protocol === 'h1'
       ? (): SerializedRequest => {

@@ -116,7 +116,7 @@ function probeRequest(transport: TransportSpec): SerializedRequest {
   const url = new URL(transport.url);
   const request = { index: 0, method: 'GET', path: `${url.pathname}${url.search}`, headers: {} };
   const host = hostHeaderOf(transport);
-  const extra = transport.headers ?? {};
+  const extra = transport.headers;
   if (transport.protocol === 'h1') {
     return { text: requestText(host, request, extra), index: 0, head: false };
   }
