@@ -41,8 +41,20 @@ export interface ClosedEngineOptions {
   drainMs?: number;
 }
 
-/** Wait before reconnecting after a refused connection, ms: a down target is not hammered. */
+/** Wait before reconnecting after a connection failed to open, ms: a down target is not hammered. */
 const refusedBackoffMs = 100;
+
+/** Kinds that mean the connection itself could not be made (DNS, TCP, TLS): reconnect after the backoff. */
+const connectStepKinds: ReadonlySet<TransportErrorKind> = new Set([
+  'refused',
+  'dns',
+  'connect',
+  'tls-expired',
+  'tls-hostname',
+  'tls-untrusted',
+  'tls-alpn',
+  'tls',
+]);
 
 /** Runs a closed-model load; `stop()` ends it early. */
 export class ClosedEngine {
@@ -232,7 +244,7 @@ export class ClosedEngine {
     const reopen = (): void => {
       if (this.#running && this.#connections.size < this.#wanted) this.#open();
     };
-    if (kind === 'refused') {
+    if (connectStepKinds.has(kind)) {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
         reopen();
