@@ -1,7 +1,7 @@
 /**
  * Load over HTTPS, HTTP/2 (ALPN; closed and open model) and HTTP/2 in cleartext (prior knowledge:
- * resets and GOAWAYs) against local Node
- * servers answering after a fixed 4 ms: every answer the engine counts is one the server counted,
+ * resets and GOAWAYs) against local Node servers answering after a fixed 4 ms (1 ms for h2c):
+ * every answer the engine counts is one the server counted,
  * the latency sits in the same band as plain HTTP/1.1, many streams share one connection (as
  * the server's SETTINGS allow, recorded), and connect and TLS times are recorded per connection.
  * Worker threads run compiled code from dist/; each run lasts 1 s.
