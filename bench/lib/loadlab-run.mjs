@@ -1,11 +1,12 @@
 // Runs loadlab's load engine (orchestrator + worker threads, as `loadlab run` does) against a URL
 // and prints one JSON line: responses, responses/s, errors, latency p50/p99 (ms), generator check.
 // Usage: node bench/lib/loadlab-run.mjs '{"url":"...","load":{...scenario load section...}}'
+// (optionally "transport": { protocol, tls, h2 } as the load module's TransportSpec, the url added)
 import { LoadAggregate, runLoad } from '../../dist/src/load/index.js';
 import { summarizeLatencyMs } from '../../dist/src/metrics/index.js';
 import { buildPlan, scenarioSchema } from '../../dist/src/scenario/index.js';
 
-const { url, load, skipFirstS = 1 } = JSON.parse(process.argv[2]);
+const { url, load, skipFirstS = 1, transport } = JSON.parse(process.argv[2]);
 const scenario = scenarioSchema.parse({ name: 'bench', load });
 const plan = buildPlan(scenario);
 const aggregate = new LoadAggregate();
@@ -13,6 +14,7 @@ const outcome = await runLoad({
   plan,
   requests: scenario.load.requests,
   targetUrl: url,
+  ...(transport === undefined ? {} : { transport: { url, ...transport } }),
   seed: 1,
   timeoutMs: scenario.load.timeout,
   startEpochMs: Date.now() + 500,

@@ -41,8 +41,9 @@ import {
   type ScenarioFlags,
 } from './run-flags.js';
 import { commandEntry } from './command-table.js';
+import { insecureWarning, targetFlagOptions, targetTransport, type TargetFlags } from './target-flags.js';
 
-interface RunArgs extends CiOutputArgs, ScenarioFlags, ShardFlags {
+interface RunArgs extends CiOutputArgs, ScenarioFlags, ShardFlags, TargetFlags {
   target?: string;
   proxy?: string;
   out?: string;
@@ -56,7 +57,7 @@ export function registerRun(yargs: Argv): Argv {
     commandEntry('run').usage,
     commandEntry('run').summary,
     (y) =>
-      shardFlagOptions(scenarioFlagOptions(ciOutputOptions(y)))
+      targetFlagOptions(shardFlagOptions(scenarioFlagOptions(ciOutputOptions(y))))
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -69,7 +70,8 @@ export function registerRun(yargs: Argv): Argv {
         })
         .option('target', {
           type: 'string',
-          describe: 'Drive load at this running service (http://127.0.0.1:PORT) instead of booting one',
+          describe:
+            'Drive load at this running service instead of booting one: any http:// or https:// URL (docs/targets.md)',
         })
         .option('out', {
           type: 'string',
@@ -112,14 +114,17 @@ async function runCommand(args: RunArgs): Promise<number> {
       );
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
+    const transport = targetTransport(args, target);
     checkOutFlag(args.out);
     const sharding = checkShardFlags(args, Date.now());
     const { scenario, plan } = await planFromFlags(args, {
       ...(sharding.shard === undefined ? {} : { shard: sharding.shard }),
       ...(target === undefined ? {} : { target }),
+      ...(transport === undefined ? {} : { transport }),
       ...(args.proxy === undefined ? {} : { proxy: args.proxy }),
       check: (s) => checkProxyFlag(args, s.faults.length),
     });
+    if (transport?.tls?.insecure === true) note(insecureWarning);
     const outDir = resolve(args.out ?? defaultOutDir(scenario.name));
     // Before anything starts: a run whose output cannot be written is lost.
     const madeByCheck = !existsSync(outDir);

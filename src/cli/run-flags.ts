@@ -12,6 +12,7 @@ import {
   type OverrideInput,
   type Scenario,
   type ShardSpec,
+  type TargetTransport,
 } from '../scenario/index.js';
 import { loadlabError, parseDurationMs } from '../shared/index.js';
 
@@ -49,6 +50,8 @@ export async function planFromFlags(
     shard?: ShardSpec;
     target?: string;
     proxy?: string;
+    /** With `target`: TLS settings, extra headers, Host override. */
+    transport?: TargetTransport;
     /** Checks the loaded scenario against the flags before it is planned (to word problems with the flags). */
     check?: (scenario: Scenario) => void;
   } = {},
@@ -74,28 +77,34 @@ export async function planFromFlags(
     scenarioDir,
     ...(options.target === undefined ? {} : { target: options.target }),
     ...(options.proxy === undefined ? {} : { proxyAdminUrl: options.proxy }),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
     ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
     ...(options.shard === undefined ? {} : { shard: options.shard }),
   });
   return { scenario, plan };
 }
 
-/** Load goes to loopback only: a target elsewhere is refused. `flag` names the flag in the message. */
+/**
+ * A target URL: any http:// or https:// URL, remote hosts included (loadlab's own tests and CI
+ * send load to loopback only). Returns the URL without a trailing path; `flag` names the flag.
+ */
 export function checkTarget(text: string, flag = '--target'): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw loadlabError('BAD_FLAG', `${flag}: expected a URL such as http://127.0.0.1:3000, got "${text}"`);
-  }
-  if (url.protocol !== 'http:') {
-    throw loadlabError('BAD_FLAG', `${flag}: expected an http:// URL, got "${text}"`);
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
     throw loadlabError(
       'BAD_FLAG',
-      `${flag}: load goes to loopback only (127.0.0.0/8, ::1, localhost), got "${host}"`,
+      `${flag}: expected a URL such as http://127.0.0.1:3000 or https://staging.example.com, got "${text}"`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw loadlabError('BAD_FLAG', `${flag}: expected an http:// or https:// URL, got "${text}"`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw loadlabError(
+      'BAD_FLAG',
+      `${flag}: expected a URL without credentials (send them with --header "Authorization: ..."), got "${url.protocol}//${url.username}:***@${url.host}"`,
     );
   }
   return url.origin;

@@ -6,6 +6,7 @@ import type { LoadAggregate } from '../load/index.js';
 import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
 import type {
+  ConnectionsRecord,
   Environment,
   FaultRecord,
   MergeRecord,
@@ -47,6 +48,8 @@ export interface RunFacts {
   serviceCounted?: number;
   /** Fault windows as they happened (default none). */
   faults?: FaultRecord[];
+  /** Protocol, TLS and per-connection times, when load ran. */
+  connections?: ConnectionsRecord;
   /** The service's telemetry: how it was gathered, and its samples by load second. */
   telemetry?: { info: TelemetryInfo; bySecond: Map<number, ServiceSample> };
   /** A shard's record of itself (a run of one shard). */
@@ -125,6 +128,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     ...(facts.failure === undefined ? {} : { failure: facts.failure }),
     scenario: facts.scenario,
     target: facts.target,
+    ...(facts.connections === undefined ? {} : { connections: facts.connections }),
     environment: facts.environment,
     phases: windows.phases,
     faults: windows.faults,

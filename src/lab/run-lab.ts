@@ -10,9 +10,15 @@
  * Rejects only when nothing was measured because the run could not start (the system failed to
  * boot, the target is unreachable); every later failure is returned with the result measured so far.
  */
-import { LoadAggregate, runLoad, type LoadOutcome } from '../load/index.js';
+import { LoadAggregate, probeTarget, runLoad, type LoadOutcome, type TransportSpec } from '../load/index.js';
 import { formatLatencyLog } from '../results/index.js';
-import type { Environment, PhaseRecord, ResultDocument, ShardRecord } from '../results/index.js';
+import type {
+  ConnectionsRecord,
+  Environment,
+  PhaseRecord,
+  ResultDocument,
+  ShardRecord,
+} from '../results/index.js';
 import { encodeHistogram } from '../metrics/index.js';
 import { scenarioIdentity, type LabPlan, type RunPlan } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/index.js';
@@ -79,6 +85,7 @@ export interface LabOutcome {
 
 /** What the load stage hands on: the runner's outcome, placed in time. */
 interface DrivenLoad extends LoadOutcome {
+  transport: TransportSpec;
   aggregate: LoadAggregate;
   phases: PhaseRecord[];
   startEpochMs: number;
@@ -109,12 +116,23 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
   let schedule: FaultSchedule | undefined;
   try {
     let targetUrl: string;
+    let transport: TransportSpec;
     if (plan.target.kind === 'external') {
-      await checkReachable(plan.target.url, plan.timeouts.targetCheckMs);
+      const probed = await probeTarget(
+        {
+          url: plan.target.url,
+          protocol: plan.scenario.load.protocol ?? 'h1',
+          ...plan.target.transport,
+          ...h2Of(plan),
+        },
+        plan.timeouts.targetCheckMs,
+      );
+      transport = probed.transport;
       targetUrl = plan.target.url;
     } else {
       system = await bootSystem(plan, handles, abort.signal, cleanups, fail, emit);
       targetUrl = system.url;
+      transport = { url: targetUrl, protocol: 'h1' };
     }
     const faults = plan.load.faults ?? [];
     const adminUrl = plan.target.kind === 'external' ? plan.target.proxyAdminUrl : system?.proxyAdminUrl;
@@ -139,7 +157,7 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
       cleanups.push('fault schedule', () => created.finish());
       await created.prepare();
     }
-    load = await driveLoad(plan, targetUrl, abort.signal, emit, now, handles.startAt, (zero) =>
+    load = await driveLoad(plan, transport, abort.signal, emit, now, handles.startAt, (zero) =>
       schedule?.begin(zero),
     );
     if (load.failure !== undefined) fail(load.failure);
@@ -167,6 +185,7 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
     ...(failure === undefined ? {} : { failure }),
     ...(serviceCounted === undefined ? {} : { serviceCounted }),
     faults: faultRecords ?? [],
+    connections: connectionsRecord(plan, load),
     ...(telemetry === undefined
       ? {}
       : {
@@ -198,6 +217,7 @@ function runFacts(
     failure?: LoadlabError;
     serviceCounted?: number;
     faults: NonNullable<RunFacts['faults']>;
+    connections?: ConnectionsRecord;
     telemetry?: RunFacts['telemetry'];
   },
 ): RunFacts {
@@ -228,6 +248,7 @@ function runFacts(
       : { failure: { code: run.failure.code, message: run.failure.message } }),
     ...(run.serviceCounted === undefined ? {} : { serviceCounted: run.serviceCounted }),
     faults: run.faults,
+    ...(run.connections === undefined ? {} : { connections: run.connections }),
     ...(run.telemetry === undefined ? {} : { telemetry: run.telemetry }),
     ...(plan.load.shard === undefined ? {} : { shard: shardRecord(plan, load) }),
   };
@@ -254,6 +275,25 @@ function shardRecord(plan: LabPlan, load: DrivenLoad): ShardRecord {
     ...(plan.load.open === undefined
       ? {}
       : { planned: load.planned, lagHistogram: encodeHistogram(load.lag) }),
+  };
+}
+
+/** The scenario's HTTP/2 settings, as the transport takes them. */
+function h2Of(plan: LabPlan): Pick<TransportSpec, 'h2'> {
+  const h2 = plan.scenario.load.h2;
+  return h2 === undefined ? {} : { h2: { connections: h2.connections } };
+}
+
+/** How the load reached the target, for the result: the protocol spoken and asked, TLS, and the connections' figures. */
+function connectionsRecord(plan: LabPlan, load: DrivenLoad): ConnectionsRecord {
+  const tls = load.transport.url.startsWith('https:');
+  const insecure = plan.target.kind === 'external' && plan.target.transport?.tls?.insecure === true;
+  return {
+    protocol: load.transport.protocol,
+    asked: plan.scenario.load.protocol ?? 'h1',
+    tls,
+    ...(tls && insecure ? { insecure: true as const } : {}),
+    ...load.connections,
   };
 }
 
@@ -339,7 +379,7 @@ function reasonText(reason: unknown): string {
 
 async function driveLoad(
   plan: LabPlan,
-  targetUrl: string,
+  transport: TransportSpec,
   signal: AbortSignal,
   emit: (e: LabEvent) => void,
   now: () => number,
@@ -347,6 +387,7 @@ async function driveLoad(
   onZero: (startEpochMs: number) => void = () => {},
 ): Promise<DrivenLoad> {
   const runPlan = plan.load;
+  const targetUrl = transport.url;
   // Time zero lies a little ahead so every worker thread is up before the first request is due;
   // further for the open model, whose first requests would otherwise be sent late.
   const earliest = now() + (runPlan.open === undefined ? 200 : 500);
@@ -397,6 +438,7 @@ async function driveLoad(
       plan: runPlan,
       requests: plan.requests.specs,
       targetUrl,
+      transport,
       seed: plan.seed,
       timeoutMs: plan.timeouts.requestMs,
       startEpochMs,
@@ -414,6 +456,7 @@ async function driveLoad(
     const endEpochMs = Math.min(now(), startEpochMs + runPlan.totalMs);
     return {
       ...outcome,
+      transport,
       aggregate,
       phases: actualPhases(runPlan, phaseStarts, startEpochMs, endEpochMs),
       startEpochMs,
@@ -447,27 +490,6 @@ function actualPhases(
 
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
-}
-
-/** Checks that an external target answers at all before load is sent to it. */
-async function checkReachable(url: string, timeoutMs: number): Promise<void> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-  } catch (error) {
-    throw loadlabError('TARGET_UNREACHABLE', `the target ${url} ${unreachableWhy(error, timeoutMs)}`, {
-      cause: error,
-    });
-  }
-}
-
-/** Why a target could not be reached, in words: refused, timed out, or the system's code. */
-function unreachableWhy(error: unknown, timeoutMs: number): string {
-  if ((error as Error).name === 'TimeoutError') return `did not answer within ${timeoutMs} ms`;
-  const code = (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED') return 'refused the connection (ECONNREFUSED): is it running, on that port?';
-  if (code === 'ECONNRESET') return 'closed the connection without answering (ECONNRESET)';
-  return `could not be reached (${code ?? (error as Error).message})`;
 }
 
 /**

@@ -13,13 +13,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { TransportErrorKind } from './error-kind.js';
-import { HttpConnection, type ConnectionEvents, type ConnectionTarget } from './http-connection.js';
+import type { ConnectionEvents, Connector, LoadConnection } from './load-connection.js';
 import type { EngineTotals, WorkerPhase } from './protocol.js';
 import type { SerializedRequest } from './request-text.js';
 import type { WindowRecorder } from './window-recorder.js';
 
 export interface ClosedEngineOptions {
-  target: ConnectionTarget;
+  /** Opens a connection to the target (HTTP/1.1, or a channel of an HTTP/2 connection). */
+  connect: Connector;
   phases: WorkerPhase[];
   /** The next request to send. */
   nextRequest: () => SerializedRequest;
@@ -40,8 +41,20 @@ export interface ClosedEngineOptions {
   drainMs?: number;
 }
 
-/** Wait before reconnecting after a refused connection, ms: a down target is not hammered. */
+/** Wait before reconnecting after a connection failed to open, ms: a down target is not hammered. */
 const refusedBackoffMs = 100;
+
+/** Kinds that mean the connection itself could not be made (DNS, TCP, TLS): reconnect after the backoff. */
+const connectStepKinds: ReadonlySet<TransportErrorKind> = new Set([
+  'refused',
+  'dns',
+  'connect',
+  'tls-expired',
+  'tls-hostname',
+  'tls-untrusted',
+  'tls-alpn',
+  'tls',
+]);
 
 /** Runs a closed-model load; `stop()` ends it early. */
 export class ClosedEngine {
@@ -54,9 +67,9 @@ export class ClosedEngine {
     unanswered: 0,
   };
   /** Connections the current phase counts on. */
-  readonly #connections = new Set<HttpConnection<number>>();
+  readonly #connections = new Set<LoadConnection<number>>();
   /** Connections a smaller phase no longer needs: they send nothing more and close once answered. */
-  readonly #retiring = new Set<HttpConnection<number>>();
+  readonly #retiring = new Set<LoadConnection<number>>();
   /** Requests written and neither answered nor failed yet. */
   #inFlight = 0;
   readonly #clockOffset: number;
@@ -197,13 +210,13 @@ export class ClosedEngine {
   }
 
   #open(): void {
-    const connection = new HttpConnection(this.#o.target, this.#events);
+    const connection = this.#o.connect(this.#events);
     this.#connections.add(connection);
     for (let i = 0; i < this.#o.pipelining; i++) this.#send(connection);
   }
 
   /** After an answer: the next request, now or after a think time. */
-  #next(connection: HttpConnection<number>): void {
+  #next(connection: LoadConnection<number>): void {
     const think = this.#o.thinkTime;
     if (think === undefined) return this.#send(connection);
     const timer = setTimeout(() => {
@@ -213,14 +226,14 @@ export class ClosedEngine {
     this.#timers.add(timer);
   }
 
-  #send(connection: HttpConnection<number>): void {
+  #send(connection: LoadConnection<number>): void {
     const request = this.#o.nextRequest();
     this.#totals.sent++;
     this.#inFlight++;
-    connection.send(request.text, request.index, this.#now(), request.head);
+    connection.write(request, request.index, this.#now());
   }
 
-  #failed(connection: HttpConnection<number>, lost: number, kind: TransportErrorKind): void {
+  #failed(connection: LoadConnection<number>, lost: number, kind: TransportErrorKind): void {
     // Closed connections report no failure, so every one reported here is a request of ours.
     this.#totals.transportErrors += lost;
     for (let i = 0; i < lost; i++) this.#o.recorder.failure(kind);
@@ -231,7 +244,7 @@ export class ClosedEngine {
     const reopen = (): void => {
       if (this.#running && this.#connections.size < this.#wanted) this.#open();
     };
-    if (kind === 'refused') {
+    if (connectStepKinds.has(kind)) {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
         reopen();

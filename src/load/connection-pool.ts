@@ -3,27 +3,22 @@
  * first-out (warm), a new one opened when all are busy, but at most `maxConnecting` being opened
  * at once, so a target slow to accept does not get a storm of new connections.
  */
-import {
-  HttpConnection,
-  type ConnectionEvents,
-  type ConnectionTarget,
-  type Unanswered,
-} from './http-connection.js';
+import type { ConnectionEvents, Connector, LoadConnection, Unanswered } from './load-connection.js';
 
 export class ConnectionPool<T> {
-  readonly #target: ConnectionTarget;
+  readonly #connect: Connector;
   readonly #events: ConnectionEvents<T>;
   readonly #maxConnecting: number;
-  readonly #idle: HttpConnection<T>[] = [];
-  readonly #all = new Set<HttpConnection<T>>();
+  readonly #idle: LoadConnection<T>[] = [];
+  readonly #all = new Set<LoadConnection<T>>();
   #connecting = 0;
 
   /**
    * @param events the engine's; the pool keeps its own books first (an answered connection is
    *   idle again before `onResponse` runs, a failed one is gone before `onFailure` runs).
    */
-  constructor(target: ConnectionTarget, events: ConnectionEvents<T>, maxConnecting: number) {
-    this.#target = target;
+  constructor(connect: Connector, events: ConnectionEvents<T>, maxConnecting: number) {
+    this.#connect = connect;
     this.#maxConnecting = maxConnecting;
     this.#events = {
       onResponse: (connection, tag, status, bytes, sentMs) => {
@@ -45,18 +40,19 @@ export class ConnectionPool<T> {
   /** Whether a request can go now: an idle connection, or room to open one. */
   canSend(): boolean {
     const idle = this.#idle;
-    while (idle.length > 0 && (idle[idle.length - 1] as HttpConnection<T>).closed) idle.pop();
+    while (idle.length > 0 && (idle[idle.length - 1] as LoadConnection<T>).closed) idle.pop();
     return idle.length > 0 || this.#connecting < this.#maxConnecting;
   }
 
   /** An idle connection, or a new one (ask {@link canSend} first). */
-  acquire(): HttpConnection<T> {
+  acquire(): LoadConnection<T> {
     let connection = this.#idle.pop();
     while (connection?.closed) connection = this.#idle.pop();
     if (connection !== undefined) return connection;
-    const opened = new HttpConnection(this.#target, this.#events);
+    const opened = this.#connect(this.#events);
     this.#all.add(opened);
-    this.#connecting++;
+    // An HTTP/2 channel on a connection already established is ready at once.
+    if (!opened.connected) this.#connecting++;
     return opened;
   }
 

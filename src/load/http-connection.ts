@@ -10,30 +10,27 @@
  *          that are not a well-framed HTTP/1.x response (kind "framing")
  */
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { FramingError } from '../shared/index.js';
+import type { ConnectionStats } from './connection-stats.js';
 import { transportErrorKind, type TransportErrorKind } from './error-kind.js';
+import type { ConnectionEvents, LoadConnection, Unanswered } from './load-connection.js';
+import type { SerializedRequest } from './request-text.js';
 import { ResponseFramer } from './response-framer.js';
 
-/** What a connection tells its engine; `T` is the engine's per-request tag (e.g. its due time). */
-export interface ConnectionEvents<T> {
-  /** One answer: `sentMs` is the run-clock time its request was written. */
-  onResponse(connection: HttpConnection<T>, tag: T, status: number, bytes: number, sentMs: number): void;
-  /** Requests that will never be answered, oldest first, and why. The connection is closed. */
-  onFailure(connection: HttpConnection<T>, tags: T[], kind: TransportErrorKind): void;
-  /** The TCP connection is established (not called when it fails first). */
-  onConnect?(connection: HttpConnection<T>): void;
-}
+export type { ConnectionEvents, Unanswered } from './load-connection.js';
 
-/** Where to connect: loopback host and port. */
+/** Where to connect: host and port. */
 export interface ConnectionTarget {
   host: string;
   port: number;
 }
 
-/** A request the engine gave up waiting for: its tag and the run-clock ms it was written. */
-export interface Unanswered<T> {
-  tag: T;
-  sentMs: number;
+/** How to connect: over TLS with these options (plain TCP when absent), timing each step into `stats`. */
+export interface HttpConnectionOptions {
+  tls?: ConnectionOptions;
+  stats?: ConnectionStats;
 }
 
 interface Sent<T> {
@@ -43,7 +40,7 @@ interface Sent<T> {
 }
 
 /** A keep-alive connection carrying requests in order. */
-export class HttpConnection<T> {
+export class HttpConnection<T> implements LoadConnection<T> {
   readonly #socket: Socket;
   readonly #events: ConnectionEvents<T>;
   readonly #framer: ResponseFramer;
@@ -54,7 +51,7 @@ export class HttpConnection<T> {
   /** Set when the server said it will close after the current response. */
   #closing = false;
 
-  constructor(target: ConnectionTarget, events: ConnectionEvents<T>) {
+  constructor(target: ConnectionTarget, events: ConnectionEvents<T>, options: HttpConnectionOptions = {}) {
     this.#events = events;
     this.#framer = new ResponseFramer({
       onResponse: (status, bytes, close) => {
@@ -64,11 +61,32 @@ export class HttpConnection<T> {
         if (close) this.#fail('reset');
       },
     });
-    this.#socket = connect({ host: target.host, port: target.port, noDelay: true });
-    this.#socket.once('connect', () => {
-      this.#connected = true;
-      this.#events.onConnect?.(this);
-    });
+    const openedAt = performance.now();
+    const { stats, tls } = options;
+    if (tls === undefined) {
+      this.#socket = connect({ host: target.host, port: target.port, noDelay: true });
+      this.#socket.once('connect', () => {
+        stats?.connected(performance.now() - openedAt);
+        this.#established();
+      });
+    } else {
+      const socket = tlsConnect({ ...tls, host: target.host, port: target.port });
+      this.#socket = socket;
+      let tcpAt = openedAt;
+      socket.once('connect', () => {
+        tcpAt = performance.now();
+        stats?.connected(tcpAt - openedAt);
+        socket.setNoDelay(true);
+      });
+      socket.once('secureConnect', () => {
+        stats?.handshaken(performance.now() - tcpAt);
+        // A target that insists on another protocol than HTTP/1.1 (ALPN) is refused by name.
+        const alpn = socket.alpnProtocol;
+        if (typeof alpn === 'string' && alpn !== 'http/1.1') {
+          this.#fail('tls-alpn', `the target chose "${alpn}" in ALPN, not http/1.1`);
+        } else this.#established();
+      });
+    }
     this.#socket.on('data', (chunk: Buffer) => {
       try {
         this.#framer.feed(chunk, () => this.#queue[this.#head]?.head ?? false);
@@ -84,11 +102,16 @@ export class HttpConnection<T> {
       this.#framer.end();
       this.#fail('reset');
     });
-    this.#socket.on('error', (error) => this.#fail(transportErrorKind(error)));
+    this.#socket.on('error', (error) => this.#fail(transportErrorKind(error), error.message));
     this.#socket.on('close', () => this.#fail('reset'));
   }
 
-  /** True once the TCP connection was established. */
+  #established(): void {
+    this.#connected = true;
+    this.#events.onConnect?.(this);
+  }
+
+  /** True once the connection was established (TCP, and TLS over https). */
   get connected(): boolean {
     return this.#connected;
   }
@@ -112,6 +135,11 @@ export class HttpConnection<T> {
   send(text: string, tag: T, sentMs: number, head = false): void {
     this.#queue.push({ tag, head, sentMs });
     this.#socket.write(text);
+  }
+
+  /** Writes one serialised request (its `text`). */
+  write(request: SerializedRequest, tag: T, sentMs: number): void {
+    this.send(request.text, tag, sentMs, request.head);
   }
 
   /** Fails every unanswered request with `timeout` and closes. */
@@ -149,13 +177,13 @@ export class HttpConnection<T> {
     return sent;
   }
 
-  #fail(kind: TransportErrorKind): void {
+  #fail(kind: TransportErrorKind, detail?: string): void {
     if (this.#closed) return;
     this.#closed = true;
     const tags = this.#queue.slice(this.#head).map((s) => s.tag);
     this.#queue.length = 0;
     this.#head = 0;
     this.#socket.destroy();
-    this.#events.onFailure(this, tags, kind);
+    this.#events.onFailure(this, tags, kind, detail);
   }
 }

@@ -11,5 +11,9 @@ export {
   transportErrorKind,
   transportErrorKinds,
   statusErrorKind,
+  errorKindStep,
   type TransportErrorKind,
 } from './error-kind.js';
+export type { ConnectionsSummary, H2Settings, StepTimes } from './connection-stats.js';
+export { probeTarget, type AskedTransport, type ProbeOutcome } from './target-probe.js';
+export type { AskedProtocol, TransportSpec, WireProtocol } from './transport.js';

@@ -14,12 +14,16 @@ import {
 import { loadlabError, type LoadlabError } from '../shared/index.js';
 import { entries } from '../shared/index.js';
 import type { LoadAggregate } from './aggregate.js';
+import { ConnectionStatsMerger, type ConnectionsSummary } from './connection-stats.js';
 import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from './protocol.js';
+import type { TransportSpec } from './transport.js';
 
 export interface LoadOptions {
   plan: RunPlan;
   requests: RequestSpec[];
   targetUrl: string;
+  /** How to reach the target; absent: HTTP/1.1 to `targetUrl` with no extra headers. */
+  transport?: TransportSpec;
   seed: number;
   timeoutMs: number;
   /** The run's time zero, ms since the Unix epoch; should lie a little in the future so every worker is ready. */
@@ -56,6 +60,8 @@ export interface LoadOutcome {
   completed: number;
   /** Whether the load stopped before the plan's end. */
   stoppedEarly: boolean;
+  /** Connections opened, their connect and TLS times, and HTTP/2 figures, every worker merged. */
+  connections: ConnectionsSummary;
   /** Set when a worker failed (LOAD_FAILED): the others were stopped, and what they all measured is kept. */
   failure?: LoadlabError;
 }
@@ -86,6 +92,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const shares = splitPhases(plan, workerCount);
   const { aggregate } = options;
   const seenPhases = new Set<number>();
+  const connections = new ConnectionStatsMerger();
   const outcome: LoadOutcome = {
     sent: 0,
     responses: 0,
@@ -96,6 +103,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
     lag: createLatencyHistogram(),
     completed: 0,
     stoppedEarly: false,
+    connections: connections.summary(),
   };
   const workers: Worker[] = [];
   const stopAll = (): void => {
@@ -111,6 +119,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           workerIndex: lane,
           workerCount: lanes,
           targetUrl: options.targetUrl,
+          ...(options.transport === undefined ? {} : { transport: options.transport }),
           phases,
           requests: options.requests,
           seed: options.seed,
@@ -158,6 +167,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
               outcome.completed += message.responses + message.transportErrors;
               outcome.dropped += message.dropped ?? 0;
               outcome.planned += message.planned ?? 0;
+              if (message.connections !== undefined) connections.add(message.connections);
               if (message.lagHistogram !== undefined) {
                 mergeHistograms(outcome.lag, decodeHistogram(message.lagHistogram));
               }
@@ -194,6 +204,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   else options.signal.addEventListener('abort', stopAll, { once: true });
   try {
     await Promise.all(finished);
+    outcome.connections = connections.summary();
     return outcome;
   } finally {
     options.signal.removeEventListener('abort', stopAll);

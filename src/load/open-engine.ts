@@ -23,14 +23,15 @@ import type { Random } from '../../protocol/index.js';
 import { arrivalSchedule, type ArrivalSchedule } from './arrival-schedule.js';
 import type { TransportErrorKind } from './error-kind.js';
 import { ConnectionPool } from './connection-pool.js';
-import type { ConnectionEvents, ConnectionTarget } from './http-connection.js';
+import type { ConnectionEvents, Connector } from './load-connection.js';
 import { createLatencyHistogram, encodeHistogram, recordLatencyUs } from '../metrics/index.js';
 import type { EngineTotals, OpenTotals, WorkerOpenOptions, WorkerPhase } from './protocol.js';
 import type { SerializedRequest } from './request-text.js';
 import type { WindowRecorder } from './window-recorder.js';
 
 export interface OpenEngineOptions {
-  target: ConnectionTarget;
+  /** Opens a connection to the target (HTTP/1.1, or a channel of an HTTP/2 connection). */
+  connect: Connector;
   phases: WorkerPhase[];
   /** The next request to send. */
   nextRequest: () => SerializedRequest;
@@ -123,7 +124,7 @@ export class OpenEngine {
       onFailure: (_connection, tags, kind) => this.#failed(tags.length, kind),
       onConnect: () => this.#unblock(),
     };
-    this.#pool = new ConnectionPool(options.target, events, maxConnecting);
+    this.#pool = new ConnectionPool(options.connect, events, maxConnecting);
   }
 
   /**
@@ -277,7 +278,7 @@ export class OpenEngine {
     const request = this.#o.nextRequest();
     this.#totals.sent++;
     this.#inFlight++;
-    this.#pool.acquire().send(request.text, { dueMs, index: request.index }, sentMs, request.head);
+    this.#pool.acquire().write(request, { dueMs, index: request.index }, sentMs);
   }
 
   #failed(lost: number, kind: TransportErrorKind): void {

@@ -3,7 +3,9 @@
  * boundary in their compressed HdrHistogram encoding and are merged exactly on arrival.
  */
 import type { RequestSpec } from '../scenario/index.js';
+import type { ConnectionStatsMessage } from './connection-stats.js';
 import type { ThinkTimeSpec } from './think-time.js';
+import type { TransportSpec } from './transport.js';
 
 /** One phase as a worker runs it: its share of the connections or of the rate, and its times on the run's clock. */
 export interface WorkerPhase {
@@ -45,6 +47,8 @@ export interface WorkerInit {
   /** How many workers all shards have together (csv rows in `seq` order are strided by index / count). */
   workerCount: number;
   targetUrl: string;
+  /** How to reach the target (protocol, TLS, extra headers, Host); absent: HTTP/1.1 to `targetUrl` as it is. */
+  transport?: TransportSpec;
   phases: WorkerPhase[];
   requests: RequestSpec[];
   seed: number;
@@ -108,7 +112,7 @@ export type WorkerMessage =
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
   | { type: 'generator'; t: number; elu: number; cpuPct?: number }
-  | ({ type: 'done' } & EngineTotals & Partial<OpenTotals>)
+  | ({ type: 'done'; connections?: ConnectionStatsMessage } & EngineTotals & Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
 export type OrchestratorMessage = { type: 'stop' };

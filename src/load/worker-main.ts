@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRandom, deriveSeed } from '../../protocol/index.js';
 import { ClosedEngine } from './closed-engine.js';
+import { ConnectionStats } from './connection-stats.js';
 import { CsvRows } from './csv-rows.js';
 import { GeneratorSampler } from './generator-sampler.js';
 import { OpenEngine } from './open-engine.js';
@@ -19,6 +20,7 @@ import type { OrchestratorMessage, WorkerInit, WorkerMessage } from './protocol.
 import { compileRequestMix } from './request-mix.js';
 import { requestSource, statusCheck } from './request-text.js';
 import { thinkTimeSampler } from './think-time.js';
+import { createConnector, hostHeaderOf, type TransportSpec } from './transport.js';
 import { WindowRecorder } from './window-recorder.js';
 
 const init = workerData as WorkerInit;
@@ -36,12 +38,18 @@ const mix = compileRequestMix(
     rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
   },
 );
-const url = new URL(init.targetUrl);
-const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+const transport: TransportSpec = init.transport ?? { url: init.targetUrl, protocol: 'h1' };
+const connectionStats = new ConnectionStats();
+const connector = createConnector(transport, connectionStats);
 const common = {
-  target,
+  connect: connector.connect,
   phases: init.phases,
-  nextRequest: requestSource(mix, url.host),
+  nextRequest: requestSource(mix, {
+    protocol: transport.protocol === 'h1' ? 'h1' : 'h2',
+    host: hostHeaderOf(transport),
+    scheme: transport.protocol === 'h2' ? 'https' : 'http',
+    ...(transport.headers === undefined ? {} : { extraHeaders: transport.headers }),
+  }),
   checkStatus: statusCheck(init.requests),
   timeoutMs: init.timeoutMs,
   startEpochMs: init.startEpochMs,
@@ -99,9 +107,10 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(ticker);
     sampler.stop();
+    connector.close();
     flush(true);
   }
-  post({ type: 'done', ...totals });
+  post({ type: 'done', ...totals, connections: connectionStats.toMessage() });
 }
 
 main().catch((error: unknown) => {

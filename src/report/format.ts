@@ -67,7 +67,25 @@ export function sloHeadline(checks: readonly SloCheck[]): string {
 
 /** Error kinds in a stable reading order: status classes first, then transport failures, then the rest. */
 export function errorKindsInOrder(byKind: Record<string, number>): [string, number][] {
-  const order = ['4xx', '5xx', 'timeout', 'reset', 'refused', 'framing', 'other', 'unanswered'];
+  const order = [
+    '4xx',
+    '5xx',
+    'timeout',
+    'reset',
+    'refused',
+    'framing',
+    'dns',
+    'connect',
+    'tls-expired',
+    'tls-hostname',
+    'tls-untrusted',
+    'tls-alpn',
+    'tls',
+    'h2-reset',
+    'h2-goaway',
+    'other',
+    'unanswered',
+  ];
   const rank = (kind: string): number => (order.includes(kind) ? order.indexOf(kind) : order.length);
   return Object.entries(byKind)
     .filter(([, n]) => n > 0)

@@ -13,7 +13,7 @@
  *     SLO         ✔ p99 12.3 ms ≤ 80 ms (67.7 ms headroom)
  */
 import { errorRate } from '../analysis/index.js';
-import type { ResultDocument } from '../results/index.js';
+import type { ConnectionsRecord, ResultDocument } from '../results/index.js';
 import {
   describeRecovery,
   describeSloCheck,
@@ -141,6 +141,19 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     );
   }
 
+  const connections = result.connections;
+  if (connections !== undefined && result.target.kind === 'external') {
+    lines.push(row('connections', describeConnections(connections)));
+    if (connections.insecure === true) {
+      lines.push(
+        row(
+          '',
+          paint("TLS certificate NOT verified (--insecure): the target's identity is unchecked", 'yellow'),
+        ),
+      );
+    }
+  }
+
   const rate = errorRate(summary);
   if (summary.errors.total === 0) {
     lines.push(row('errors', 'none'));
@@ -171,4 +184,25 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     );
   }
   return lines.join('\n');
+}
+
+const protocolNames: Record<ConnectionsRecord['protocol'], string> = {
+  h1: 'HTTP/1.1',
+  h2: 'HTTP/2',
+  h2c: 'HTTP/2 cleartext (h2c)',
+};
+
+/** "8 opened · HTTP/1.1 over TLS · connect p50 0.3 p99 1.1 ms · TLS p50 2.9 p99 4.0 ms". */
+export function describeConnections(c: ConnectionsRecord): string {
+  const protocol = `${protocolNames[c.protocol]}${c.tls ? ' over TLS' : ''}${c.asked === 'auto' ? ' (auto: by ALPN)' : ''}`;
+  const parts = [`${formatCount(c.opened)} opened`, protocol];
+  if (c.h2 !== undefined) {
+    const allows = c.h2.settings?.maxConcurrentStreams;
+    const limit =
+      typeof allows === 'number' && allows < 2 ** 31 ? ` (server allows ${formatCount(allows)})` : '';
+    parts.push(`up to ${formatCount(c.h2.peakStreamsPerConnection)} streams on one${limit}`);
+  }
+  parts.push(`connect p50 ${formatMs(c.connectMs.p50)} p99 ${formatMs(c.connectMs.p99)} ms`);
+  if (c.tlsMs !== undefined) parts.push(`TLS p50 ${formatMs(c.tlsMs.p50)} p99 ${formatMs(c.tlsMs.p99)} ms`);
+  return parts.join(' · ');
 }

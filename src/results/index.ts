@@ -13,6 +13,8 @@ export { noResponseKinds, resultSchemaId } from './types.js';
 export { generatorLimits } from './generator-limits.js';
 export type {
   Environment,
+  ConnectionsRecord,
+  StepTimesMs,
   ErrorCounts,
   FaultRecord,
   GeneratorCheck,

@@ -10,7 +10,8 @@ export const resultSchemaId = 'loadlab/result@1';
 
 /**
  * Error kinds of requests that got no response: transport failures (timeout, reset, refused,
- * framing: bytes that are not a well-framed HTTP/1.x response, other) and requests still
+ * framing: bytes that are not a well-framed HTTP/1.x response; dns, connect; tls-expired,
+ * tls-hostname, tls-untrusted, tls-alpn, tls; h2-reset, h2-goaway; other) and requests still
  * unanswered when the load stopped. Every other kind ("4xx", "5xx") is a response with an
  * unexpected status.
  */
@@ -19,6 +20,15 @@ export const noResponseKinds: readonly string[] = [
   'reset',
   'refused',
   'framing',
+  'dns',
+  'connect',
+  'tls-expired',
+  'tls-hostname',
+  'tls-untrusted',
+  'tls-alpn',
+  'tls',
+  'h2-reset',
+  'h2-goaway',
   'other',
   'unanswered',
 ];
@@ -261,6 +271,42 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** Percentiles of one connection step, ms. */
+export interface StepTimesMs {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** How the load reached the target, and what its connections cost apart from request latency. */
+export interface ConnectionsRecord {
+  /** The protocol spoken: "h1" (HTTP/1.1), "h2" (HTTP/2 over TLS), "h2c" (HTTP/2 in cleartext). */
+  protocol: 'h1' | 'h2' | 'h2c';
+  /** What the scenario asked for (`load.protocol`; "auto" is settled by ALPN before the load starts). */
+  asked: 'h1' | 'h2' | 'h2c' | 'auto';
+  /** Whether the target was reached over TLS. */
+  tls: boolean;
+  /** Present (true) when certificate verification was turned off: the target's identity was not checked. */
+  insecure?: true;
+  /** Connections opened. */
+  opened: number;
+  /** From opening to TCP established, DNS lookup included, per connection, ms. */
+  connectMs: StepTimesMs;
+  /** TLS handshake per connection, ms; absent over plain HTTP. */
+  tlsMs?: StepTimesMs;
+  /** HTTP/2 only. */
+  h2?: {
+    /** The server's SETTINGS as the first connection received them (Node's names, e.g. maxConcurrentStreams). */
+    settings?: Record<string, number | boolean>;
+    /** The most streams one connection carried at once. */
+    peakStreamsPerConnection: number;
+    /** GOAWAY frames received. */
+    goaways: number;
+    /** Streams the server reset (RST_STREAM). */
+    resets: number;
+  };
+}
+
 export interface Environment {
   loadlabVersion: string;
   node: string;
@@ -349,6 +395,8 @@ export interface ResultDocument {
   target: { url: string; kind: 'reference' | 'external' };
   environment: Environment;
   phases: PhaseRecord[];
+  /** Protocol, TLS, and per-connection connect and handshake times (absent in older files and when no load ran). */
+  connections?: ConnectionsRecord;
   /** Fault windows as they actually happened; `loadlab run` always writes it (empty when none), older files may lack it. */
   faults?: FaultRecord[];
   summary: Summary;

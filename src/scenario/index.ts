@@ -21,6 +21,7 @@ export {
   type LabTarget,
   type LabTimeouts,
   type RunPlanOptions,
+  type TargetTransport,
 } from './run-plan.js';
 export {
   arrivalLane,

@@ -26,7 +26,19 @@ export type LabTarget =
       url: string;
       /** The admin API of the user's own fault proxy, through which the plan's faults are applied. */
       proxyAdminUrl?: string;
+      /** TLS settings, headers added to every request, and a Host override (absent: none). */
+      transport?: TargetTransport;
     };
+
+/** How an external target is reached, beyond its URL and `load.protocol`. */
+export interface TargetTransport {
+  /** https targets: PEM files of the authorities to trust and of a client certificate and key; or no verification. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; insecure?: boolean };
+  /** Headers added to every request (a request's own header of the same name wins). */
+  headers?: Record<string, string>;
+  /** The Host header (HTTP/2 `:authority`) and TLS server name, instead of the URL's host. */
+  host?: string;
+}
 
 /** How long the lab waits for the things it does not control, in milliseconds. */
 export interface LabTimeouts {
@@ -64,6 +76,8 @@ export interface RunPlanOptions {
   target?: string;
   /** With `target`: the admin API of the user's own fault proxy. */
   proxyAdminUrl?: string;
+  /** With `target`: TLS settings, extra headers, Host override. */
+  transport?: TargetTransport;
   /** The scenario file's folder: CSV files named in request templates are relative to it. */
   scenarioDir: string;
   /** Caps the run: later phases are dropped, the one crossing the cap shortened. */
@@ -100,6 +114,7 @@ export function planRun(scenario: Scenario, options: RunPlanOptions): LabPlan {
           kind: 'external',
           url: options.target,
           ...(options.proxyAdminUrl === undefined ? {} : { proxyAdminUrl: options.proxyAdminUrl }),
+          ...(options.transport === undefined ? {} : { transport: options.transport }),
         };
   return {
     scenario,
@@ -117,6 +132,25 @@ export function runPlanProblems(
   options: Pick<RunPlanOptions, 'target' | 'proxyAdminUrl'>,
 ): string[] {
   const problems: string[] = [];
+  const protocol = scenario.load.protocol ?? 'h1';
+  if (options.target === undefined && (protocol === 'h2' || protocol === 'h2c')) {
+    problems.push(
+      `load.protocol: the reference service speaks HTTP/1.1 only, so "${protocol}" needs an external target`,
+    );
+  }
+  if (options.target !== undefined) {
+    const scheme = new URL(options.target).protocol;
+    if (protocol === 'h2' && scheme !== 'https:') {
+      problems.push(
+        'load.protocol: "h2" is HTTP/2 over TLS and needs an https:// target; "h2c" is HTTP/2 over plain http://',
+      );
+    }
+    if (protocol === 'h2c' && scheme !== 'http:') {
+      problems.push(
+        'load.protocol: "h2c" is HTTP/2 in cleartext and needs an http:// target; "h2" is HTTP/2 over https://',
+      );
+    }
+  }
   if (options.target !== undefined && options.proxyAdminUrl === undefined && scenario.faults.length > 0) {
     problems.push(
       `faults: the scenario has ${scenario.faults.length} fault(s), but an external target has no lab fault proxy to apply them through: give the admin URL of your own fault proxy, or drop the faults`,

@@ -130,6 +130,9 @@ const thinkTimeSchema = z.union(
   },
 );
 
+const protocolSchema = z.enum(['h1', 'h2', 'h2c', 'auto']);
+const h2Schema = z.strictObject({ connections: z.number().int().min(1).max(1000).default(1) });
+
 const closedLoadSchema = z.strictObject({
   model: z.literal('closed'),
   phases: phasesOf(closedPhaseSchema),
@@ -142,6 +145,10 @@ const closedLoadSchema = z.strictObject({
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
   timeout: durationMs(1, maxWaitMs).default(10_000),
+  /** HTTP/1.1 ("h1", the default), HTTP/2 over TLS by ALPN ("h2"), HTTP/2 in cleartext by prior knowledge ("h2c"), or "auto": ALPN decides. */
+  protocol: protocolSchema.optional(),
+  /** HTTP/2: connections each worker opens at most, its requests spread over them as streams (default 1). */
+  h2: h2Schema.optional(),
 });
 
 const openLoadSchema = z.strictObject({
@@ -156,6 +163,10 @@ const openLoadSchema = z.strictObject({
   workers: z.number().int().min(1).max(64).default(1),
   /** Per-request timeout of the load generator (default 10s). */
   timeout: durationMs(1, maxWaitMs).default(10_000),
+  /** HTTP/1.1 ("h1", the default), HTTP/2 over TLS by ALPN ("h2"), HTTP/2 in cleartext by prior knowledge ("h2c"), or "auto": ALPN decides. */
+  protocol: protocolSchema.optional(),
+  /** HTTP/2: connections each worker opens at most, its requests spread over them as streams (default 1). */
+  h2: h2Schema.optional(),
 });
 
 /** `model: closed` (fixed connections) or `model: open` (arrival rate). */

@@ -82,7 +82,7 @@ export const errorCodes = {
   },
   TARGET_UNREACHABLE: {
     exitCode: ExitCode.runFailed,
-    hint: 'Check that the target service is up and reachable on loopback.',
+    hint: 'Check that the target is up and reachable: the message names the step that failed (DNS, connect, TLS, ALPN) and its error kind (docs/targets.md).',
   },
   LOAD_FAILED: { exitCode: ExitCode.runFailed, hint: 'A load worker failed; the message says why.' },
   OUTPUT_FAILED: {

@@ -229,7 +229,9 @@ describe('messages that say what happened', () => {
       out,
     ]);
     expect(code).toBe(3);
-    expect(stderr).toContain(`the target http://127.0.0.1:${port} refused the connection (ECONNREFUSED)`);
+    expect(stderr).toContain(
+      `the target http://127.0.0.1:${port} failed at connect: the target refused the connection (error kind "refused"): connect ECONNREFUSED`,
+    );
     expect(stderr).not.toContain('fetch failed');
   });
 

@@ -52,7 +52,8 @@ describe('a load connection whose target never ends a head', () => {
         {
           onResponse: () => resolve({ kind: 'a response', tags: [] }),
           onFailure: (_c, tags, kind) => resolve({ kind, tags }),
-          onConnect: (c) => c.send('GET / HTTP/1.1\r\nhost: t\r\n\r\n', 1, 0),
+          onConnect: (c) =>
+            c.write({ text: 'GET / HTTP/1.1\r\nhost: t\r\n\r\n', index: 0, head: false }, 1, 0),
         },
       );
       cleanups.push(() => {

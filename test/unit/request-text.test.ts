@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRequestMix } from '../../src/load/request-mix.js';
-import { requestSource, requestText, statusCheck } from '../../src/load/request-text.js';
+import { requestHeaders, requestSource, requestText, statusCheck } from '../../src/load/request-text.js';
 import { createRandom } from '../../protocol/random.js';
 
 describe('requestText', () => {
@@ -48,5 +48,33 @@ describe('statusCheck', () => {
     [1, 500, '5xx'],
   ])('request %i answered %i counts as %s', (index, status, kind) => {
     expect(check(index, status)).toBe(kind);
+  });
+});
+
+describe('headers added to every request (--header)', () => {
+  const request = { index: 0, method: 'GET', path: '/a?b=1', headers: { 'X-Trace': 'own' } };
+
+  it('go on each HTTP/1.1 request unless it sets the same name itself', () => {
+    const text = requestText('api.example.com', request, { authorization: 'Bearer t', 'x-trace': 'flag' });
+    expect(text).toBe(
+      'GET /a?b=1 HTTP/1.1\r\nhost: api.example.com\r\nauthorization: Bearer t\r\nX-Trace: own\r\n\r\n',
+    );
+  });
+
+  it('make an HTTP/2 header block with the pseudo-headers, lower-cased names, no connection fields', () => {
+    const headers = requestHeaders(
+      'api.example.com',
+      'https',
+      { ...request, headers: { ...request.headers, Connection: 'keep-alive' } },
+      { Authorization: 'Bearer t' },
+    );
+    expect(headers).toEqual({
+      ':method': 'GET',
+      ':path': '/a?b=1',
+      ':scheme': 'https',
+      ':authority': 'api.example.com',
+      authorization: 'Bearer t',
+      'x-trace': 'own',
+    });
   });
 });
