@@ -13,3 +13,5 @@ export {
   statusErrorKind,
   type TransportErrorKind,
 } from './error-kind.js';
+export { flowProblems, flowModuleProblems, loadInputProblems } from './flow-problems.js';
+export { parseJsonPath, readJsonPath, type JsonPath } from './json-path.js';
