@@ -2,7 +2,8 @@
  * Turns what a run measured into the result document. Pure: data in, document out. The document
  * leaves the lab unjudged (`slo: []`, no `findings`): src/analysis `analyseRun` judges it.
  */
-import type { LoadAggregate } from '../load/index.js';
+import type { JourneyAggregate, LoadAggregate } from '../load/index.js';
+import { journeyRecords } from './journey-records.js';
 import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
 import type {
@@ -32,6 +33,8 @@ export interface RunFacts {
   sent: number;
   /** Responses plus transport errors (each request once). */
   completed: number;
+  /** Flows: every step's and flow's figures. */
+  journeys?: JourneyAggregate;
   /**
    * Requests still unanswered when the load stopped waiting, as the engines counted them; when
    * absent it is taken as `sent − completed`.
@@ -124,6 +127,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     series,
     histogram: encodeHistogram(aggregate.total),
     ...(facts.telemetry === undefined ? {} : { telemetry: facts.telemetry.info }),
+    ...(facts.journeys === undefined ? {} : journeyRecords(facts.journeys, lastT, facts.open !== undefined)),
   };
   return result;
 }

@@ -15,3 +15,4 @@ export {
 } from './error-kind.js';
 export { flowProblems, flowModuleProblems, loadInputProblems } from './flow-problems.js';
 export { parseJsonPath, readJsonPath, type JsonPath } from './json-path.js';
+export { JourneyAggregate, type FlowFigures, type StepInfo } from './journey-aggregate.js';

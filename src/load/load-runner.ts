@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../scenario/index.js';
-import type { RequestSpec } from '../scenario/index.js';
+import type { FlowSpec, RequestSpec } from '../scenario/index.js';
+import { JourneyAggregate } from './journey-aggregate.js';
 import {
   createLatencyHistogram,
   decodeHistogram,
@@ -19,6 +20,8 @@ import type { OrchestratorMessage, WorkerInit, WorkerMessage, WorkerPhase } from
 export interface LoadOptions {
   plan: RunPlan;
   requests: RequestSpec[];
+  /** User journeys (the journey engine runs, the requests as one-step flows); absent: the plain mix. */
+  flows?: FlowSpec[];
   targetUrl: string;
   seed: number;
   timeoutMs: number;
@@ -56,6 +59,8 @@ export interface LoadOutcome {
   completed: number;
   /** Whether the load stopped before the plan's end. */
   stoppedEarly: boolean;
+  /** With flows: every step's and flow's figures, merged. */
+  journeys?: JourneyAggregate;
   /** Set when a worker failed (LOAD_FAILED): the others were stopped, and what they all measured is kept. */
   failure?: LoadlabError;
 }
@@ -98,6 +103,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
     lag: createLatencyHistogram(),
     completed: 0,
     stoppedEarly: false,
+    ...(options.flows === undefined
+      ? {}
+      : { journeys: new JourneyAggregate(options.requests, options.flows) }),
   };
   const workers: Worker[] = [];
   const stopAll = (): void => {
@@ -114,6 +122,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           targetUrl: options.targetUrl,
           phases,
           requests: options.requests,
+          ...(options.flows === undefined ? {} : { flows: options.flows }),
           seed: options.seed,
           timeoutMs: options.timeoutMs,
           startEpochMs: options.startEpochMs,
@@ -139,6 +148,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             case 'window':
               aggregate.add(message.t, message.histogram, message, message.serviceHistogram);
               break;
+            case 'step-window':
+              outcome.journeys?.addWindow(message);
+              break;
             case 'generator':
               aggregate.addGenerator(message.t, message.elu, message.cpuPct);
               break;
@@ -158,6 +170,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
               outcome.completed += message.responses + message.transportErrors;
               outcome.dropped += message.dropped ?? 0;
               outcome.planned += message.planned ?? 0;
+              if (message.journeys !== undefined) outcome.journeys?.addTotals(message.journeys);
               if (message.lagHistogram !== undefined) {
                 mergeHistograms(outcome.lag, decodeHistogram(message.lagHistogram));
               }

@@ -2,7 +2,8 @@
  * Messages between the orchestrator and its load worker threads. Histograms cross the thread
  * boundary in their compressed HdrHistogram encoding and are merged exactly on arrival.
  */
-import type { RequestSpec } from '../scenario/index.js';
+import type { FlowSpec, RequestSpec } from '../scenario/index.js';
+import type { JourneyTotals, StepWindow } from './journey-figures.js';
 import type { ThinkTimeSpec } from './think-time.js';
 
 /** One phase as a worker runs it: its share of the connections or of the rate, and its times on the run's clock. */
@@ -42,6 +43,8 @@ export interface WorkerInit {
   targetUrl: string;
   phases: WorkerPhase[];
   requests: RequestSpec[];
+  /** User journeys: when present the journey engine runs, with `requests` as one-step flows before these. */
+  flows?: FlowSpec[];
   seed: number;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;
@@ -103,7 +106,8 @@ export type WorkerMessage =
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
   | { type: 'generator'; t: number; elu: number; cpuPct?: number }
-  | ({ type: 'done' } & EngineTotals & Partial<OpenTotals>)
+  | ({ type: 'step-window' } & StepWindow)
+  | ({ type: 'done'; journeys?: JourneyTotals } & EngineTotals & Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
 export type OrchestratorMessage = { type: 'stop' };

@@ -20,6 +20,8 @@ import { compileRequestMix } from './request-mix.js';
 import { requestSource, statusCheck } from './request-text.js';
 import { thinkTimeSampler } from './think-time.js';
 import { WindowRecorder } from './window-recorder.js';
+import { startJourneys } from './journey-worker.js';
+import { JourneyOpenEngine } from './journey-open-engine.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -28,41 +30,50 @@ if (port === null) throw new Error('worker-main.ts must run as a worker thread')
 const now = (): number => performance.timeOrigin + performance.now();
 const runEndMs = Math.max(...init.phases.map((p) => p.endMs));
 const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.ceil(runEndMs / 1000) - 1));
-const mix = compileRequestMix(
-  init.requests,
-  createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
-  {
-    ...(init.baseDir === undefined ? {} : { baseDir: init.baseDir }),
-    rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
-  },
-);
 const url = new URL(init.targetUrl);
 const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+const onPhase = (index: number): void => post({ type: 'phase', index });
+// Flows: the journey engine (journey-worker.ts); otherwise the plain request mix, untouched.
+const journeys =
+  init.flows === undefined
+    ? undefined
+    : await startJourneys(init, {
+        target,
+        hostHeader: url.host,
+        recorder,
+        makeRecorder: () => new WindowRecorder(init.startEpochMs, now, recorder.lastSecond),
+        onPhase,
+      });
 const common = {
   target,
   phases: init.phases,
-  nextRequest: requestSource(mix, url.host),
+  nextRequest:
+    journeys === undefined
+      ? requestSource(mixOf(init), url.host)
+      : () => ({ text: '', index: 0, head: false }),
   checkStatus: statusCheck(init.requests),
   timeoutMs: init.timeoutMs,
   startEpochMs: init.startEpochMs,
   recorder,
-  onPhase: (index: number) => post({ type: 'phase', index }),
+  onPhase,
 };
 const engine =
-  init.open === undefined
-    ? new ClosedEngine({
-        ...common,
-        pipelining: init.closed?.pipelining ?? 1,
-        thinkTime: thinkTimeSampler(
-          init.closed?.thinkTime,
-          createRandom(deriveSeed(init.seed, `think-${init.workerIndex}`)),
-        ),
-      })
-    : new OpenEngine({
-        ...common,
-        open: init.open,
-        random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
-      });
+  journeys !== undefined
+    ? journeys.engine
+    : init.open === undefined
+      ? new ClosedEngine({
+          ...common,
+          pipelining: init.closed?.pipelining ?? 1,
+          thinkTime: thinkTimeSampler(
+            init.closed?.thinkTime,
+            createRandom(deriveSeed(init.seed, `think-${init.workerIndex}`)),
+          ),
+        })
+      : new OpenEngine({
+          ...common,
+          open: init.open,
+          random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
+        });
 const sampler = new GeneratorSampler({
   startEpochMs: init.startEpochMs,
   ...(init.reportsCpu === true
@@ -73,7 +84,9 @@ const sampler = new GeneratorSampler({
         },
       }
     : {}),
-  ...(engine instanceof OpenEngine ? { sleptMs: () => engine.nappedMs } : {}),
+  ...(engine instanceof OpenEngine || engine instanceof JourneyOpenEngine
+    ? { sleptMs: () => engine.nappedMs }
+    : {}),
   onSample: (sample) => post({ type: 'generator', ...sample }),
 });
 
@@ -83,6 +96,14 @@ function post(message: WorkerMessage): void {
 
 function flush(all: boolean): void {
   for (const w of recorder.flush(all)) post({ type: 'window', ...w });
+  for (const w of journeys?.figures.flush(all) ?? []) post({ type: 'step-window', ...w });
+}
+
+function mixOf(init: WorkerInit): ReturnType<typeof compileRequestMix> {
+  return compileRequestMix(init.requests, createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)), {
+    ...(init.baseDir === undefined ? {} : { baseDir: init.baseDir }),
+    rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
+  });
 }
 
 port.on('message', (message: OrchestratorMessage) => {
@@ -100,7 +121,11 @@ async function main(): Promise<void> {
     sampler.stop();
     flush(true);
   }
-  post({ type: 'done', ...totals });
+  post({
+    type: 'done',
+    ...totals,
+    ...(journeys === undefined ? {} : { journeys: journeys.figures.totals() }),
+  });
 }
 
 main().catch((error: unknown) => {

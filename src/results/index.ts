@@ -28,4 +28,7 @@ export type {
   SloCheck,
   Summary,
   WindowFigures,
+  StepRecord,
+  StepCheckRecord,
+  JourneyRecord,
 } from './types.js';

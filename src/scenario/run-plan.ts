@@ -8,7 +8,7 @@
  */
 import { loadlabError } from '../shared/index.js';
 import { buildPlan, type RunPlan } from './plan.js';
-import type { RequestSpec, Scenario } from './schema.js';
+import type { FlowSpec, RequestSpec, Scenario } from './schema.js';
 
 /** What the load is driven at. */
 export type LabTarget =
@@ -51,7 +51,7 @@ export interface LabPlan {
   /** Phases over time, model options, workers and fault windows. */
   load: RunPlan;
   /** The request mix as written, and the folder CSV files named in its templates are relative to. */
-  requests: { specs: RequestSpec[]; baseDir: string };
+  requests: { specs: RequestSpec[]; baseDir: string; flows?: FlowSpec[] };
   /** Seed of every random draw of the run. */
   seed: number;
   timeouts: LabTimeouts;
@@ -101,7 +101,11 @@ export function planRun(scenario: Scenario, options: RunPlanOptions): LabPlan {
     scenario,
     target,
     load,
-    requests: { specs: scenario.load.requests, baseDir: options.scenarioDir },
+    requests: {
+      specs: scenario.load.requests,
+      baseDir: options.scenarioDir,
+      ...(scenario.load.flows === undefined ? {} : { flows: scenario.load.flows }),
+    },
     seed: scenario.seed,
     timeouts: { requestMs: scenario.load.timeout, ...defaultLabTimeouts },
   };
