@@ -124,7 +124,8 @@ export class JourneyFigures {
     const s = this.steps[step] as StepTotals;
     s.errors.module = (s.errors.module ?? 0) + 1;
     this.#recorders[step]?.failure('module');
-    const key = `${step}\n${at ?? ''}\n${message}`;
+    // Grouped by where in the module it was thrown (the first message kept), else by message.
+    const key = `${step}\n${at ?? message}`;
     const seen = this.#moduleErrors.get(key);
     if (seen !== undefined) seen.count++;
     else if (this.#moduleErrors.size < 20)
