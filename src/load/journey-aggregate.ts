@@ -120,7 +120,7 @@ export class JourneyAggregate {
     this.moduleMs += t.moduleMs;
     for (const e of t.moduleErrors) {
       const same = this.moduleErrors.find(
-        (m) => m.step === e.step && m.at === e.at && m.message === e.message,
+        (m) => m.step === e.step && (m.at ?? m.message) === (e.at ?? e.message),
       );
       if (same !== undefined) same.count += e.count;
       else this.moduleErrors.push({ ...e });
