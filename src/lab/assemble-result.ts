@@ -70,9 +70,13 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     ...(facts.serviceCounted === undefined ? {} : { serviceCounted: facts.serviceCounted }),
   };
   const own = aggregate.generatorSeconds();
+  const moduleMs = facts.journeys?.moduleMs ?? 0;
   const evidence = {
     eluBySecond: own.map((g) => g.elu),
     cpuPctBySecond: own.map((g) => g.cpuPct),
+    ...(moduleMs > 0 && durationS > 0
+      ? { moduleShare: moduleMs / (durationS * 1000 * Math.max(1, facts.scenario.load.workers)) }
+      : {}),
   };
   if (facts.open !== undefined) {
     summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
@@ -90,7 +94,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
         durationS,
       },
     });
-  } else if (own.length > 0) {
+  } else if (own.length > 0 || evidence.moduleShare !== undefined) {
     // The closed model has no schedule to check: only the generator's own load speaks.
     summary.generator = judgeGenerator(evidence);
   }

@@ -131,6 +131,8 @@ export interface GeneratorCheck {
   sendRatePlanned?: number;
   /** Open model only: requests actually sent, per second of load. */
   sendRateAchieved?: number;
+  /** Flows with module steps: share of the load threads' time spent in the modules' functions (0..1). */
+  moduleShare?: number;
   /** Open model only: true when the verdict is "saturated" or "busy-host". */
   suspect?: boolean;
   /** Why the verdict is what it is, one sentence each with its figures; empty when "ok". */

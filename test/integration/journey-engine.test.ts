@@ -20,16 +20,19 @@ beforeAll(async () => {
   let next = 0;
   server = createServer((req, res) => {
     const path = req.url ?? '';
-    const reply = (body: unknown) =>
+    const reply = (body: unknown): void => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
     if (path === '/a') {
       counts.a++;
-      return reply({ id: ++next });
+      reply({ id: ++next });
+      return;
     }
     const m = /^\/(slow|c)\/(.*)$/.exec(path);
     if (m === null || m[2] === '') {
       counts.empty++;
-      return res.writeHead(404).end();
+      res.writeHead(404).end();
+      return;
     }
     if (m[1] === 'slow') {
       counts.slow++;
