@@ -12,6 +12,7 @@ const aggregate = new LoadAggregate();
 const outcome = await runLoad({
   plan,
   requests: scenario.load.requests,
+  ...(scenario.load.flows === undefined ? {} : { flows: scenario.load.flows }),
   targetUrl: url,
   seed: 1,
   timeoutMs: scenario.load.timeout,
