@@ -174,6 +174,8 @@ export class JourneyClosedEngine {
     }
     if (!this.#running || user.retired || user.journey !== journey) {
       this.#o.figures.ended(journey.flow.index, 'unfinished');
+      if (user.journey === journey) user.journey = undefined;
+      if (user.retired) this.#drop(user);
       return;
     }
     let connection = user.connection;

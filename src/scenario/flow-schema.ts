@@ -27,6 +27,8 @@
 import { z } from 'zod';
 import { duration } from './faults-schema.js';
 
+/** Steps over every flow, at most: each keeps its own per-second histograms in the worker. */
+export const maxSteps = 64;
 /** The longest think time, ms (1 h). */
 const maxThinkMs = 3_600_000;
 const think = (min: number) => duration(min, maxThinkMs);
@@ -242,6 +244,18 @@ export function checkFlows(scenario: { load?: unknown }, ctx: z.RefinementCtx): 
       message: "expected no pipelining with flows: a journey's steps wait for each other's answers",
       path: ['load', 'pipelining'],
       input: load.pipelining,
+    });
+  const stepsOf = (flow: unknown): unknown => (flow as { steps?: unknown } | null)?.steps;
+  const total = flows.reduce((n: number, flow: unknown) => {
+    const steps = stepsOf(flow);
+    return n + (Array.isArray(steps) ? steps.length : 0);
+  }, 0);
+  if (total > maxSteps)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected at most ${maxSteps} steps over every flow (each keeps its own histograms), got ${total}`,
+      path: ['load', 'flows'],
+      input: total,
     });
   const flowSeen = new Map<string, number>();
   const stepSeen = new Map<string, string>();
