@@ -49,6 +49,8 @@ export interface CompiledStep {
   name: string;
   /** Renders the request with the journey's current variables (template steps). */
   render: (() => MixRequest) | undefined;
+  /** True when every render gives the same request (no value generator, no variable): it is serialised once. */
+  isStatic: boolean;
   /** Module steps: the file (as written, and resolved) and the export. */
   module?: { file: string; path: string; exportName: string };
   expectStatus: ReadonlySet<number> | undefined;
@@ -139,6 +141,7 @@ export function compileFlows(
         id: id++,
         name: stepName(label, step, s),
         render,
+        isStatic: render?.isStatic === true,
         expectStatus: step.expectStatus === undefined ? undefined : new Set(step.expectStatus),
         captures,
         checks,
@@ -172,7 +175,7 @@ function compileStepRequest(
   random: Random,
   context: GeneratorContext,
   rows: CsvRows,
-): (() => MixRequest) | undefined {
+): ((() => MixRequest) & { isStatic: boolean }) | undefined {
   const before = problems.length;
   const path = compileTemplate(step.path ?? '/', random, context);
   if (isTemplateProblems(path)) problems.push(...path.problems.map((p) => `${at}.path: ${p}`));
@@ -193,13 +196,15 @@ function compileStepRequest(
   }
   if (problems.length > before || isTemplateProblems(path)) return undefined;
   const method = step.method;
-  return () => {
+  const render = (): MixRequest => {
     rows.nextRequest();
     const out: MixRequest = { index: 0, method, path: path.render(), headers: {} };
     for (const [name, value] of headers) out.headers[name] = value.render();
     if (body !== undefined) out.body = body.render();
     return out;
   };
+  const isStatic = path.isStatic && headers.every(([, v]) => v.isStatic) && (body?.isStatic ?? true);
+  return Object.assign(render, { isStatic });
 }
 
 /** A module's answer as a request, or a sentence saying what is wrong with it. */

@@ -50,6 +50,7 @@ export class JourneySteps {
   readonly #vars: JourneyVars;
   readonly #modules: ReadonlyMap<CompiledStep, StepModuleFunction>;
   readonly #cumulative: number[] = [];
+  readonly #static = new Map<CompiledStep, BuiltRequest>();
   readonly #total: number;
   #count = 0;
 
@@ -96,6 +97,13 @@ export class JourneySteps {
   build(journey: Journey): BuiltRequest | Promise<BuiltRequest | undefined> | undefined {
     const step = journey.flow.steps[journey.step] as CompiledStep;
     if (step.render !== undefined) {
+      if (step.isStatic) {
+        // The same request every time, as a static request mix: serialised once.
+        let built = this.#static.get(step);
+        if (built === undefined) this.#static.set(step, (built = this.#built(step, step.render())));
+        else this.#figures.sent(step.id);
+        return built;
+      }
       this.#vars.current = journey.vars;
       return this.#built(step, step.render());
     }
@@ -146,12 +154,12 @@ export class JourneySteps {
         : expected.has(answer.status)
           ? undefined
           : `${Math.floor(answer.status / 100)}xx`;
-    const reader = new AnswerReader(answer);
-    if (step.checks.length > 0) {
+    const reader = step.checks.length > 0 || step.captures.length > 0 ? new AnswerReader(answer) : undefined;
+    if (reader !== undefined && step.checks.length > 0) {
       this.#vars.current = journey.vars;
       step.checks.forEach((check, i) => this.#figures.check(step.id, i, check.test(reader)));
     }
-    if (kind === undefined) {
+    if (kind === undefined && reader !== undefined) {
       for (const capture of step.captures) {
         const value = capture.read(reader);
         if (value === undefined) {
