@@ -3,11 +3,16 @@
  * `{{vars.x}}` templates (one language with the value generators), the validation of variables
  * used before a step captures them, and a journey's steps judged one after another.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { judgeSlos } from '../../src/analysis/index.js';
+import { syntheticResult } from '../helpers/synthetic-result.js';
 import { createRandom } from '../../protocol/random.js';
 import { AnswerReader, compileCaptures, compileChecks } from '../../src/load/flow-check.js';
-import { compileFlows } from '../../src/load/flow-compile.js';
-import { flowProblems } from '../../src/load/flow-problems.js';
+import { compileFlows, type StepModuleFunction } from '../../src/load/flow-compile.js';
+import { flowProblems, importStepModule } from '../../src/load/flow-problems.js';
 import { JourneyFigures } from '../../src/load/journey-figures.js';
 import { JourneySteps } from '../../src/load/journey-steps.js';
 import { parseJsonPath, readJsonPath, type JsonPath } from '../../src/load/json-path.js';
@@ -212,5 +217,96 @@ describe('a journey, step by step', () => {
     ]);
     expect(totals.steps[1]?.checks).toEqual([[0, 1]]);
     expect(totals.flows[0]).toMatchObject({ started: 3, failed: 2 });
+  });
+});
+
+describe('module steps', () => {
+  it('runs the module function with the journey variables, and reports its error with the module file and line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadlab-module-'));
+    const path = join(dir, 'sign.mjs');
+    await writeFile(
+      path,
+      'export function sign(vars) {\n  if (vars.id === "bad") throw new Error("no key");\n  return { path: `/u/${vars.id}`, headers: { "x-sig": "s" + vars.id } };\n}\n',
+    );
+    try {
+      const fn = await importStepModule(path, 'sign');
+      expect(typeof fn).toBe('function');
+      expect(await importStepModule(path, 'nope')).toBe(
+        'does not export a function "nope" (its functions: sign)',
+      );
+      const vars = { current: {} as Record<string, string> };
+      const spec = scenarioSchema.parse({
+        name: 'm',
+        load: {
+          model: 'closed',
+          phases: [{ duration: 1, connections: 1 }],
+          flows: [{ vars: { id: '{{choice 7 bad}}' }, steps: [{ module: './sign.mjs', export: 'sign' }] }],
+        },
+      }).load.flows as FlowSpec[];
+      const flows = compileFlows(spec, createRandom(1), { vars }, [], () => path);
+      const step = flows[0]!.steps[0]!;
+      const figures = new JourneyFigures(flows, () => new WindowRecorder(0, () => 0));
+      const steps = new JourneySteps({
+        flows,
+        figures,
+        hostHeader: 'h',
+        random: createRandom(2),
+        vars,
+        modules: new Map([[step, fn as StepModuleFunction]]),
+      });
+      const texts: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const journey = steps.start(0);
+        const built = steps.build(journey);
+        if (built !== undefined && !(built instanceof Promise)) texts.push(built.text);
+      }
+      expect(texts.length).toBeGreaterThan(0);
+      expect(texts[0]).toMatch(/^GET \/u\/7 HTTP\/1\.1\r\nhost: h\r\nx-sig: s7\r\n/);
+      const totals = figures.totals();
+      expect(totals.steps[0]?.sent).toBe(texts.length);
+      expect(totals.steps[0]?.errors.module).toBe(20 - texts.length);
+      expect(totals.moduleErrors).toEqual([
+        { step: 0, at: './sign.mjs:2:32', message: 'no key', count: 20 - texts.length },
+      ]);
+      expect(totals.flows[0]).toMatchObject({ started: 20, failed: 20 - texts.length });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('slo: step', () => {
+  it("judges a step entry on that step's own figures, with scope step:<name>", () => {
+    const result = syntheticResult();
+    result.scenario = scenarioSchema.parse({
+      name: 's',
+      load: {
+        model: 'closed',
+        phases: [{ duration: 1, connections: 1 }],
+        flows: [{ steps: [{ name: 'read', path: '/' }] }],
+      },
+      slo: [{ step: 'read', p99Ms: 50, errorRate: 0.1 }],
+    });
+    const latency = { p50: 10, p90: 20, p99: 80, p999: 90, max: 95, mean: 15 };
+    result.steps = [
+      {
+        name: 'read',
+        flow: 'flow-1',
+        request: 'GET /',
+        sent: 100,
+        requests: 100,
+        unanswered: 0,
+        errors: { total: 5, byKind: { capture: 5 } },
+        latencyMs: latency,
+        checks: [],
+        histogram: '',
+        series: [],
+      },
+    ];
+    const { checks } = judgeSlos(result);
+    expect(checks.map((c) => [c.scope, c.name, c.actual, c.held])).toEqual([
+      ['step:read', 'p99Ms', 80, false],
+      ['step:read', 'errorRate', 0.05, true],
+    ]);
   });
 });
