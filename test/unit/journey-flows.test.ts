@@ -287,7 +287,7 @@ describe('slo: step', () => {
       },
       slo: [{ step: 'read', p99Ms: 50, errorRate: 0.1 }],
     });
-    const latency = { p50: 10, p90: 20, p99: 80, p999: 90, max: 95, mean: 15 };
+    const latency = { p50: 10, p90: 20, p99: 80, p999: 90, max: 95, mean: 15, min: 1 };
     result.steps = [
       {
         name: 'read',
