@@ -12,8 +12,9 @@ export function stepsSection(result: ResultDocument): string {
   if (steps === undefined || steps.length === 0) return '';
   const cell = (text: string, left = false): string =>
     `<td${left ? ' class="text"' : ''}>${escapeHtml(text)}</td>`;
-  const head = (names: string[]): string =>
-    `<tr>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>`;
+  // Names over text columns sit left, over figures right, as their cells do.
+  const head = (names: string[], text: number[]): string =>
+    `<tr>${names.map((n, i) => `<th${text.includes(i) ? '' : ' style="text-align:right"'}>${escapeHtml(n)}</th>`).join('')}</tr>`;
   const stepRows = steps.map((s) => {
     const kinds = Object.entries(s.errors.byKind)
       .filter(([, n]) => n > 0)
@@ -55,11 +56,11 @@ export function stepsSection(result: ResultDocument): string {
   const open = result.scenario.load.model === 'open';
   return `<section><h2>Steps of the journeys</h2>
 <div class="card"><h3>Per step${open ? ' (latency from the time each step was due)' : ''}</h3><table>
-${head(['step', 'flow', 'request', 'sent', 'answers', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'checks'])}
+${head(['step', 'flow', 'request', 'sent', 'answers', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'checks'], [0, 1, 2, 10])}
 ${stepRows.join('\n')}
 </table></div>
 <div class="card"><h3>Journeys</h3><table>
-${head(['flow', 'started', 'completed', 'failed', 'unfinished', 'duration p50 ms', 'duration p99 ms'])}
+${head(['flow', 'started', 'completed', 'failed', 'unfinished', 'duration p50 ms', 'duration p99 ms'], [0])}
 ${journeyRows.join('\n')}
 </table></div>
 <div class="chart-panel"><div class="chart-head"><h3>Latency p99 per step</h3></div><div class="chart-box"><canvas id="steps-chart" aria-label="Each step's latency p99 per second"></canvas></div></div>
