@@ -145,7 +145,12 @@ export class JourneyOpenEngine {
         ? undefined
         : arrivalSchedule(
             { startMs: phase.startMs, endMs: phase.endMs, rate: phase.rate },
-            { arrivals: this.#o.open.arrivals, random: this.#o.random, offset: this.#o.open.offset },
+            {
+              arrivals: this.#o.open.arrivals,
+              random: this.#o.random,
+              lane: this.#o.open.lane,
+              lanes: this.#o.open.lanes,
+            },
           );
     this.#nextArrival = this.#take();
   }

@@ -82,6 +82,11 @@ export async function startJourneys(
           ...shared,
           thinkTime: thinkTimeSampler(init.closed?.thinkTime, seed('think')),
         })
-      : new JourneyOpenEngine({ ...shared, open: init.open, random: seed('arrivals') });
+      : new JourneyOpenEngine({
+          ...shared,
+          open: init.open,
+          // One sequence for every lane, as the plain open engine: each keeps its stripe of the arrivals.
+          random: createRandom(deriveSeed(init.seed, 'arrivals')),
+        });
   return { engine, figures };
 }
