@@ -13,6 +13,7 @@ const aggregate = new LoadAggregate();
 const outcome = await runLoad({
   plan,
   requests: scenario.load.requests,
+  ...(scenario.load.flows === undefined ? {} : { flows: scenario.load.flows }),
   targetUrl: url,
   ...(transport === undefined ? {} : { transport: { url, ...transport } }),
   seed: 1,

@@ -33,7 +33,10 @@ export function judgeSlos(result: ResultDocument): { checks: SloCheck[]; recover
     const scope = scopeOf(entry);
     const limits = { p99Ms: entry.p99Ms, p50Ms: entry.p50Ms, errorRate: entry.errorRate };
     const hasLimits = Object.values(limits).some((v) => v !== undefined);
-    if (scope === 'run') {
+    if (entry.step !== undefined) {
+      if (hasLimits)
+        checks.push(...checkWindow(limits, stepFigures(result, entry.step)).map((c) => ({ ...c, scope })));
+    } else if (scope === 'run') {
       if (hasLimits) checks.push(...checkSlo(limits, result.summary).map((c) => ({ ...c, scope })));
     } else {
       const figures = figuresOf(result, entry);
@@ -69,6 +72,7 @@ export function judgeSlos(result: ResultDocument): { checks: SloCheck[]; recover
 
 /** "run", "phase:<name>", "fault:<name>" or "after:fault:<name>". */
 export function scopeOf(entry: SloEntry): string {
+  if (entry.step !== undefined) return `step:${entry.step}`;
   if (entry.during !== undefined) return entry.during;
   if (entry.after !== undefined) return `after:${entry.after}`;
   return 'run';
@@ -208,6 +212,19 @@ function secondsOf(result: ResultDocument, entry: SloEntry): { fromS: number; to
   if (scopeOf(entry) === 'run') return undefined;
   const figures = figuresOf(result, entry);
   return figures === undefined ? { fromS: 0, toS: 0 } : { fromS: figures.fromS, toS: figures.toS };
+}
+
+/** A flow step's figures over the whole run, as a window; undefined when the result has no such step. */
+function stepFigures(result: ResultDocument, name: string): WindowFigures | undefined {
+  const step = result.steps?.find((s) => s.name === name);
+  if (step === undefined) return undefined;
+  return {
+    fromS: 0,
+    toS: step.series.length,
+    requests: step.requests,
+    errors: step.errors,
+    latencyMs: step.latencyMs,
+  };
 }
 
 function faultNamed(result: ResultDocument, name: string): FaultRecord | undefined {

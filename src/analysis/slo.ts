@@ -45,7 +45,7 @@ export function checkSlo(slo: Slo | readonly SloEntry[] | undefined, summary: Su
   // The list form: the whole-run entries' limits (docs/slo.md; scoped ones need the result: judgeSlos).
   if (Array.isArray(slo)) {
     return sloEntries(slo as SloEntry[])
-      .filter((e) => e.during === undefined && e.after === undefined)
+      .filter((e) => e.during === undefined && e.after === undefined && e.step === undefined)
       .flatMap((e) => checkSlo({ p99Ms: e.p99Ms, p50Ms: e.p50Ms, errorRate: e.errorRate }, summary));
   }
   const limits = slo as Slo;

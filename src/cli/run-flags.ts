@@ -4,7 +4,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { requestTemplateProblems } from '../load/index.js';
+import { loadInputProblems } from '../load/index.js';
 import {
   loadScenario,
   planRun,
@@ -63,7 +63,7 @@ export async function planFromFlags(
   const scenarioDir = dirname(resolve(flags.scenario));
   const { scenario } = await loadScenario(flags.scenario, {
     sets,
-    extraChecks: (input) => requestTemplateProblems(input, { baseDir: scenarioDir }),
+    extraChecks: (input) => loadInputProblems(input, { baseDir: scenarioDir }),
   });
   options.check?.(scenario);
   const maxDurationMs = flags.duration === undefined ? undefined : parseDurationMs(flags.duration);

@@ -1,7 +1,7 @@
 /** `loadlab validate <scenario>`: check a scenario and print the resolved plan; start nothing. */
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { requestTemplateProblems } from '../load/index.js';
+import { loadInputProblems } from '../load/index.js';
 import { describePlan, loadScenario, planRun } from '../scenario/index.js';
 import { printError } from './output.js';
 import { commandEntry } from './command-table.js';
@@ -41,8 +41,7 @@ export function registerValidate(yargs: Argv): Argv {
         const { scenario } = await loadScenario(args.scenario, {
           sets: args.set,
           // CSV value generators read their file relative to the scenario, as `loadlab run` does.
-          extraChecks: (input) =>
-            requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
+          extraChecks: (input) => loadInputProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
         });
         // The plan `loadlab run` would hand the lab (against the reference service).
         const plan = planRun(scenario, { scenarioDir: dirname(resolve(args.scenario)) });

@@ -2,7 +2,8 @@
  * Turns what a run measured into the result document. Pure: data in, document out. The document
  * leaves the lab unjudged (`slo: []`, no `findings`): src/analysis `analyseRun` judges it.
  */
-import type { LoadAggregate } from '../load/index.js';
+import type { JourneyAggregate, LoadAggregate } from '../load/index.js';
+import { journeyRecords } from './journey-records.js';
 import { createLatencyHistogram, encodeHistogram, summarizeLatencyMs } from '../metrics/index.js';
 import type { LatencyHistogram } from '../metrics/index.js';
 import type {
@@ -35,6 +36,8 @@ export interface RunFacts {
   sent: number;
   /** Responses plus transport errors (each request once). */
   completed: number;
+  /** Flows: every step's and flow's figures. */
+  journeys?: JourneyAggregate;
   /**
    * Requests still unanswered when the load stopped waiting, as the engines counted them; when
    * absent it is taken as `sent − completed`.
@@ -78,9 +81,13 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     ...(facts.serviceCounted === undefined ? {} : { serviceCounted: facts.serviceCounted }),
   };
   const own = aggregate.generatorSeconds();
+  const moduleMs = facts.journeys?.moduleMs ?? 0;
   const evidence = {
     eluBySecond: own.map((g) => g.elu),
     cpuPctBySecond: own.map((g) => g.cpuPct),
+    ...(moduleMs > 0 && durationS > 0
+      ? { moduleShare: moduleMs / (durationS * 1000 * Math.max(1, facts.scenario.load.workers)) }
+      : {}),
   };
   if (facts.open !== undefined) {
     summary.serviceTimeMs = summarizeLatencyMs(aggregate.serviceTotal ?? createLatencyHistogram());
@@ -98,7 +105,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
         durationS,
       },
     });
-  } else if (own.length > 0) {
+  } else if (own.length > 0 || evidence.moduleShare !== undefined) {
     // The closed model has no schedule to check: only the generator's own load speaks.
     summary.generator = judgeGenerator(evidence);
   }
@@ -138,6 +145,7 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     series,
     histogram: encodeHistogram(aggregate.total),
     ...(facts.telemetry === undefined ? {} : { telemetry: facts.telemetry.info }),
+    ...(facts.journeys === undefined ? {} : journeyRecords(facts.journeys, lastT, facts.open !== undefined)),
     ...(facts.shard === undefined ? {} : { shard: facts.shard }),
     ...(facts.merged === undefined ? {} : { merged: facts.merged }),
   };

@@ -20,6 +20,8 @@ export interface GeneratorEvidence {
   eluBySecond: number[];
   /** Process CPU of each second sampled, % of one core (the same seconds, where reported). */
   cpuPctBySecond: number[];
+  /** Flows with module steps: share of the load threads' time spent in the modules' functions (0..1). */
+  moduleShare?: number;
   /** Open model only: the schedule and how it was kept. */
   open?: {
     /** Arrivals the plan made due. */
@@ -56,6 +58,15 @@ export function judgeGenerator(e: GeneratorEvidence): GeneratorCheck {
       saturated = true;
       reasons.push(
         `its event loop was over ${pct(limits.eluSaturated)} busy in ${over} of ${seconds} seconds (worst ${pct(eluMax)})`,
+      );
+    }
+  }
+  if (e.moduleShare !== undefined) {
+    check.moduleShare = round(e.moduleShare, 3);
+    if (e.moduleShare > limits.moduleShareMax) {
+      saturated = true;
+      reasons.push(
+        `its flow module functions took ${pct(e.moduleShare)} of the load threads' time (over ${pct(limits.moduleShareMax)}): they are too slow for the planned load`,
       );
     }
   }

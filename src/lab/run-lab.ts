@@ -237,6 +237,7 @@ function runFacts(
     aggregate: load.aggregate,
     sent: load.sent,
     completed: load.completed,
+    ...(load.journeys === undefined ? {} : { journeys: load.journeys }),
     unanswered: load.unanswered,
     ...(plan.load.open === undefined
       ? {}
@@ -437,6 +438,7 @@ async function driveLoad(
     const outcome = await runLoad({
       plan: runPlan,
       requests: plan.requests.specs,
+      ...(plan.requests.flows === undefined ? {} : { flows: plan.requests.flows }),
       targetUrl,
       transport,
       seed: plan.seed,

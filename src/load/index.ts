@@ -17,3 +17,6 @@ export {
 export type { ConnectionsSummary, H2Settings, StepTimes } from './connection-stats.js';
 export { probeTarget, type AskedTransport, type ProbeOutcome } from './target-probe.js';
 export type { AskedProtocol, TransportSpec, WireProtocol } from './transport.js';
+export { flowProblems, flowModuleProblems, loadInputProblems } from './flow-problems.js';
+export { parseJsonPath, readJsonPath, type JsonPath } from './json-path.js';
+export { JourneyAggregate, type FlowFigures, type StepInfo } from './journey-aggregate.js';

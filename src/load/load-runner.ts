@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { arrivalLane, shareOf, type RunPlan } from '../scenario/index.js';
-import type { RequestSpec } from '../scenario/index.js';
+import type { FlowSpec, RequestSpec } from '../scenario/index.js';
+import { JourneyAggregate } from './journey-aggregate.js';
 import {
   createLatencyHistogram,
   decodeHistogram,
@@ -21,6 +22,8 @@ import type { TransportSpec } from './transport.js';
 export interface LoadOptions {
   plan: RunPlan;
   requests: RequestSpec[];
+  /** User journeys (the journey engine runs, the requests as one-step flows); absent: the plain mix. */
+  flows?: FlowSpec[];
   targetUrl: string;
   /** How to reach the target; absent: HTTP/1.1 to `targetUrl` with no extra headers. */
   transport?: TransportSpec;
@@ -62,6 +65,8 @@ export interface LoadOutcome {
   stoppedEarly: boolean;
   /** Connections opened, their connect and TLS times, and HTTP/2 figures, every worker merged. */
   connections: ConnectionsSummary;
+  /** With flows: every step's and flow's figures, merged. */
+  journeys?: JourneyAggregate;
   /** Set when a worker failed (LOAD_FAILED): the others were stopped, and what they all measured is kept. */
   failure?: LoadlabError;
 }
@@ -104,6 +109,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
     completed: 0,
     stoppedEarly: false,
     connections: connections.summary(),
+    ...(options.flows === undefined
+      ? {}
+      : { journeys: new JourneyAggregate(options.requests, options.flows) }),
   };
   const workers: Worker[] = [];
   const stopAll = (): void => {
@@ -122,6 +130,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           ...(options.transport === undefined ? {} : { transport: options.transport }),
           phases,
           requests: options.requests,
+          ...(options.flows === undefined ? {} : { flows: options.flows }),
           seed: options.seed,
           timeoutMs: options.timeoutMs,
           startEpochMs: options.startEpochMs,
@@ -148,6 +157,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             case 'window':
               aggregate.add(message.t, message.histogram, message, message.serviceHistogram);
               break;
+            case 'step-window':
+              outcome.journeys?.addWindow(message);
+              break;
             case 'generator':
               aggregate.addGenerator(message.t, message.elu, message.cpuPct);
               break;
@@ -168,6 +180,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
               outcome.dropped += message.dropped ?? 0;
               outcome.planned += message.planned ?? 0;
               if (message.connections !== undefined) connections.add(message.connections);
+              if (message.journeys !== undefined) outcome.journeys?.addTotals(message.journeys);
               if (message.lagHistogram !== undefined) {
                 mergeHistograms(outcome.lag, decodeHistogram(message.lagHistogram));
               }

@@ -2,8 +2,9 @@
  * Messages between the orchestrator and its load worker threads. Histograms cross the thread
  * boundary in their compressed HdrHistogram encoding and are merged exactly on arrival.
  */
-import type { RequestSpec } from '../scenario/index.js';
+import type { FlowSpec, RequestSpec } from '../scenario/index.js';
 import type { ConnectionStatsMessage } from './connection-stats.js';
+import type { JourneyTotals, StepWindow } from './journey-figures.js';
 import type { ThinkTimeSpec } from './think-time.js';
 import type { TransportSpec } from './transport.js';
 
@@ -51,6 +52,8 @@ export interface WorkerInit {
   transport?: TransportSpec;
   phases: WorkerPhase[];
   requests: RequestSpec[];
+  /** User journeys: when present the journey engine runs, with `requests` as one-step flows before these. */
+  flows?: FlowSpec[];
   seed: number;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;
@@ -112,7 +115,9 @@ export type WorkerMessage =
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
   | { type: 'generator'; t: number; elu: number; cpuPct?: number }
-  | ({ type: 'done'; connections?: ConnectionStatsMessage } & EngineTotals & Partial<OpenTotals>)
+  | ({ type: 'step-window' } & StepWindow)
+  | ({ type: 'done'; connections?: ConnectionStatsMessage; journeys?: JourneyTotals } & EngineTotals &
+      Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
 export type OrchestratorMessage = { type: 'stop' };

@@ -19,6 +19,16 @@ export interface GeneratorContext {
   baseDir?: string;
   /** The csv row cursors of the request mix; when absent, every read of a `csv` call is a request of its own. */
   rows?: CsvRows;
+  /** Flow steps: the journey's variables, read by `{{vars.name}}`; absent outside flows. */
+  vars?: JourneyVars;
+}
+
+/** The variables of the journey being rendered, as `{{vars.name}}` reads them. */
+export interface JourneyVars {
+  /** The values of the journey whose step is being rendered (the engine swaps it per journey). */
+  current: Record<string, string>;
+  /** At validation: the names set so far (earlier captures and the flow's `vars`); others are problems. */
+  known?: ReadonlySet<string>;
 }
 
 /** Checks `args` (the words after the name) and returns a generator, or a sentence saying what is wrong. */
@@ -145,11 +155,30 @@ export function createValueGenerator(
   random: Random,
   context: GeneratorContext = {},
 ): ValueGenerator | string {
+  if (name.startsWith('vars.')) return journeyVar(name.slice('vars.'.length), args, context);
   const factory = Object.hasOwn(valueGenerators, name) ? valueGenerators[name] : undefined;
   if (factory === undefined) {
     return `unknown value generator "${name}" (known: ${valueGeneratorNames.join(', ')})`;
   }
   return factory(args, random, context);
+}
+
+/** `vars.name`: the value the journey captured (or set) under `name`. */
+function journeyVar(
+  name: string,
+  args: readonly string[],
+  context: GeneratorContext,
+): ValueGenerator | string {
+  const vars = context.vars;
+  if (vars === undefined)
+    return `{{vars.${name}}} reads a journey's variables: it is for the steps of load.flows`;
+  if (args.length > 0) return `vars.${name} takes no arguments, ${got(args)}`;
+  if (!/^[A-Za-z_][\w-]*$/.test(name)) return `"vars.${name}" is not a variable name`;
+  if (vars.known !== undefined && !vars.known.has(name)) {
+    const known = [...vars.known];
+    return `variable "${name}" is used before any step captures it (${known.length === 0 ? 'none is set yet' : `set so far: ${known.join(', ')}`})`;
+  }
+  return () => vars.current[name] ?? '';
 }
 
 /**

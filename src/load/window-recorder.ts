@@ -31,6 +31,11 @@ export class WindowRecorder {
   readonly #now: () => number;
   readonly #lastSecond: number;
 
+  /** The run's last whole second, as given. */
+  get lastSecond(): number {
+    return this.#lastSecond;
+  }
+
   /**
    * @param now the current time in ms since the Unix epoch, same clock as `startEpochMs`.
    * @param lastSecond the run's last whole second: answers that straggle in after the run's end

@@ -22,6 +22,8 @@ import { requestSource, statusCheck } from './request-text.js';
 import { thinkTimeSampler } from './think-time.js';
 import { createConnector, hostHeaderOf, type TransportSpec } from './transport.js';
 import { WindowRecorder } from './window-recorder.js';
+import { journeyTarget, startJourneys } from './journey-worker.js';
+import { JourneyOpenEngine } from './journey-open-engine.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -30,48 +32,58 @@ if (port === null) throw new Error('worker-main.ts must run as a worker thread')
 const now = (): number => performance.timeOrigin + performance.now();
 const runEndMs = Math.max(...init.phases.map((p) => p.endMs));
 const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.ceil(runEndMs / 1000) - 1));
-const mix = compileRequestMix(
-  init.requests,
-  createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)),
-  {
-    ...(init.baseDir === undefined ? {} : { baseDir: init.baseDir }),
-    rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
-  },
-);
 const transport: TransportSpec = init.transport ?? { url: init.targetUrl, protocol: 'h1' };
 const connectionStats = new ConnectionStats();
 const connector = createConnector(transport, connectionStats);
+const onPhase = (index: number): void => post({ type: 'phase', index });
+// Flows: the journey engine (journey-worker.ts), over plain HTTP/1.1 for now; otherwise the plain
+// request mix, untouched.
+const journeys =
+  init.flows === undefined
+    ? undefined
+    : await startJourneys(init, {
+        target: journeyTarget(transport),
+        hostHeader: hostHeaderOf(transport),
+        recorder,
+        makeRecorder: () => new WindowRecorder(init.startEpochMs, now, recorder.lastSecond),
+        onPhase,
+      });
 const common = {
   connect: connector.connect,
   phases: init.phases,
-  nextRequest: requestSource(mix, {
-    protocol: transport.protocol === 'h1' ? 'h1' : 'h2',
-    host: hostHeaderOf(transport),
-    scheme: transport.protocol === 'h2' ? 'https' : 'http',
-    ...(transport.headers === undefined ? {} : { extraHeaders: transport.headers }),
-  }),
+  nextRequest:
+    journeys === undefined
+      ? requestSource(mixOf(init), {
+          protocol: transport.protocol === 'h1' ? 'h1' : 'h2',
+          host: hostHeaderOf(transport),
+          scheme: transport.protocol === 'h2' ? 'https' : 'http',
+          ...(transport.headers === undefined ? {} : { extraHeaders: transport.headers }),
+        })
+      : () => ({ text: '', index: 0, head: false }),
   checkStatus: statusCheck(init.requests),
   timeoutMs: init.timeoutMs,
   startEpochMs: init.startEpochMs,
   recorder,
-  onPhase: (index: number) => post({ type: 'phase', index }),
+  onPhase,
 };
 const engine =
-  init.open === undefined
-    ? new ClosedEngine({
-        ...common,
-        pipelining: init.closed?.pipelining ?? 1,
-        thinkTime: thinkTimeSampler(
-          init.closed?.thinkTime,
-          createRandom(deriveSeed(init.seed, `think-${init.workerIndex}`)),
-        ),
-      })
-    : new OpenEngine({
-        ...common,
-        open: init.open,
-        // One sequence for every lane: each keeps its stripe of the same Poisson arrivals.
-        random: createRandom(deriveSeed(init.seed, 'arrivals')),
-      });
+  journeys !== undefined
+    ? journeys.engine
+    : init.open === undefined
+      ? new ClosedEngine({
+          ...common,
+          pipelining: init.closed?.pipelining ?? 1,
+          thinkTime: thinkTimeSampler(
+            init.closed?.thinkTime,
+            createRandom(deriveSeed(init.seed, `think-${init.workerIndex}`)),
+          ),
+        })
+      : new OpenEngine({
+          ...common,
+          open: init.open,
+          // One sequence for every lane: each keeps its stripe of the same Poisson arrivals.
+          random: createRandom(deriveSeed(init.seed, 'arrivals')),
+        });
 const sampler = new GeneratorSampler({
   startEpochMs: init.startEpochMs,
   ...(init.reportsCpu === true
@@ -82,7 +94,9 @@ const sampler = new GeneratorSampler({
         },
       }
     : {}),
-  ...(engine instanceof OpenEngine ? { sleptMs: () => engine.nappedMs } : {}),
+  ...(engine instanceof OpenEngine || engine instanceof JourneyOpenEngine
+    ? { sleptMs: () => engine.nappedMs }
+    : {}),
   onSample: (sample) => post({ type: 'generator', ...sample }),
 });
 
@@ -92,6 +106,14 @@ function post(message: WorkerMessage): void {
 
 function flush(all: boolean): void {
   for (const w of recorder.flush(all)) post({ type: 'window', ...w });
+  for (const w of journeys?.figures.flush(all) ?? []) post({ type: 'step-window', ...w });
+}
+
+function mixOf(init: WorkerInit): ReturnType<typeof compileRequestMix> {
+  return compileRequestMix(init.requests, createRandom(deriveSeed(init.seed, `worker-${init.workerIndex}`)), {
+    ...(init.baseDir === undefined ? {} : { baseDir: init.baseDir }),
+    rows: new CsvRows({ index: init.workerIndex, count: init.workerCount }),
+  });
 }
 
 port.on('message', (message: OrchestratorMessage) => {
@@ -110,7 +132,12 @@ async function main(): Promise<void> {
     connector.close();
     flush(true);
   }
-  post({ type: 'done', ...totals, connections: connectionStats.toMessage() });
+  post({
+    type: 'done',
+    ...totals,
+    connections: connectionStats.toMessage(),
+    ...(journeys === undefined ? {} : { journeys: journeys.figures.totals() }),
+  });
 }
 
 main().catch((error: unknown) => {

@@ -199,6 +199,20 @@ export const chartsScript = String.raw`(function () {
     }
   }
 
+  // Flows: each step's p99 per second, one line a step.
+  var steps = data.steps || [];
+  if (series.length > 0 && steps.length > 0) {
+    var palette = ['#2563eb', '#ea580c', '#16a34a', '#7c3aed', '#dc2626', '#0891b2', '#ca8a04', '#db2777'];
+    timeChart('steps-chart', steps.map(function (s, i) {
+      var color = palette[i % palette.length];
+      return {
+        label: s.name + ' p99',
+        data: s.p99.slice(0, series.length).map(function (y, t) { return { x: t + 0.5, y: y }; }),
+        borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, pointHitRadius: 6, spanGaps: false
+      };
+    }), { y: axis('ms') });
+  }
+
   // The recommendations breaker and retries, beside the latency: the state as a step (rows
   // closed, half-open, open), retries per second, and p99 latency to read them against.
   var breakerRows = { 0: 0, 2: 1, 1: 2 };

@@ -25,6 +25,7 @@ function sloValue(name: string, value: number): string {
 /** "during fault:db-latency: ", "after fault:db-latency: ", or nothing for the whole run. */
 function scopePrefix(check: SloCheck): string {
   if (check.scope === undefined || check.scope === 'run') return '';
+  if (check.scope.startsWith('step:')) return `step ${check.scope.slice('step:'.length)}: `;
   return check.scope.startsWith('after:')
     ? `after ${check.scope.slice('after:'.length)}: `
     : `during ${check.scope}: `;

@@ -21,6 +21,7 @@ import {
   summarySection,
 } from './html-sections.js';
 import { reportCss } from './html-style.js';
+import { stepsSection } from './html-steps.js';
 import { findingsOf } from '../analysis/index.js';
 import { findingsSection, serviceSummarySection } from './html-findings.js';
 import { shardsSection } from './html-shards.js';
@@ -52,6 +53,7 @@ ${findingsSection(findingsOf(result))}
 ${summarySection(result)}
 ${serviceSummarySection(result)}
 ${chartsSection(result)}
+${stepsSection(result)}
 ${scenarioSection(result)}
 ${environmentSection(result)}
 ${shardsSection(result)}

@@ -34,6 +34,8 @@ export interface ReportChartData extends ChartPresence {
   spectrum: SpectrumPoint[];
   /** Cache results seen in the run, in a stable order (hit, miss, coalesced, stale, negative, …). */
   cacheKinds: string[];
+  /** Flows: each step's p99 per second (null for a second without answers). */
+  steps?: { name: string; p99: (number | null)[] }[];
 }
 
 /** Fault windows of the result as labelled spans ("db latency"); none for older results. */
@@ -80,5 +82,13 @@ export function reportChartData(result: ResultDocument): ReportChartData {
     spectrum: percentileSpectrum(result.histogram),
     ...chartPresence(result.series),
     cacheKinds: [...kinds].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)),
+    ...(result.steps === undefined
+      ? {}
+      : {
+          steps: result.steps.map((s) => ({
+            name: s.name,
+            p99: s.series.map((p) => (p.requests > 0 ? p.latencyMs.p99 : null)),
+          })),
+        }),
   };
 }

@@ -25,6 +25,7 @@ import {
   formatSeconds,
 } from './format.js';
 import { findingsOf } from '../analysis/index.js';
+import { stepRows } from './terminal-steps.js';
 
 /** How to render the summary: `color` adds ANSI colour codes (only for a TTY that wants them). */
 export interface SummaryFormatOptions {
@@ -162,6 +163,8 @@ export function formatSummary(result: ResultDocument, options: SummaryFormatOpti
     const kinds = errorKindsInOrder(summary.errors.byKind).map(([kind, n]) => `${kind} ${formatCount(n)}`);
     lines.push(row('errors', [paint(total, 'red'), ...kinds].join('   ')));
   }
+
+  lines.push(...stepRows(result, row));
 
   result.slo.forEach((check, i) => {
     const mark = check.held ? paint('✔', 'green') : paint('✘', 'red');

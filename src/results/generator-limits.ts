@@ -16,4 +16,6 @@ export const generatorLimits = {
   lagShareOfLatencyMax: 0.2,
   /** Scheduling lag p50 over this, ms: the typical request went out late, not only a few. */
   lagP50MaxMs: 1,
+  /** Flows: time in module step functions over this share of the load threads' time (0..1) saturates them. */
+  moduleShareMax: 0.5,
 } as const;

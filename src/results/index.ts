@@ -33,4 +33,7 @@ export type {
   SloCheck,
   Summary,
   WindowFigures,
+  StepRecord,
+  StepCheckRecord,
+  JourneyRecord,
 } from './types.js';

@@ -141,6 +141,8 @@ export interface GeneratorCheck {
   sendRatePlanned?: number;
   /** Open model only: requests actually sent, per second of load. */
   sendRateAchieved?: number;
+  /** Flows with module steps: share of the load threads' time spent in the modules' functions (0..1). */
+  moduleShare?: number;
   /** Open model only: true when the verdict is "saturated" or "busy-host". */
   suspect?: boolean;
   /** Why the verdict is what it is, one sentence each with its figures; empty when "ok". */
@@ -323,6 +325,62 @@ export interface RunFailure {
   message: string;
 }
 
+/** One check of a flow step: how often it held and how often it failed. */
+export interface StepCheckRecord {
+  name: string;
+  passes: number;
+  failures: number;
+}
+
+/**
+ * One step of a flow (`load.flows`), with its own figures: its latency (open model: from the
+ * time it was due, i.e. the previous answer plus the think time), its counts, errors and checks.
+ * `sent = requests + no-response errors + unanswered`; a `module` error sent nothing.
+ */
+export interface StepRecord {
+  /** The step's name (`slo: step:` names it). */
+  name: string;
+  flow: string;
+  /** What it sends: "GET /users/{{vars.id}}", or "module ./sign.mjs#sign". */
+  request: string;
+  sent: number;
+  /** Answers received (any status). */
+  requests: number;
+  unanswered: number;
+  /** Errors by kind: "4xx", "5xx", "capture" (a capture found nothing), "module", "timeout", ... */
+  errors: ErrorCounts;
+  latencyMs: LatencySummary;
+  /** Open model only: from the actual send. */
+  serviceTimeMs?: LatencySummary;
+  checks: StepCheckRecord[];
+  /** The step's total histogram (µs), HdrHistogram base64 compressed encoding. */
+  histogram: string;
+  /** One point per second of the run: answers, errors and latency quantiles of this step. */
+  series: {
+    t: number;
+    requests: number;
+    errors: number;
+    latencyMs: { p50: number; p90: number; p99: number; max: number };
+  }[];
+  /** A module step's errors, with the module's file and line when the stack named them. */
+  moduleErrors?: { at?: string; message: string; count: number }[];
+}
+
+/** One flow's journeys: how they ended and how long a completed one took. */
+export interface JourneyRecord {
+  flow: string;
+  weight: number;
+  started: number;
+  /** Every step answered as expected and every capture found its value. */
+  completed: number;
+  /** Ended early: an unexpected status, a capture that found nothing, a failed request, a module error. */
+  failed: number;
+  /** Still under way when the run ended. */
+  unfinished: number;
+  /** Completed journeys, from the first step's due time (closed model: its send) to the last answer, think times included. */
+  durationMs: LatencySummary;
+}
+
 /**
  * What a shard of a run (`loadlab run --shard i/n --start-at T`) records of itself, so that
  * `loadlab merge` can tell the shards of one run from others and merge them exactly.
@@ -410,6 +468,10 @@ export interface ResultDocument {
   telemetry?: TelemetryInfo;
   /** What the analysis rules found in the run (src/report/findings-rules.ts). */
   findings?: Finding[];
+  /** Flows only: every step's own figures, in the order of the flows and their steps. */
+  steps?: StepRecord[];
+  /** Flows only: each flow's journeys. */
+  journeys?: JourneyRecord[];
   /** Set on the result of one shard of a run (`loadlab run --shard`). */
   shard?: ShardRecord;
   /** Set on a result merged from shards (`loadlab merge`). */

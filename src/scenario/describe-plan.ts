@@ -3,6 +3,7 @@ import { serviceKnobsSchema } from '../../protocol/index.js';
 import { formatDurationMs } from '../shared/index.js';
 import { plannedArrivals, type PhaseRate, type RunPlan } from './plan.js';
 import { describeFaults } from './fault-plan.js';
+import { flowName, stepName, type FlowSpec } from './flow-schema.js';
 import type { Scenario } from './schema.js';
 
 /**
@@ -79,6 +80,8 @@ function describeRate(rate: PhaseRate | undefined): string {
 }
 
 function requests(scenario: Scenario): string {
+  const flows = scenario.load.flows;
+  if (flows !== undefined) return describeFlows(scenario, flows);
   const total = scenario.load.requests.reduce((sum, r) => sum + r.weight, 0);
   const rows = scenario.load.requests.map((r) => [
     `${round((r.weight / total) * 100)}%`,
@@ -86,6 +89,40 @@ function requests(scenario: Scenario): string {
     r.path + (r.json === undefined ? '' : '  (JSON body)'),
   ]);
   return `Requests\n${table([['share', 'method', 'path'], ...rows], [true, false, false])}`;
+}
+
+/** The flows and their steps (the plain requests, when given too, are one-step flows). */
+function describeFlows(scenario: Scenario, flows: readonly FlowSpec[]): string {
+  const total = [...scenario.load.requests, ...flows].reduce((sum, f) => sum + f.weight, 0);
+  const rows: string[][] = [];
+  scenario.load.requests.forEach((r, i) => {
+    rows.push([`${round((r.weight / total) * 100)}%`, `request-${i + 1}`, '', `${r.method} ${r.path}`, '']);
+  });
+  flows.forEach((flow, f) => {
+    const label = flowName(flow, f);
+    flow.steps.forEach((step, s) => {
+      const what =
+        step.module === undefined
+          ? `${step.method} ${step.path ?? ''}`
+          : `module ${step.module}#${step.export ?? 'default'}`;
+      const extras = [
+        step.capture === undefined ? '' : `capture ${Object.keys(step.capture).join(', ')}`,
+        step.check === undefined ? '' : `${step.check.length} check(s)`,
+        step.think === undefined ? '' : 'think',
+      ].filter((x) => x !== '');
+      rows.push([
+        s === 0 ? `${round((flow.weight / total) * 100)}%` : '',
+        s === 0 ? label : '',
+        stepName(label, step, s),
+        what,
+        extras.join(', '),
+      ]);
+    });
+  });
+  return `Flows (journeys; share of journeys started)\n${table(
+    [['share', 'flow', 'step', 'request', ''], ...rows],
+    [true, false, false, false, false],
+  )}`;
 }
 
 function service(scenario: Scenario): string {
@@ -125,11 +162,13 @@ function slos(scenario: Scenario): string {
   if (Array.isArray(slo)) {
     const entries = slo.map((entry) => {
       const scope =
-        entry.during !== undefined
-          ? `during ${entry.during}`
-          : entry.after !== undefined
-            ? `after ${entry.after}${entry.for === undefined ? '' : ` for ${entry.for / 1000}s`}`
-            : 'whole run';
+        entry.step !== undefined
+          ? `step ${entry.step}`
+          : entry.during !== undefined
+            ? `during ${entry.during}`
+            : entry.after !== undefined
+              ? `after ${entry.after}${entry.for === undefined ? '' : ` for ${entry.for / 1000}s`}`
+              : 'whole run';
       const limits = [
         ...limitLines(entry),
         entry.recoveryS === undefined

@@ -40,6 +40,11 @@ export { formatZodIssues, type IssueSource, type ProblemOrigin } from './format-
 export { scenarioJsonSchema } from './json-schema.js';
 export {
   scenarioSchema,
+  type CaptureSource,
+  type CheckSpec,
+  type FlowSpec,
+  type StepSpec,
+  type StepThinkInput,
   type RequestSpec,
   type Scenario,
   type ScenarioInput,
@@ -48,3 +53,4 @@ export {
 } from './schema.js';
 export { sloEntries } from './slo-schema.js';
 export { faultNames } from './faults-schema.js';
+export { flowName, flowSchema, stepName, stepNames } from './flow-schema.js';

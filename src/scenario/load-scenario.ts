@@ -30,7 +30,7 @@ export interface LoadScenarioOptions {
    * schema's problems; each starts with its path, as in
    * `load.requests[2].path: unknown value generator "zipff"`. Must tolerate any input shape.
    */
-  extraChecks?: (input: unknown) => string[];
+  extraChecks?: (input: unknown) => string[] | Promise<string[]>;
 }
 
 /** A validated scenario and the text of the file it came from. */
@@ -71,7 +71,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     ...(parsed.success
       ? []
       : describeZodIssues(parsed.error.issues, { file, input, schema: scenarioSchema, origin })),
-    ...(options.extraChecks?.(input) ?? []).map((text) => checkProblem(text, origin)),
+    ...((await options.extraChecks?.(input)) ?? []).map((text) => checkProblem(text, origin)),
   ];
   if (problems.length > 0 || !parsed.success) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;

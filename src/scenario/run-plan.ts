@@ -9,7 +9,7 @@
 import { loadlabError } from '../shared/index.js';
 import { buildPlan, type RunPlan } from './plan.js';
 import { shardPlan, type ShardSpec } from './shard-plan.js';
-import type { RequestSpec, Scenario } from './schema.js';
+import type { FlowSpec, RequestSpec, Scenario } from './schema.js';
 
 /** What the load is driven at. */
 export type LabTarget =
@@ -64,7 +64,7 @@ export interface LabPlan {
   /** Phases over time, model options, workers and fault windows. */
   load: RunPlan;
   /** The request mix as written, and the folder CSV files named in its templates are relative to. */
-  requests: { specs: RequestSpec[]; baseDir: string };
+  requests: { specs: RequestSpec[]; baseDir: string; flows?: FlowSpec[] };
   /** Seed of every random draw of the run. */
   seed: number;
   timeouts: LabTimeouts;
@@ -120,7 +120,11 @@ export function planRun(scenario: Scenario, options: RunPlanOptions): LabPlan {
     scenario,
     target,
     load,
-    requests: { specs: scenario.load.requests, baseDir: options.scenarioDir },
+    requests: {
+      specs: scenario.load.requests,
+      baseDir: options.scenarioDir,
+      ...(scenario.load.flows === undefined ? {} : { flows: scenario.load.flows }),
+    },
     seed: scenario.seed,
     timeouts: { requestMs: scenario.load.timeout, ...defaultLabTimeouts },
   };
@@ -148,6 +152,18 @@ export function runPlanProblems(
     if (protocol === 'h2c' && scheme !== 'http:') {
       problems.push(
         'load.protocol: "h2c" is HTTP/2 in cleartext and needs an http:// target; "h2" is HTTP/2 over https://',
+      );
+    }
+  }
+  if (scenario.load.flows !== undefined) {
+    if (protocol !== 'h1') {
+      problems.push(
+        `load.flows: journeys speak HTTP/1.1 only for now, so load.protocol must be "h1", got "${protocol}"`,
+      );
+    }
+    if (options.target !== undefined && new URL(options.target).protocol !== 'http:') {
+      problems.push(
+        'load.flows: journeys speak plain http:// only for now; an https:// target cannot run flows',
       );
     }
   }

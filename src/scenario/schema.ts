@@ -8,6 +8,7 @@ import { dbSpecSchema } from '../deps/index.js';
 import { recsSimSpecSchema } from '../deps/index.js';
 import { formatDurationMs, parseThreshold } from '../shared/index.js';
 import { checkSloScopes, sloSchema } from './slo-schema.js';
+import { checkFlows, flowsSchema } from './flow-schema.js';
 import {
   checkFaultNames,
   checkFaultTargets,
@@ -136,7 +137,10 @@ const h2Schema = z.strictObject({ connections: z.number().int().min(1).max(1000)
 const closedLoadSchema = z.strictObject({
   model: z.literal('closed'),
   phases: phasesOf(closedPhaseSchema),
-  requests: z.array(requestSchema).min(1),
+  /** The request mix; may be left out when `flows` are given (checked by checkFlows). */
+  requests: z.array(requestSchema).default([]),
+  /** User journeys: weighted flows of steps (flow-schema.ts); beside `requests`, each request is a one-step flow. */
+  flows: flowsSchema.optional(),
   /** Wait after each answer before a connection sends its next request (default none). */
   thinkTime: thinkTimeSchema.optional(),
   /** Requests each connection keeps in flight, HTTP/1.1 pipelining (default 1: none). */
@@ -154,7 +158,10 @@ const closedLoadSchema = z.strictObject({
 const openLoadSchema = z.strictObject({
   model: z.literal('open'),
   phases: phasesOf(openPhaseSchema),
-  requests: z.array(requestSchema).min(1),
+  /** The request mix; may be left out when `flows` are given (checked by checkFlows). */
+  requests: z.array(requestSchema).default([]),
+  /** User journeys: the rate starts journeys; `maxInFlight` bounds journeys under way. */
+  flows: flowsSchema.optional(),
   /** Spacing of arrivals: evenly spaced, or a seeded Poisson process (default uniform). */
   arrivals: z.enum(['uniform', 'poisson']).default('uniform'),
   /** Requests in flight at most, over the whole run; a due request waits, and is dropped at its phase's end (default 1000). */
@@ -241,12 +248,14 @@ export const scenarioSchema = scenarioObjectSchema
   .superRefine(checkFaultTargets, checkFaultTargetsParams)
   .superRefine(checkLoadWhateverTheModel, checkFaultTargetsParams)
   .superRefine(checkFaultNames, checkFaultTargetsParams)
-  .superRefine(checkSloScopes, checkFaultTargetsParams);
+  .superRefine(checkSloScopes, checkFaultTargetsParams)
+  .superRefine(checkFlows, checkFaultTargetsParams);
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A validated scenario with every default filled in and every duration in milliseconds. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type RequestSpec = Scenario['load']['requests'][number];
+export type { CaptureSource, CheckSpec, FlowSpec, StepSpec, StepThinkInput } from './flow-schema.js';
 export type { Slo, SloEntry } from './slo-schema.js';
 /** An open-model phase's rate as written: requests per second, or a linear ramp. */
 export type RateSpec = z.output<typeof rateSchema>;

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { duration, faultNames, maxRunMs } from './faults-schema.js';
+import { stepNames } from './flow-schema.js';
 
 const limits = {
   /** The 99th-percentile latency must stay at or under this, in milliseconds. */
@@ -54,6 +55,8 @@ export const sloEntrySchema = z
     margin: z.number().min(0).max(10).optional(),
     /** The most calls to the recommendations dependency per call the service made (retries included), e.g. 1.5. */
     retryAmplification: z.number().min(1).max(1000).optional(),
+    /** Judge only this step of a flow (its `name`, e.g. get-profile): its own latency and errors. */
+    step: z.string().min(1).optional(),
     /** Stop the run when this entry's limits are missed for `graceS` seconds on end (whole-run entries only). */
     abortOnFail: z.boolean().optional(),
     /** With `abortOnFail`: consecutive missed seconds before the run stops (default 5). */
@@ -86,6 +89,18 @@ export const sloEntrySchema = z
         entry.errorRate === undefined
       ) {
         problem('abortOnFail needs p99Ms, p50Ms or errorRate', 'abortOnFail');
+      }
+      if (
+        entry.step !== undefined &&
+        (entry.during !== undefined ||
+          entry.after !== undefined ||
+          entry.retryAmplification !== undefined ||
+          entry.abortOnFail === true)
+      ) {
+        problem(
+          'a step entry is judged over the whole run: leave out during, after, retryAmplification and abortOnFail',
+          'step',
+        );
       }
       const judged = ['p99Ms', 'p50Ms', 'errorRate', 'recoveryS', 'retryAmplification'] as const;
       if (judged.every((key) => entry[key] === undefined)) {
@@ -125,8 +140,19 @@ export function checkSloScopes(
   if (!Array.isArray(scenario.slo)) return;
   const phases = phaseNames(scenario.load);
   const faults = Array.isArray(scenario.faults) ? faultNames(scenario.faults) : [];
+  const steps = stepNames(scenario.load);
   scenario.slo.forEach((entry: unknown, index) => {
     if (typeof entry !== 'object' || entry === null) return;
+    const step = (entry as Record<string, unknown>).step;
+    if (typeof step === 'string' && !steps.includes(step)) {
+      const listed = steps.length === 0 ? 'this scenario has no flows' : `steps: ${steps.join(', ')}`;
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a step of this scenario's flows (${listed})`,
+        path: ['slo', index, 'step'],
+        input: step,
+      });
+    }
     for (const key of ['during', 'after'] as const) {
       const scope = (entry as Record<string, unknown>)[key];
       if (typeof scope !== 'string') continue;

@@ -293,7 +293,9 @@ describe('loadScenario', () => {
       'name: x\nload:\n  model: closed\n  phases: [{ duration: 1s, connections: 1 }]\n',
     );
     const error = await loadError(file);
-    expect(error.problems).toEqual([`${file}:2: load.requests: expected a list, got nothing`]);
+    expect(error.problems).toEqual([
+      `${file}:2: load.requests: expected at least 1 request, or load.flows (user journeys), got nothing`,
+    ]);
   });
 
   it('reports a YAML syntax error with its line and column', async () => {
