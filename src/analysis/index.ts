@@ -41,6 +41,19 @@ export {
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
 export { kneeOf, type CurvePoint, type Knee } from './knee.js';
 export {
+  capacityDocument,
+  capacitySchemaId,
+  judgeCapacityStep,
+  kneeMethod,
+  steadyPhaseName,
+  type CapacityDocument,
+  type CapacityOutcome,
+  type CapacityPoint,
+  type CapacitySettings,
+  type CapacityStep,
+  type CapacityVerdict,
+} from './capacity.js';
+export {
   comparabilityProblems,
   compareRunSets,
   comparisonSchemaId,

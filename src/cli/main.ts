@@ -7,6 +7,7 @@ import { loadlabVersion } from './environment.js';
 import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
 import { registerAb } from './ab-command.js';
+import { registerCapacity } from './capacity-command.js';
 import { registerCompare } from './compare-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
@@ -14,7 +15,7 @@ import { registerRun } from './run-command.js';
 import { registerServe } from './serve-command.js';
 import { registerValidate } from './validate-command.js';
 
-const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO or a threshold failed; 2 invalid input; 3 the run could not be carried out; 4 a comparison was inconclusive; 130 interrupted.
+const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO or a threshold failed; 2 invalid input; 3 the run could not be carried out; 4 a comparison (or a capacity search) was inconclusive; 130 interrupted.
 Docs: README.md`;
 
 const args = joinNegativeValues(hideBin(process.argv));
@@ -23,7 +24,7 @@ let cli = yargs(args)
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, compare, ab, serve, proxy or report.')
+  .demandCommand(1, 'Name a command: run, validate, compare, ab, capacity, serve, proxy or report.')
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -37,6 +38,7 @@ for (const register of [registerRun, registerValidate, registerServe, registerRe
 }
 cli = registerCompare(cli);
 cli = registerAb(cli);
+cli = registerCapacity(cli);
 
 try {
   await cli.parseAsync();
