@@ -153,6 +153,8 @@ export interface CapacityDocument {
   lowestMissed: number | null;
   /** The answer in one or two sentences. */
   headline: string;
+  /** What weakens the answer, one sentence each (steps run on a busy host); empty when nothing does. */
+  cautions: string[];
   /** How the answer was reached. */
   method: string;
   settings: CapacitySettings;
@@ -223,7 +225,8 @@ export function capacityDocument(input: {
     highestHeld: highestHeld === null ? null : round(highestHeld),
     lowestMissed: lowestMissed === null ? null : round(lowestMissed),
     headline: headlineOf(verdict, outcome, { capacity, precision, highestHeld, lowestMissed }, input),
-    method: `Open-model steps of ${settings.stepS} s at one constant arrival rate each, the first ${settings.warmupS} s a warm-up left out of the verdict; a step holds when every SLO holds over its steady window. The rate grows ×${settings.growth} from ${round(settings.startRate)}/s until a step misses, then bisects between the highest rate held and the lowest missed until they are within ${round(settings.precision * 100, 2)}% of each other. A step the generator limited (saturated, or dropping requests while the service kept up) ends the search: the limit of the generator, not of the service. Knee: ${kneeMethod}.`,
+    cautions: cautionsOf(steps),
+    method: `Open-model steps of ${settings.stepS} s at one constant arrival rate each, the first ${settings.warmupS} s a warm-up left out of the verdict; a step holds when every SLO holds over its steady window. The rate grows ×${settings.growth} from ${round(settings.startRate)}/s until a step misses, then bisects between the highest rate held and the lowest missed until they are within ${round(settings.precision * 100, 2)}% of each other. A step the generator limited (saturated during its steady window, or dropping requests at its in-flight bound) is never held; it ends the search as the limit of the generator, not of the service, unless the service's own figures (errors, or latency timed from the actual send) already missed the SLO, which makes it a miss. Knee: ${kneeMethod}.`,
     settings,
     slo: input.slo,
     knee:
@@ -240,6 +243,14 @@ export function capacityDocument(input: {
     steps,
     ...(input.failure === undefined ? {} : { failure: input.failure }),
   };
+}
+
+function cautionsOf(steps: readonly CapacityPoint[]): string[] {
+  const busy = steps.filter((p) => p.generator === 'busy-host').map((p) => p.step);
+  if (busy.length === 0) return [];
+  return [
+    `${busy.length} of ${steps.length} steps (${busy.join(', ')}) ran on a busy host: the generator's sends were late because of other work on the machine, and their latencies include that delay; rerun on a quieter host to measure the service alone.`,
+  ];
 }
 
 function headlineOf(

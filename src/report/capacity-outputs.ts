@@ -38,7 +38,7 @@ export function formatCapacity(doc: CapacityDocument): string {
   const widths = headings.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const lines = [doc.headline, ''];
   for (const r of rows) lines.push(r.map((c, i) => (i === 6 ? c : c.padStart(widths[i] ?? 0))).join('  '));
-  lines.push('', kneeText(doc));
+  lines.push('', kneeText(doc), ...doc.cautions);
   for (const p of doc.steps) {
     if (p.generatorLimit !== undefined) lines.push(`step ${p.step}: ${p.generatorLimit}`);
     else if (!p.held && p.missed.length > 0) lines.push(`step ${p.step} missed: ${p.missed.join('; ')}`);
@@ -59,6 +59,7 @@ export function capacityMarkdown(doc: CapacityDocument): string {
     '',
     inline(kneeText(doc)),
     '',
+    ...doc.cautions.flatMap((c) => [`> ${inline(c)}`, '']),
     inline(doc.method),
     '',
   ];
