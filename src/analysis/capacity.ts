@@ -282,7 +282,7 @@ function headlineOf(
     case 'step-budget':
       return `Inconclusive: the step budget (${input.settings.maxSteps} steps) ran out before the precision was reached; ${bracket}.`;
     case 'interrupted':
-      return `Interrupted after ${input.steps.length} steps; ${bracket}.`;
+      return `Interrupted after ${input.steps.length} step${input.steps.length === 1 ? '' : 's'}; ${bracket}.`;
     case 'failed':
       return `A step failed: ${input.failure?.message ?? 'unknown failure'}; ${bracket}.`;
   }

@@ -1,7 +1,8 @@
 /**
  * `loadlab capacity <scenario>`: the highest arrival rate at which every SLO still holds. Steps of
  * one constant rate each (open model), growing ×2 until the SLO breaks, then bisecting to the
- * precision asked; each step its own run folder, then capacity.json and the overlay input.
+ * precision asked; each step its own run folder, then capacity.json and capacity.html (the overlay
+ * report: latency against throughput, each point linked to its step's report).
  */
 import { existsSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import {
   capacitySuite,
   formatCapacity,
   renderJunit,
+  renderOverlayReportHtml,
   renderReportHtml,
 } from '../report/index.js';
 import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../results/index.js';
@@ -127,7 +129,7 @@ export function registerCapacity(yargs: Argv): Argv {
         .option('out', {
           type: 'string',
           describe:
-            'Output folder (default reports/<name>-capacity-<YYYYMMDD-HHMMSS>): step-N/ per step, capacity.json, overlay.json',
+            'Output folder (default reports/<name>-capacity-<YYYYMMDD-HHMMSS>): step-N/ per step, capacity.json, capacity.html',
         })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .option('json', { type: 'boolean', default: false, describe: 'Print capacity.json on stdout' })
@@ -313,14 +315,14 @@ async function search(
       ? {}
       : { histogramOfHighestHeld: histograms.get(highest) as string }),
   });
-  await writeFileAtomically(join(outDir, 'overlay.json'), JSON.stringify(overlay, null, 2) + '\n');
+  await writeFileAtomically(join(outDir, 'capacity.html'), renderOverlayReportHtml(overlay));
   if (args.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   else process.stdout.write(formatCapacity(doc));
   await writeCiOutputs(args, {
     junit: () => renderJunit([capacitySuite(doc)]),
     markdown: () => capacityMarkdown(doc),
   });
-  const last = `capacity: ${shown(outDir)}`;
+  const last = `capacity: ${shown(join(outDir, 'capacity.html'))}`;
   if (args.json) note(last);
   else process.stdout.write(last + '\n');
   if (run.failure !== undefined) {
