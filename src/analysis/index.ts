@@ -43,16 +43,18 @@ export { kneeOf, type CurvePoint, type Knee } from './knee.js';
 export {
   capacityDocument,
   capacitySchemaId,
-  judgeCapacityStep,
   kneeMethod,
-  steadyPhaseName,
   type CapacityDocument,
+  type CapacitySettings,
+  type CapacityVerdict,
+} from './capacity-document.js';
+export {
+  judgeCapacityStep,
+  steadyPhaseName,
   type CapacityOutcome,
   type CapacityPoint,
-  type CapacitySettings,
   type CapacityStep,
-  type CapacityVerdict,
-} from './capacity.js';
+} from './capacity-step.js';
 export {
   comparabilityProblems,
   compareRunSets,
