@@ -26,7 +26,7 @@ import {
 } from '../report/index.js';
 import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../results/index.js';
 import { sloEntries, type Scenario } from '../scenario/index.js';
-import { ExitCode, formatRps, loadlabError } from '../shared/index.js';
+import { ExitCode, formatMs, formatRps, loadlabError } from '../shared/index.js';
 import { writeCiOutputs } from './ci-outputs.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
@@ -231,7 +231,7 @@ function onEvent(
           ? 'held'
           : `missed (${p.missed.join('; ')})`;
     note(
-      `step ${p.step}: ${formatRps(p.rate)}/s → ${formatRps(p.achievedRps)} req/s achieved, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, ${p.errors} errors: ${verdict}`,
+      `step ${p.step}: ${formatRps(p.rate)}/s → ${formatRps(p.achievedRps)} req/s achieved, p50 ${formatMs(p.p50Ms)} ms, p99 ${formatMs(p.p99Ms)} ms, ${p.errors} errors: ${verdict}`,
     );
   }
 }
