@@ -90,7 +90,7 @@ export function capacityDocument(input: {
   interrupted?: boolean;
 }): CapacityDocument {
   const { steps, outcome, settings } = input;
-  const clean = steps.filter((p) => p.generatorLimit === undefined);
+  const clean = steps.filter((p) => p.generatorLimit === undefined && p.rerun !== true);
   const heldRates = clean.filter((p) => p.held).map((p) => p.rate);
   const missedRates = clean.filter((p) => !p.held).map((p) => p.rate);
   const highestHeld = heldRates.length > 0 ? Math.max(...heldRates) : null;
@@ -146,7 +146,7 @@ function cautionsOf(steps: readonly CapacityPoint[]): string[] {
   const busy = steps.filter((p) => p.generator === 'busy-host').map((p) => p.step);
   if (busy.length === 0) return [];
   return [
-    `${busy.length} of ${steps.length} steps (${busy.join(', ')}) ran on a busy host: the generator's sends were late because of other work on the machine, and their latencies include that delay; rerun on a quieter host to measure the service alone.`,
+    `${busy.length} of ${steps.length} steps (${busy.join(', ')}) ran on a busy host: the generator's sends were late because of other work on the machine, and their latencies include that delay; run the search again on a quieter host to measure the service alone.`,
   ];
 }
 

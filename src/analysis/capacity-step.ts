@@ -48,6 +48,11 @@ export interface CapacityPoint extends CapacityStep {
   missed: string[];
   /** The step's folder, relative to the search's folder. */
   dir?: string;
+  /**
+   * True when the step missed while the generator called its host busy, so its rate was run once
+   * more and the next step stands in for it; the search counts only that one.
+   */
+  rerun?: boolean;
 }
 
 /**

@@ -225,11 +225,13 @@ function onEvent(
     progress.end();
     const p = event.point;
     const verdict =
-      p.generatorLimit !== undefined
-        ? `generator limit: ${p.generatorLimit}`
-        : p.held
-          ? 'held'
-          : `missed (${p.missed.join('; ')})`;
+      p.rerun === true
+        ? `missed (${p.missed.join('; ')}) on a busy host: running ${formatRps(p.rate)}/s again`
+        : p.generatorLimit !== undefined
+          ? `generator limit: ${p.generatorLimit}`
+          : p.held
+            ? 'held'
+            : `missed (${p.missed.join('; ')})`;
     note(
       `step ${p.step}: ${formatRps(p.rate)}/s → ${formatRps(p.achievedRps)} req/s achieved, p50 ${formatMs(p.p50Ms)} ms, p99 ${formatMs(p.p99Ms)} ms, ${p.errors} errors: ${verdict}`,
     );

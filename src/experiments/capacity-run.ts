@@ -7,6 +7,9 @@
  *   nextCapacityStep(steps) ─▶ rate ─▶ capacityStepPlan ─▶ runLab ─▶ analyseRun ─▶ judgeCapacityStep
  *          ▲                                                                              │
  *          └──────────────────────────────── steps += point ◀────────────────────────────┘
+ *
+ * A step that missed while the generator called its host busy is run once more at the same rate
+ * ({@link shouldRerun}); the first is kept in the curve marked `rerun`, and only the second counts.
  */
 import {
   analyseRun,
@@ -68,17 +71,21 @@ export async function runCapacitySearch(options: CapacityRunOptions): Promise<Ca
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const points: CapacityPoint[] = [];
+  const counted = () => points.filter((p) => p.rerun !== true);
+  const maxSteps = options.search.maxSteps ?? 24;
   let outcome: CapacityOutcome | undefined;
   let failure: LoadlabError | undefined;
   for (let step = 1; ; step++) {
     if (options.handles.signal.aborted) break;
-    const decision = nextCapacityStep(points, options.search);
+    // A re-run spends a step of the budget too.
+    const reruns = points.length - counted().length;
+    const decision = nextCapacityStep(counted(), { ...options.search, maxSteps: maxSteps - reruns });
     if ('done' in decision) {
       outcome = decision.done;
       break;
     }
     const rate = decision.next;
-    options.onEvent?.({ type: 'step', step, rate, ...bracket(points) });
+    options.onEvent?.({ type: 'step', step, rate, ...bracket(counted()) });
     let lab: LabOutcome;
     try {
       const plan = capacityStepPlan(options.scenario, rate, options.shape, options.target);
@@ -100,6 +107,7 @@ export async function runCapacitySearch(options: CapacityRunOptions): Promise<Ca
     };
     if (lab.failure !== undefined) failure = lab.failure;
     if (lab.failure !== undefined || result.interrupted) break;
+    if (shouldRerun(point, points)) point.rerun = true;
     points.push(point);
     options.onEvent?.({ type: 'step-done', point });
   }
@@ -126,6 +134,20 @@ export async function runCapacitySearch(options: CapacityRunOptions): Promise<Ca
     interrupted,
   });
   return { document, ...(failure === undefined ? {} : { failure }), interrupted };
+}
+
+/**
+ * A miss is run once more when the generator called its host busy (its sends late because of
+ * other work on the machine): such a miss may be the host's doing, not the service's. Once per
+ * rate; the second verdict stands.
+ */
+function shouldRerun(point: CapacityPoint, before: readonly CapacityPoint[]): boolean {
+  return (
+    !point.held &&
+    point.generatorLimit === undefined &&
+    point.generator === 'busy-host' &&
+    !before.some((p) => p.rate === point.rate)
+  );
 }
 
 function bracket(points: readonly CapacityPoint[]): { highestHeld?: number; lowestMissed?: number } {

@@ -23,6 +23,7 @@ function cells(p: CapacityPoint): string[] {
 
 function verdictOf(p: CapacityPoint): string {
   if (p.generatorLimit !== undefined) return 'generator limit';
+  if (p.rerun === true) return 'missed on a busy host: run again';
   return p.held ? 'held' : 'missed';
 }
 

@@ -65,6 +65,9 @@ describe('loadlab capacity', () => {
       '2s',
       '--warmup',
       '1s',
+      // Bounds the test: ~8 steps of ~2.5 s are expected, a few more if a busy host makes some run twice.
+      '--max-steps',
+      '14',
       '--out',
       out,
       '--json',
@@ -75,8 +78,12 @@ describe('loadlab capacity', () => {
     expect(doc.verdict).toBe('capacity');
     expect(doc.slo).toEqual([{ p99Ms: 50, during: 'phase:steady' }]);
     const capacity = doc.capacity as number;
-    expect(capacity).toBeGreaterThanOrEqual(0.9 * server.capacityRps);
-    expect(capacity).toBeLessThanOrEqual(1.0225 * server.capacityRps);
+    // On failure, the curve: a host too busy for timing shows as "busy-host" steps.
+    const curve = doc.steps
+      .map((s) => `${s.rate}/s: p99 ${s.p99Ms} ms ${s.held ? 'held' : 'missed'} (generator ${s.generator})`)
+      .join('; ');
+    expect(capacity, curve).toBeGreaterThanOrEqual(0.9 * server.capacityRps);
+    expect(capacity, curve).toBeLessThanOrEqual(1.0225 * server.capacityRps);
     expect(doc.precision).toBeLessThanOrEqual(0.05);
     expect(doc.knee?.method).toBe('kneedle');
     // Grown ×2 from 400/s, then bisected: every step is on the curve, in its own folder.
@@ -98,9 +105,9 @@ describe('loadlab capacity', () => {
     // The overlay report: every step a point, linked to that step's own report.
     const html = await readFile(join(out, 'capacity.html'), 'utf8');
     for (const step of doc.steps) expect(html).toContain(`${step.dir as string}/index.html`);
-    expect(run.stderr).toMatch(/step 1 \(at most 24\): 400\/s for 2 s \(1 s warm-up\); first step/);
+    expect(run.stderr).toMatch(/step 1 \(at most 14\): 400\/s for 2 s \(1 s warm-up\); first step/);
     expect(run.stderr).toMatch(/bisecting: held at/);
-  });
+  }, 60_000);
 
   it('refuses a scenario with no SLO (exit 2, NO_SLO), and wrong flags all at once, starting nothing', async () => {
     const file = await scenario();

@@ -347,6 +347,14 @@ describe('the capacity document', () => {
     expect(doc.headline).toMatch(/^Limit of this generator, not of the service, at 2000\/s/);
   });
 
+  it('leaves a step that was run again (a miss on a busy host) out of the bracket and the knee', () => {
+    const doc = capacityDocument({
+      ...base,
+      steps: [...steps.slice(0, 2), point(3, 1000, 400, false, { rerun: true }), steps[2] as CapacityPoint],
+    });
+    expect(doc).toMatchObject({ highestHeld: 1000, lowestMissed: null });
+  });
+
   it('reports held-to-max as a lower bound, and an interrupted search by its bracket', () => {
     const held = capacityDocument({
       ...base,
