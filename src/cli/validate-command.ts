@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
 import { describePlan, loadScenario, planRun } from '../scenario/index.js';
 import { printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface ValidateArgs {
   scenario: string;
@@ -13,8 +14,8 @@ interface ValidateArgs {
 
 export function registerValidate(yargs: Argv): Argv {
   return yargs.command<ValidateArgs>(
-    'validate <scenario>',
-    'Check a scenario file and print the resolved plan (phases over time); starts nothing',
+    commandEntry('validate').usage,
+    commandEntry('validate').summary,
     (y) =>
       y
         .strict()

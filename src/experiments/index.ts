@@ -37,3 +37,19 @@ export {
 export { runAb, type AbEvent, type AbMode, type AbOptions, type AbOutcome, type AbSide } from './ab.js';
 export { runRepeats, type RepeatOptions } from './repeat.js';
 export { startBarrier, type StartBarrier } from './start-barrier.js';
+export {
+  baseMemoryMiB,
+  memoryPerWorkerMiB,
+  ratePerCore,
+  sizeGenerator,
+  type GeneratorSize,
+} from './generator-sizing.js';
+export {
+  collectCommands,
+  completionIndexAnnotation,
+  k8sManifests,
+  resultsMount,
+  scenarioMount,
+  type K8sObject,
+  type K8sRunOptions,
+} from './k8s-manifests.js';
