@@ -113,7 +113,7 @@ export function searchFlags(args: CapacityArgs): { shape: CapacityStepShape; pre
   if (warmupMs === undefined)
     problems.push(`--warmup: expected a duration such as "3s" or "0s", got "${args.warmup}"`);
   if (stepMs !== undefined && warmupMs !== undefined)
-    problems.push(...stepShapeProblems({ stepMs, warmupMs }));
+    problems.push(...stepShapeProblems({ stepMs, warmupMs }, { step: '--step', warmup: '--warmup' }));
   if (args.startRate !== undefined && !(args.startRate > 0 && args.startRate <= rateCeiling)) {
     problems.push(
       `--start-rate: expected requests/s above 0 and at most ${rateCeiling}, got ${args.startRate}`,

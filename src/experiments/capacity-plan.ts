@@ -91,10 +91,10 @@ export function defaultStartRate(scenario: Scenario): number {
   return top > 0 ? top : 100;
 }
 
-/** Why `shape` cannot make a step, one sentence each naming the flag; empty when it can. */
+/** Why `shape` cannot make a step, one sentence each naming the caller's name for each length (`flags`); empty when it can. */
 export function stepShapeProblems(
   shape: CapacityStepShape,
-  flags = { step: '--step', warmup: '--warmup' },
+  flags: { step: string; warmup: string },
 ): string[] {
   const problems: string[] = [];
   if (shape.warmupMs < 0) problems.push(`${flags.warmup}: expected 0s or more, got ${shape.warmupMs} ms`);

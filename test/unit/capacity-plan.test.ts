@@ -131,7 +131,7 @@ describe('the plan of one capacity step', () => {
     [{ stepMs: 1500, warmupMs: 1000 }, ['--step: expected at least 1s more than --warmup']],
     [{ stepMs: 3000, warmupMs: -1 }, ['--warmup: expected 0s or more']],
   ])('checks the step shape %j', (shape, expected) => {
-    const problems = stepShapeProblems(shape);
+    const problems = stepShapeProblems(shape, { step: '--step', warmup: '--warmup' });
     expect(problems).toHaveLength(expected.length);
     expected.forEach((start, i) => expect(problems[i]).toContain(start));
   });
