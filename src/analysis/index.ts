@@ -41,6 +41,21 @@ export {
 export { allHeld, checkSlo, errorRate, notEnoughData, transportErrorKinds, transportErrors } from './slo.js';
 export { kneeOf, type CurvePoint, type Knee } from './knee.js';
 export {
+  capacityDocument,
+  capacitySchemaId,
+  kneeMethod,
+  type CapacityDocument,
+  type CapacitySettings,
+  type CapacityVerdict,
+} from './capacity-document.js';
+export {
+  judgeCapacityStep,
+  steadyPhaseName,
+  type CapacityOutcome,
+  type CapacityPoint,
+  type CapacityStep,
+} from './capacity-step.js';
+export {
   comparabilityProblems,
   compareRunSets,
   comparisonSchemaId,

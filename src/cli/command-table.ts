@@ -65,6 +65,13 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./ab-command.js')).registerAb,
   },
   {
+    name: 'capacity',
+    usage: 'capacity <scenario>',
+    summary:
+      'Find the highest arrival rate at which every SLO holds: grow, then bisect, one steady step at a time',
+    load: async () => (await import('./capacity-command.js')).registerCapacity,
+  },
+  {
     name: 'merge',
     usage: 'merge <dirs..>',
     summary:

@@ -10,15 +10,9 @@
  *   generator's limit, not the service's capacity.
  */
 
-/** What one step of the search measured. */
-export interface CapacityStep {
-  /** Arrival rate tried, requests/s. */
-  rate: number;
-  /** Whether every SLO held over the step's measured (post-warm-up) window. */
-  held: boolean;
-  /** Set when the generator could not keep the planned rate (saturated, or dropped requests): its reason. */
-  generatorLimit?: string;
-}
+import type { CapacityOutcome, CapacityStep } from '../analysis/index.js';
+
+export type { CapacityOutcome, CapacityStep };
 
 export interface CapacitySearchOptions {
   /** First rate tried, requests/s. */
@@ -34,14 +28,6 @@ export interface CapacitySearchOptions {
   /** Most steps the search may take; default 24. */
   maxSteps?: number;
 }
-
-/** How a capacity search ended. */
-export type CapacityOutcome =
-  | { kind: 'capacity'; capacity: number; missedAt: number; precision: number }
-  | { kind: 'generator-limit'; rate: number; reason: string; highestHeld?: number }
-  | { kind: 'never-held'; lowestTried: number }
-  | { kind: 'held-to-max'; maxRate: number }
-  | { kind: 'step-budget'; highestHeld?: number; lowestMissed?: number };
 
 export type CapacityDecision = { next: number } | { done: CapacityOutcome };
 

@@ -9,6 +9,23 @@ export {
   type CapacitySearchOptions,
   type CapacityStep,
 } from './capacity-search.js';
+export {
+  capacityStepPlan,
+  capacityStepScenario,
+  capacityStepSlo,
+  defaultCapacityStep,
+  defaultStartRate,
+  minSteadyMs,
+  stepShapeProblems,
+  type CapacityStepShape,
+  type CapacityTarget,
+} from './capacity-plan.js';
+export {
+  runCapacitySearch,
+  type CapacityEvent,
+  type CapacityRunOptions,
+  type CapacityRunResult,
+} from './capacity-run.js';
 export { interleavedOrder, type Trial } from './interleaved-order.js';
 export {
   defaultMaxVariants,

@@ -17,3 +17,5 @@ export type {
   OverlayTableRow,
   OverlayVariant,
 } from './overlay-input.js';
+export { capacityMarkdown, capacitySuite, formatCapacity } from './capacity-outputs.js';
+export { capacityOverlayInput } from './capacity-overlay.js';

@@ -44,6 +44,10 @@ export const errorCodes = {
     exitCode: ExitCode.invalidInput,
     hint: 'The target, the fault proxy and the scenario do not fit together; each problem says how.',
   },
+  NO_SLO: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'A capacity search needs an SLO to hold: add slo: to the scenario, or pass --slo p99Ms=50 (docs/capacity.md).',
+  },
   PROXY_CONFIG_INVALID: {
     exitCode: ExitCode.invalidInput,
     hint: 'Fix the `loadlab proxy --config` file: proxies [{name, listen, upstream, enabled, toxics}] and an optional seed.',
