@@ -18,6 +18,9 @@
  *   admission (plugin hooks come after the app's own); a shed request gives its slot back at once.
  *
  * Every refusal is counted in `http_requests_shed_total{reason}`.
+ *
+ * A cache hit answered before fastify (http/cache-hit-path.ts) runs none of these hooks: it takes
+ * its admission slot and in-flight count through `runAtOnce` and is counted by that path itself.
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply } from 'fastify';
