@@ -24,7 +24,9 @@ function setup(options: { open?: boolean; slotFree?: boolean; cached?: boolean }
         return work();
       },
     },
-    metrics: { httpResponse: (method, route, status) => calls.push(`count ${method} ${route} ${status}`) },
+    metrics: {
+      httpResponseCounter: (method, route, status) => () => calls.push(`count ${method} ${route} ${status}`),
+    },
     open: () => options.open ?? true,
   });
   const written: unknown[] = [];

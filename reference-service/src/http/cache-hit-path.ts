@@ -25,7 +25,7 @@
  * the requests answered here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Users } from '../app/users.js';
+import type { User, Users } from '../app/users.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { RequestTracker } from './request-hooks.js';
 import { parseUserId } from './routes.js';
@@ -33,7 +33,7 @@ import { parseUserId } from './routes.js';
 export interface CacheHitPathDeps {
   users: Pick<Users, 'peek'>;
   tracker: Pick<RequestTracker, 'runAtOnce'>;
-  metrics: Pick<ServiceMetrics, 'httpResponse'>;
+  metrics: Pick<ServiceMetrics, 'httpResponseCounter'>;
   /**
    * False while requests must take fastify's path: the service is not ready or drains (then
    * fastify answers 503 or adds `Connection: close`), load is shed, or every request is logged.
@@ -51,6 +51,7 @@ const route = '/users/:id';
 /** Builds the cache-hit path over the service's users, request tracker and metrics. */
 export function createCacheHitPath(deps: CacheHitPathDeps): CacheHitPath {
   const { users, tracker, metrics, open } = deps;
+  const counted = metrics.httpResponseCounter('GET', route, 200);
   return (request, response) => {
     const url = request.url;
     if (request.method !== 'GET' || url === undefined || !url.startsWith(prefix)) return false;
@@ -60,14 +61,37 @@ export function createCacheHitPath(deps: CacheHitPathDeps): CacheHitPath {
     return tracker.runAtOnce(() => {
       const user = users.peek(id);
       if (user === undefined) return false;
-      const body = JSON.stringify(user);
-      response.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(Buffer.byteLength(body)),
-      });
-      response.end(body);
-      metrics.httpResponse('GET', route, 200);
+      const answer = answerOf(user);
+      response.writeHead(200, answer.headers);
+      response.end(answer.body);
+      counted();
       return true;
     });
   };
+}
+
+/** The body and headers of a 200 with `user`; the headers object is only read by writeHead. */
+interface Answer {
+  body: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+// One answer per cached user object, made on its first hit. A user's cache entry is replaced, never
+// changed in place, when the user is written, so a new object gets a new answer.
+const answers = new WeakMap<User, Answer>();
+
+function answerOf(user: User): Answer {
+  let answer = answers.get(user);
+  if (answer === undefined) {
+    const body = JSON.stringify(user);
+    answer = {
+      body,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+    };
+    answers.set(user, answer);
+  }
+  return answer;
 }
