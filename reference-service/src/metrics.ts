@@ -37,6 +37,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** Counts one finished response; `route` is the route pattern or "unmatched". */
   httpResponse(method: string, route: string, status: number): void;
+  /** `httpResponse` with its labels bound once: each call counts one response. */
+  httpResponseCounter(method: string, route: string, status: number): () => void;
   cacheResult(result: CacheResult): void;
   dbCall(op: DbOp, outcome: DbOutcome): void;
   /** Records how long a store call waited for a connection, in seconds. */
@@ -218,6 +220,13 @@ export function createServiceMetrics(): ServiceMetrics {
     registry,
     httpResponse(method, route, status) {
       httpTally(method, route, status).n++;
+    },
+    httpResponseCounter(method, route, status) {
+      // Made at the first count, as httpResponse makes it: the series shows once it has counted.
+      let tally: Tally | undefined;
+      return () => {
+        (tally ??= httpTally(method, route, status)).n++;
+      };
     },
     cacheResult(result) {
       const tally = cacheTallies.get(result);

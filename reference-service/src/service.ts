@@ -3,11 +3,13 @@
  * cases, routes, metrics and graceful shutdown. It touches nothing global, so tests run it
  * in-process and main.ts runs it as a child process.
  *
- *   HTTP ─▶ hooks (deadline, in-flight, admission, shedding) ─▶ routes
+ *   HTTP ─▶ cache-hit path (GET /users/:id answered from the cache; http/cache-hit-path.ts)
+ *     └──▶ else: fastify: hooks (deadline, in-flight, admission, shedding) ─▶ routes
  *     routes ─▶ users ─▶ user cache ─▶ db client ─▶ pool gate (permits, FIFO queue) ─▶ undici Pool ─▶ store
  *     routes ─▶ profiles ─┬─▶ users (as above)
  *                         └─▶ recs client (cockatiel): retry + budget ─▶ breaker ─▶ timeout ─▶ bulkhead ─▶ undici Pool
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -20,6 +22,7 @@ import { createRandom, deriveSeed } from '../../protocol/index.js';
 import { createUserCache } from './adapters/user-cache.js';
 import { createUsers } from './app/users.js';
 import type { ServiceConfig } from '../../protocol/index.js';
+import { createCacheHitPath, type CacheHitPath } from './http/cache-hit-path.js';
 import { installErrorReplies } from './http/error-reply.js';
 import { lazyChildLoggerFactory } from './http/lazy-child-logger.js';
 import { installRequestHooks } from './http/request-hooks.js';
@@ -51,8 +54,27 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
   const logger = deps.logger ?? pino({ level: knobs.log.level });
   let readiness: Readiness = 'starting';
   const requestLogging = logger.isLevelEnabled('debug');
+  // Set once the pieces it needs are built; until then every request goes to fastify.
+  let cacheHitPath: CacheHitPath | undefined;
 
   const app = fastify({
+    // The HTTP/1 server fastify would make, with the cache-hit path first. Node's limits on
+    // receiving a request are set here (fastify leaves a server it did not make as it is); the
+    // check interval is what makes them bite (docs/measured-facts.md: every 30 s by default, so
+    // a slow-headers client was cut 28 s late).
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          headersTimeout: knobs.server.headersTimeoutMs,
+          connectionsCheckingInterval: knobs.server.connectionsCheckingIntervalMs,
+        },
+        (request: IncomingMessage, response: ServerResponse) => {
+          if (cacheHitPath === undefined || !cacheHitPath(request, response)) handler(request, response);
+        },
+      );
+      server.requestTimeout = knobs.server.receiveTimeoutMs;
+      return server;
+    },
     // Typed as fastify's logger interface so the app is a plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: !requestLogging }),
@@ -62,13 +84,6 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: knobs.server.keepAliveTimeoutMs,
-    // Node's limits on receiving a request; the check interval is what makes them bite
-    // (docs/measured-facts.md: every 30 s by default, so a slow-headers client was cut 28 s late).
-    requestTimeout: knobs.server.receiveTimeoutMs,
-    http: {
-      headersTimeout: knobs.server.headersTimeoutMs,
-      connectionsCheckingInterval: knobs.server.connectionsCheckingIntervalMs,
-    },
   });
   // fastify treats 0 as "use the default"; Node's own meaning of 0 (no timeout) is the knob's.
   app.server.keepAliveTimeout = knobs.server.keepAliveTimeoutMs;
@@ -118,6 +133,19 @@ export function buildService(config: ServiceConfig, deps: ServiceDeps = {}): Ser
   });
   installErrorReplies(app);
   registerRoutes(app, { users, profiles, registry: metrics.registry, readiness: () => readiness });
+  const shedding = knobs.server.shed.maxEventLoopDelayMs > 0 || knobs.server.shed.maxHeapUsedBytes > 0;
+  const server = app.server;
+  if (!requestLogging) {
+    cacheHitPath = createCacheHitPath({
+      users,
+      tracker,
+      metrics,
+      open: () =>
+        readiness === 'ready' &&
+        server.listening &&
+        !(shedding && (app as { isUnderPressure?: () => boolean }).isUnderPressure?.() === true),
+    });
+  }
 
   const shutdown = createShutdown({
     closeServer: () => app.close(),

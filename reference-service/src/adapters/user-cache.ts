@@ -48,7 +48,9 @@ const isNotFound = (entry: Entry | undefined): entry is typeof notFound => entry
 /** Builds a {@link UserCache}. */
 export function createUserCache(options: UserCacheOptions): UserCache {
   const { load, onResult } = options;
-  if (!options.enabled) return { get: load, put: () => undefined, invalidate: () => undefined };
+  if (!options.enabled) {
+    return { get: load, peek: () => undefined, put: () => undefined, invalidate: () => undefined };
+  }
   return options.singleflight
     ? singleFlightCache(options, load, onResult)
     : plainCache(options, load, onResult);
@@ -101,6 +103,7 @@ function plainCache(
       fill(id, user);
       return user;
     },
+    peek: (id) => peekHit(lru, id, onResult),
     put: (user) => void lru.set(user.id, user),
     invalidate: (id) => void lru.delete(id),
   };
@@ -166,9 +169,33 @@ function singleFlightCache(
         return load(id, ctx);
       }
     },
+    // A load every caller gave up on makes get() start afresh (a miss), whatever the cache holds.
+    peek: (id) => (flights.get(id)?.aborted === true ? undefined : peekHit(lru, id, onResult)),
     put: (user) => void lru.set(user.id, user),
     invalidate: (id) => void lru.delete(id),
   };
+}
+
+// One status object for every peek: it is read only within the synchronous call.
+const peekStatus: LRUCache.Status<number, Entry, never> = {};
+
+/**
+ * The cached user when the entry is fresh and no load of it is pending (lru-cache's `get` status
+ * `hit`, which `fetch()` also answers at once as a hit, moving the entry to the most recently used
+ * end as `get` does), counted as `hit`. Anything else (absent, stale, loading, a cached not-found)
+ * is left to `get`: undefined, nothing counted; `get` on an absent or stale entry changes nothing
+ * with `noDeleteOnStaleGet`.
+ */
+function peekHit<FC>(
+  lru: LRUCache<number, Entry, FC>,
+  id: number,
+  onResult: UserCacheOptions['onResult'],
+): User | undefined {
+  peekStatus.get = undefined;
+  const entry = lru.get(id, { status: peekStatus as LRUCache.Status<number, Entry, FC> });
+  if (peekStatus.get !== 'hit' || entry === undefined || isNotFound(entry)) return undefined;
+  onResult?.('hit');
+  return entry;
 }
 
 /** How `fetch()` answered, from the status it filled in. */

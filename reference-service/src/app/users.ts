@@ -64,6 +64,12 @@ export interface UserStore {
 export interface UserCache {
   /** Reads through the cache; a miss loads from the store. */
   get(id: number, ctx: CallContext): Promise<User | undefined>;
+  /**
+   * The user when `get` would answer it as a plain `hit` (fresh, no load pending), counted as
+   * `get` counts it; otherwise undefined, with nothing counted and nothing changed, and the
+   * caller goes through `get`. Synchronous: the cache-hit path answers without a promise.
+   */
+  peek(id: number): User | undefined;
   /** Puts a user just written, so the next read is a hit. */
   put(user: User): void;
   /** Forgets what is cached for `id` (a user just deleted). */
@@ -73,6 +79,8 @@ export interface UserCache {
 /** The use cases the HTTP routes call. */
 export interface Users {
   get(id: number, ctx: CallContext): Promise<User | undefined>;
+  /** A cached user served at once, or undefined: then call `get` (see {@link UserCache.peek}). */
+  peek(id: number): User | undefined;
   create(input: NewUser, ctx: CallContext, options?: CreateOptions): Promise<Created>;
   replace(id: number, input: NewUser, ctx: CallContext): Promise<User | undefined>;
   delete(id: number, ctx: CallContext): Promise<boolean>;
@@ -83,6 +91,7 @@ export function createUsers(deps: { store: UserStore; cache: UserCache }): Users
   const { store, cache } = deps;
   return {
     get: (id, ctx) => cache.get(id, ctx),
+    peek: (id) => cache.peek(id),
     async create(input, ctx, options) {
       const created = await store.create(input, ctx, options);
       // A replay may return a user changed or deleted since: the cache keeps what the store has.

@@ -18,6 +18,9 @@
  *   admission (plugin hooks come after the app's own); a shed request gives its slot back at once.
  *
  * Every refusal is counted in `http_requests_shed_total{reason}`.
+ *
+ * A cache hit answered before fastify (http/cache-hit-path.ts) runs none of these hooks: it takes
+ * its admission slot and in-flight count through `runAtOnce` and is counted by that path itself.
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -61,6 +64,14 @@ function refuse(reply: FastifyReply, metrics: Pick<ServiceMetrics, 'shed'>, reas
 export interface RequestTracker {
   /** Requests received and not yet finished or abandoned. */
   inFlight(): number;
+  /**
+   * Runs `work` (which tries to answer a request synchronously, outside fastify, and says whether
+   * it did) under the same admission and in-flight count as a request through the hooks, when a
+   * slot is free now: it holds the slot and counts in flight while it runs; returns what `work`
+   * returned. False, and `work` not run, when every slot is held: the request must then go
+   * through fastify, to wait for a slot or be refused as usual.
+   */
+  runAtOnce(work: () => boolean): boolean;
 }
 
 /** Installs the hooks on `app` (before any route is registered). */
@@ -129,5 +140,18 @@ export function installRequestHooks(app: FastifyInstance, options: RequestHooksO
     done();
   });
 
-  return { inFlight: () => inFlight };
+  return {
+    inFlight: () => inFlight,
+    runAtOnce(work) {
+      const release = gate.tryTake();
+      if (release === undefined) return false;
+      inFlight++;
+      try {
+        return work();
+      } finally {
+        inFlight--;
+        release();
+      }
+    },
+  };
 }

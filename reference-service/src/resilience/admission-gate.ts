@@ -37,6 +37,8 @@ export interface AdmissionGate {
    * neither is called).
    */
   admit(granted: (release: Release) => void, shed: (reason: ShedReason) => void): (() => void) | undefined;
+  /** A slot now if one is free (nobody waits then), else undefined; never waits, never sheds. */
+  tryTake(): Release | undefined;
   /** Requests holding a slot. */
   running(): number;
   /** Requests waiting for one. */
@@ -71,6 +73,7 @@ export function createAdmissionGate(options: AdmissionGateOptions): AdmissionGat
         wait,
       );
     },
+    tryTake: () => permits.tryTake(),
     running: () => permits.held(),
     queued: () => permits.waiting(),
   };
