@@ -88,3 +88,24 @@ export {
   type ShiftOptions,
 } from './stats-hodges-lehmann.js';
 export { repeatsSchemaId, summariseRepeats, type RepeatFigure, type RepeatsDocument } from './repeats.js';
+export {
+  goodput,
+  rankValue,
+  sweepDocument,
+  sweepSchemaId,
+  type RepeatRange,
+  type SweepDocument,
+  type SweepDocumentInput,
+  type SweepVariant,
+  type SweepVariantRuns,
+} from './sweep.js';
+export {
+  decideWinner,
+  paretoFront,
+  rankFigures,
+  type Candidate,
+  type CandidateComparison,
+  type ParetoPoint,
+  type RankBy,
+  type WinnerDecision,
+} from './sweep-winner.js';

@@ -12,6 +12,7 @@ import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
 import { registerRun } from './run-command.js';
 import { registerServe } from './serve-command.js';
+import { registerSweep } from './sweep-command.js';
 import { registerValidate } from './validate-command.js';
 
 const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO or a threshold failed; 2 invalid input; 3 the run could not be carried out; 4 a comparison was inconclusive; 130 interrupted.
@@ -23,7 +24,7 @@ let cli = yargs(args)
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, compare, ab, serve, proxy or report.')
+  .demandCommand(1, 'Name a command: run, validate, compare, ab, sweep, serve, proxy or report.')
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -37,6 +38,7 @@ for (const register of [registerRun, registerValidate, registerServe, registerRe
 }
 cli = registerCompare(cli);
 cli = registerAb(cli);
+cli = registerSweep(cli);
 
 try {
   await cli.parseAsync();

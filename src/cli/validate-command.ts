@@ -2,12 +2,15 @@
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
+import { defaultMaxVariants } from '../experiments/index.js';
 import { describePlan, loadScenario, planRun } from '../scenario/index.js';
-import { printError } from './output.js';
+import { note, printError } from './output.js';
+import { planVariants } from './sweep-matrix.js';
 
 interface ValidateArgs {
   scenario: string;
   set: string[];
+  matrix: string[];
   json: boolean;
 }
 
@@ -29,6 +32,12 @@ export function registerValidate(yargs: Argv): Argv {
           default: [],
           describe: 'Override a field: --set path=value',
         })
+        .option('matrix', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'A matrix axis, as `loadlab sweep` takes it: --matrix path=v1,v2 (repeatable)',
+        })
         .option('json', {
           type: 'boolean',
           default: false,
@@ -45,9 +54,33 @@ export function registerValidate(yargs: Argv): Argv {
         });
         // The plan `loadlab run` would hand the lab (against the reference service).
         const plan = planRun(scenario, { scenarioDir: dirname(resolve(args.scenario)) });
+        // A matrix is checked as `loadlab sweep` checks it: every variant, every mistake at once.
+        const variants =
+          scenario.matrix === undefined && args.matrix.length === 0
+            ? []
+            : await planVariants(scenario, args.matrix, true, async (extra) => {
+                const { scenario: variant } = await loadScenario(args.scenario, {
+                  sets: [...args.set, ...extra],
+                  extraChecks: (input) =>
+                    requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
+                });
+                return planRun(variant, { scenarioDir: dirname(resolve(args.scenario)) });
+              });
         process.stdout.write(
           args.json ? JSON.stringify(plan, null, 2) + '\n' : describePlan(plan.load, scenario) + '\n',
         );
+        if (variants.length > 0 && !args.json) {
+          const mode = scenario.matrixMode ?? 'product';
+          const lines = variants.map((v) => `  ${v.dir}`);
+          process.stdout.write(
+            `matrix (${mode}): ${variants.length} variants, each checked\n${lines.join('\n')}\n`,
+          );
+        }
+        if (variants.length > defaultMaxVariants) {
+          note(
+            `note: ${variants.length} variants is more than ${defaultMaxVariants}: \`loadlab sweep\` needs --yes to run them all`,
+          );
+        }
         process.exitCode = 0;
       } catch (error) {
         process.exitCode = printError(error);

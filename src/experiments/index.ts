@@ -20,3 +20,20 @@ export {
 export { runAb, type AbEvent, type AbMode, type AbOptions, type AbOutcome, type AbSide } from './ab.js';
 export { runRepeats, type RepeatOptions } from './repeat.js';
 export { startBarrier, type StartBarrier } from './start-barrier.js';
+export {
+  pendingTrials,
+  runSweep,
+  sweepOrder,
+  trialKey,
+  type SweepEvent,
+  type SweepOptions,
+  type SweepOutcome,
+  type SweepTrial,
+} from './sweep.js';
+export {
+  planSweep,
+  variantDir,
+  type MatrixAxis,
+  type PlannedVariant,
+  type SweepPlanOptions,
+} from './sweep-plan.js';

@@ -14,3 +14,5 @@ export type {
   OverlayTableRow,
   OverlayVariant,
 } from './overlay-input.js';
+export { sweepCells, sweepColumns, sweepOverlayInput } from './sweep-overlay.js';
+export { formatSweep, sweepMarkdown, sweepSuite } from './sweep-outputs.js';

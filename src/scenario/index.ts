@@ -37,3 +37,4 @@ export {
 } from './schema.js';
 export { sloEntries } from './slo-schema.js';
 export { faultNames } from './faults-schema.js';
+export { matrixModeSchema, matrixSchema, type MatrixInput } from './matrix-schema.js';
