@@ -221,7 +221,10 @@ async function sweepAndReport(args: SweepArgs, setup: SweepSetup): Promise<numbe
       `resuming ${shown(outDir)}: ${done.size} run(s) already complete, ${failed.size} variant(s) failed before`,
     );
   }
-  const interrupt = onInterrupt(note, 'stopping the run in progress; the sweep can be carried on with --resume');
+  const interrupt = onInterrupt(
+    note,
+    'stopping the run in progress; the sweep can be carried on with --resume',
+  );
   const progress = createProgress({
     quiet: args.quiet,
     tty: process.stderr.isTTY === true,
