@@ -6,6 +6,7 @@ export { formatComparison } from './compare-terminal.js';
 export { renderJunit, type JunitCase, type JunitOutcome, type JunitSuite } from './junit.js';
 export { comparisonSuite, runSuite } from './junit-outputs.js';
 export { comparisonMarkdown, runMarkdown } from './markdown.js';
+export { renderOverlayReportHtml, overlayDataElementId } from './overlay-html.js';
 export { formatRepeats } from './repeats-terminal.js';
 export type {
   OverlayPoint,

@@ -40,6 +40,11 @@ export interface OverlayVariant {
   spectrum?: OverlaySpectrumPoint[];
   /** Set when the variant could not be measured (its service failed to start, ...): why. */
   failed?: string;
+  /**
+   * Where the variant sits on the Pareto view of throughput against p99 (e.g. its capacity step);
+   * default: the medians of its points' throughput and p99.
+   */
+  position?: { achievedRps: number; p99Ms: number };
 }
 
 /** One row of the table: a variant's summary, with the evidence behind its rank. */
