@@ -67,7 +67,17 @@ export interface SweepVariant {
   errors?: RepeatRange;
   /** Errors over requests that concluded, in percent. */
   errorRatePct?: RepeatRange;
-  service?: { eventLoopDelayP99Ms?: RepeatRange; heapPeakMb?: RepeatRange };
+  service?: {
+    eventLoopDelayP99Ms?: RepeatRange;
+    heapPeakMb?: RepeatRange;
+    /**
+     * The service's counters summed over each run (`cache.hit`, `cache.miss`, `cache.coalesced`, …,
+     * `shed`, `retries`, `recsCalls`), median and range over the repeats; only those it reported.
+     */
+    counters?: Record<string, RepeatRange>;
+  };
+  /** The generator's verdict on itself, runs per verdict (`ok`, `saturated`, `busy-host`, ...): docs/measurement-edges.md. */
+  generator?: Record<string, number>;
   /** 1 = best; tied variants share 1. Only for variants that held their SLOs. */
   rank?: number;
   verdict: 'winner' | 'tie' | 'holds' | 'misses' | 'failed' | 'pending';
@@ -247,9 +257,11 @@ function summariseVariant(v: SweepVariantRuns, repeats: number): SweepVariant {
   const p99 = pick('p99');
   const loop = pick('eventLoopDelayP99');
   const heap = pick('heapPeak');
+  const counters = serviceCounters(v.results);
   const service = {
     ...(loop === undefined ? {} : { eventLoopDelayP99Ms: loop }),
     ...(heap === undefined ? {} : { heapPeakMb: heap }),
+    ...(Object.keys(counters).length === 0 ? {} : { counters }),
   };
   const optional = <K extends string>(key: K, value: RepeatRange | undefined) =>
     value === undefined ? {} : ({ [key]: value } as Record<K, RepeatRange>);
@@ -261,6 +273,7 @@ function summariseVariant(v: SweepVariantRuns, repeats: number): SweepVariant {
     ...optional('errors', range(v.results.map((r) => r.summary.errors.total))),
     ...optional('errorRatePct', pick('errorRate')),
     ...(Object.keys(service).length === 0 ? {} : { service }),
+    ...generatorVerdicts(v.results),
   };
 }
 
@@ -282,6 +295,36 @@ function sloChecks(results: readonly ResultDocument[]): SweepVariant['slo']['che
     runs: e.actual.length,
     actual: range(e.actual) as RepeatRange,
   }));
+}
+
+function generatorVerdicts(results: readonly ResultDocument[]): { generator?: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  for (const r of results) {
+    const verdict = r.summary.generator?.verdict;
+    if (verdict !== undefined) counts[verdict] = (counts[verdict] ?? 0) + 1;
+  }
+  return Object.keys(counts).length === 0 ? {} : { generator: counts };
+}
+
+/** Each counter the service reported, summed over each run's seconds; median and range over the runs. */
+function serviceCounters(results: readonly ResultDocument[]): Record<string, RepeatRange> {
+  const perRun = results.map((r) => {
+    const totals: Record<string, number> = {};
+    const add = (key: string, value: unknown) => {
+      if (typeof value === 'number' && Number.isFinite(value)) totals[key] = (totals[key] ?? 0) + value;
+    };
+    for (const point of r.series) {
+      const s = point.service;
+      if (s === undefined) continue;
+      for (const [k, n] of Object.entries(s.cache ?? {})) add(`cache.${k}`, n);
+      add('shed', s.shed);
+      add('retries', s.retries);
+      add('recsCalls', s.recsCalls);
+    }
+    return totals;
+  });
+  const keys = [...new Set(perRun.flatMap((t) => Object.keys(t)))].sort();
+  return Object.fromEntries(keys.map((k) => [k, range(perRun.map((t) => t[k] ?? 0)) as RepeatRange]));
 }
 
 function range(values: readonly number[]): RepeatRange | undefined {

@@ -13,6 +13,7 @@ import { runSweep, trialKey, type PlannedVariant, type SweepTrial } from '../exp
 import {
   formatSweep,
   renderJunit,
+  renderOverlayReportHtml,
   renderReportHtml,
   sweepMarkdown,
   sweepOverlayInput,
@@ -307,13 +308,14 @@ async function sweepAndReport(args: SweepArgs, setup: SweepSetup): Promise<numbe
   await writeFileAtomically(join(outDir, 'sweep.json'), JSON.stringify(doc, null, 2) + '\n');
   const overlay = sweepOverlayInput(doc, after.results);
   await writeFileAtomically(join(outDir, 'overlay.json'), JSON.stringify(overlay, null, 2) + '\n');
+  await writeFileAtomically(join(outDir, 'sweep.html'), renderOverlayReportHtml(overlay));
   if (args.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   else process.stdout.write(formatSweep(doc));
   await writeCiOutputs(args, {
     junit: () => renderJunit([sweepSuite(doc, { timestamp: record.startedAt })]),
     markdown: () => sweepMarkdown(doc),
   });
-  const last = `sweep: ${shown(join(outDir, 'sweep.json'))}`;
+  const last = `sweep: ${shown(join(outDir, 'sweep.html'))} (sweep.json beside it)`;
   if (args.json) note(last);
   else process.stdout.write(last + '\n');
   if (outcome.interrupted) {

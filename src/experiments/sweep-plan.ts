@@ -24,7 +24,7 @@ export interface MatrixAxis {
 
 /** A variant, planned. */
 export interface PlannedVariant<P> extends Variant {
-  /** Its folder inside the sweep's: `<k>-<path=value_...>`, file-safe, sorted by k. */
+  /** Its folder inside the sweep's: `<k>-<field=value_...>`, file-safe, sorted by k. */
   dir: string;
   plan: P;
 }
@@ -119,10 +119,16 @@ async function attempt<P>(fn: () => Promise<P>): Promise<{ value: P } | { proble
   }
 }
 
-/** `03-service.db.pool.max=8`: the index (zero-padded to `width`) and the settings, file-safe. */
+/**
+ * `03-pool.max=8`: the index (zero-padded to `width`) and the settings, file-safe, each key shortened
+ * to its last two fields (the whole path when two keys would read the same).
+ */
 export function variantDir(variant: Variant, width: number): string {
+  const keys = Object.keys(variant.values);
+  const short = (k: string) => k.split('.').slice(-2).join('.');
+  const clash = new Set(keys.map(short)).size < keys.length;
   const settings = Object.entries(variant.values)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${clash ? k : short(k)}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join('_')
     .replace(/[^A-Za-z0-9._=-]+/g, '-')
     .slice(0, 80)

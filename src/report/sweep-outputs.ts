@@ -26,7 +26,16 @@ export function formatSweep(doc: SweepDocument): string {
       .trimEnd();
   const pareto =
     doc.pareto.length === 0 ? '' : `Pareto front (throughput vs p99): ${doc.pareto.join('; ')}\n`;
-  return `${all.map(line).join('\n')}\n${pareto}${doc.decision}\n`;
+  const runs = doc.variants.reduce((n, v) => n + v.runs.length, 0);
+  const flagged = doc.variants.reduce(
+    (n, v) => n + (v.generator?.['saturated'] ?? 0) + (v.generator?.['busy-host'] ?? 0),
+    0,
+  );
+  const warning =
+    flagged === 0
+      ? ''
+      : `! the load generator flagged ${flagged} of ${runs} runs (saturated, or a busy host): their figures describe the machine as much as the service\n`;
+  return `${all.map(line).join('\n')}\n${pareto}${warning}${doc.decision}\n`;
 }
 
 /** GitHub-flavoured Markdown: the decision, then the table. */

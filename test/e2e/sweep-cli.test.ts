@@ -108,7 +108,10 @@ describe('loadlab sweep', () => {
       variants: { points: { reportHref: string }[] }[];
     };
     expect(overlay.variants.map((v) => v.points.length)).toEqual([3, 3, 3, 3]);
-    expect(existsSync(join(out, overlay.variants[0]?.points[0]?.reportHref as string))).toBe(true);
+    const href = overlay.variants[0]?.points[0]?.reportHref as string;
+    expect(existsSync(join(out, href))).toBe(true);
+    const html = await readFile(join(out, 'sweep.html'), 'utf8');
+    expect(html.includes('<h1>Sweep of swept: 4 variants × 3 repeats</h1>')).toBe(true);
   });
 
   it('records a variant whose service fails to start as failed, with the reason, and goes on', async () => {

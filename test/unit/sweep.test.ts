@@ -244,8 +244,8 @@ describe('planning a sweep', () => {
       plan,
     });
     expect(variants.map((v) => [v.dir, v.plan])).toEqual([
-      ['1-service.db.pool.max=2', { max: 2 }],
-      ['2-service.db.pool.max=8', { max: 8 }],
+      ['1-pool.max=2', { max: 2 }],
+      ['2-pool.max=8', { max: 8 }],
     ]);
   });
 
