@@ -112,7 +112,7 @@ describe('loadlab sweep', () => {
     expect(existsSync(join(out, href))).toBe(true);
     const html = await readFile(join(out, 'sweep.html'), 'utf8');
     expect(html.includes('<h1>Sweep of swept: 4 variants × 3 repeats</h1>')).toBe(true);
-  });
+  }, 120_000);
 
   it('records a variant whose service fails to start as failed, with the reason, and goes on', async () => {
     const file = await scenario('half-broken', [
@@ -135,7 +135,7 @@ describe('loadlab sweep', () => {
     expect(doc.outcome).toBe('winner');
     expect(code).toBe(0);
     expect(stdout).toContain('wins');
-  });
+  }, 60_000);
 
   it('refuses a key that names no field and an empty list at once, and too many variants without --yes, exit 2', async () => {
     const file = await scenario('bad-matrix', [
