@@ -88,8 +88,8 @@ export {
   type ShiftOptions,
 } from './stats-hodges-lehmann.js';
 export { repeatsSchemaId, summariseRepeats, type RepeatFigure, type RepeatsDocument } from './repeats.js';
+export { goodput } from './sweep-variant.js';
 export {
-  goodput,
   rankValue,
   sweepDocument,
   sweepSchemaId,

@@ -4,11 +4,10 @@
  * sweep.json (the variants, the winner under the SLO or the tie, the Pareto front), the overlay
  * report's input and the table. `--resume DIR` carries on an interrupted sweep.
  */
-import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createRandom, deriveSeed } from '../../protocol/index.js';
-import { analyseRun, sweepDocument, type RankBy, type SweepDocument } from '../analysis/index.js';
+import { analyseRun, sweepDocument, type RankBy } from '../analysis/index.js';
 import { runSweep, trialKey, type PlannedVariant, type SweepTrial } from '../experiments/index.js';
 import {
   formatSweep,
@@ -19,45 +18,24 @@ import {
   sweepOverlayInput,
   sweepSuite,
 } from '../report/index.js';
-import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../results/index.js';
+import { writeFileAtomically, writeRunOutput } from '../results/index.js';
 import type { LabPlan, Scenario } from '../scenario/index.js';
 import { ExitCode, loadlabError, formatDurationMs } from '../shared/index.js';
-import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
+import { checkFlags, exitCodeOf, type SweepArgs } from './sweep-flags.js';
+import { ciOutputOptions, writeCiOutputs } from './ci-outputs.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 import { createProgress } from './progress.js';
-import {
-  checkOutFlag,
-  checkTarget,
-  defaultOutDir,
-  planFromFlags,
-  scenarioFlagOptions,
-  type ScenarioFlags,
-} from './run-flags.js';
+import { checkTarget, defaultOutDir, planFromFlags, scenarioFlagOptions } from './run-flags.js';
 import {
   planRecord,
-  readPlanRecord,
   readSweepFolder,
-  resumeProblems,
+  startFolder,
   writeFailure,
-  writePlanRecord,
   type SweepPlanRecord,
 } from './sweep-folder.js';
-import { planVariants } from './sweep-matrix.js';
-
-interface SweepArgs extends CiOutputArgs, ScenarioFlags {
-  target?: string;
-  out?: string;
-  matrix: string[];
-  repeat: number;
-  yes: boolean;
-  resume?: string;
-  rankBy: string;
-  confidence: number;
-  quiet: boolean;
-  json: boolean;
-}
+import { axesOf, planVariants } from './sweep-matrix.js';
 
 const epilog = `The matrix is the scenario's matrix: (path: [values]; matrixMode: zip pairs the i-th values) with
 --matrix path=v1,v2,... flags laid over it. Every variant is checked before anything starts.
@@ -66,9 +44,6 @@ better than every other candidate with confidence (as loadlab compare judges); o
 Exit codes: 0 a winner was found; 1 no variant held its SLOs; 2 invalid input; 3 every variant failed
 (or the output could not be written); 4 inconclusive: the best candidates tie; 130 interrupted (resume
 with --resume DIR). Docs: docs/sweep.md`;
-
-const maxRepeats = 50;
-const rankChoices = ['p99', 'rps', 'goodput'] as const;
 
 export function registerSweep(yargs: Argv): Argv {
   return yargs.command<SweepArgs>(
@@ -134,7 +109,17 @@ async function sweepCommand(args: SweepArgs): Promise<number> {
     const rankBy = checkFlags(args);
     const target = args.target === undefined ? undefined : checkTarget(args.target);
     const planOptions = { ...(target === undefined ? {} : { target }) };
-    const { scenario } = await planFromFlags(args, planOptions);
+    const { scenario } = await planFromFlags(args, {
+      ...planOptions,
+      check: (s) => {
+        if (target !== undefined && s.faults.length > 0) {
+          throw loadlabError(
+            'BAD_FLAG',
+            `the scenario has ${s.faults.length} fault(s), but with --target a sweep has no fault proxy to apply them through: drop the faults, or sweep the reference service`,
+          );
+        }
+      },
+    });
     const variants = await planVariants(scenario, args.matrix, args.yes, (extra) =>
       planFromFlags(args, { ...planOptions, extra }).then((p) => p.plan),
     );
@@ -146,57 +131,6 @@ async function sweepCommand(args: SweepArgs): Promise<number> {
   } catch (error) {
     return printError(error);
   }
-}
-
-function checkFlags(args: SweepArgs): RankBy {
-  const problems: string[] = [];
-  if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > maxRepeats) {
-    problems.push(`--repeat: expected a whole number from 1 to ${maxRepeats}, got ${args.repeat}`);
-  }
-  if (!(args.confidence >= 0.5 && args.confidence < 1)) {
-    problems.push(`--confidence: expected a number from 0.5 to below 1, such as 0.9, got ${args.confidence}`);
-  }
-  if (!(rankChoices as readonly string[]).includes(args.rankBy)) {
-    problems.push(`--rank-by: expected one of ${rankChoices.join(', ')}, got "${args.rankBy}"`);
-  }
-  if (args.resume !== undefined && args.out !== undefined && resolve(args.resume) !== resolve(args.out)) {
-    problems.push('--resume DIR is also the output folder: leave --out out, or give the same folder');
-  }
-  checkOutFlag(args.out);
-  if (problems.length > 0) {
-    throw loadlabError('BAD_FLAG', problems.length === 1 ? (problems[0] as string) : 'Some flags are wrong', {
-      problems: problems.length === 1 ? [] : problems,
-    });
-  }
-  return args.rankBy as RankBy;
-}
-
-/** A new sweep's folder (refusing one that holds a sweep), or a resumed one's (refusing a different sweep). */
-async function startFolder(dir: string, record: SweepPlanRecord, resume: boolean): Promise<SweepPlanRecord> {
-  const existing = existsSync(dir) ? await readPlanRecord(dir) : undefined;
-  if (resume) {
-    if (existing === undefined) {
-      throw loadlabError('RESUME_MISMATCH', `--resume ${dir}: the folder holds no sweep`, {
-        problems: [`${dir}: no sweep-plan.json; start the sweep without --resume`],
-      });
-    }
-    const problems = resumeProblems(existing, record);
-    if (problems.length > 0) {
-      throw loadlabError('RESUME_MISMATCH', `--resume ${dir}: the folder holds a different sweep`, {
-        problems,
-      });
-    }
-    return existing;
-  }
-  if (existing !== undefined) {
-    throw loadlabError(
-      'BAD_FLAG',
-      `--out ${dir} already holds a sweep: carry it on with --resume ${dir}, or choose another folder`,
-    );
-  }
-  await checkOutputFolder(dir);
-  await writePlanRecord(dir, record);
-  return record;
 }
 
 interface SweepSetup {
@@ -325,34 +259,6 @@ async function sweepAndReport(args: SweepArgs, setup: SweepSetup): Promise<numbe
     return ExitCode.interrupted;
   }
   return exitCodeOf(doc);
-}
-
-/** 0 a winner, 4 a tie, 1 no variant held its SLOs, 3 every variant failed. */
-export function exitCodeOf(doc: SweepDocument): number {
-  switch (doc.outcome) {
-    case 'winner':
-      return ExitCode.ok;
-    case 'tie':
-      return ExitCode.inconclusive;
-    case 'none-held':
-      return ExitCode.sloFailed;
-    case 'all-failed':
-      return ExitCode.runFailed;
-    case 'incomplete':
-      return ExitCode.interrupted;
-  }
-}
-
-/** The matrix's axes as the variants took them (path → distinct values, in order). */
-function axesOf(variants: readonly PlannedVariant<LabPlan>[]): Record<string, unknown[]> {
-  const axes: Record<string, unknown[]> = {};
-  for (const v of variants) {
-    for (const [path, value] of Object.entries(v.values)) {
-      const list = (axes[path] ??= []);
-      if (!list.some((x) => JSON.stringify(x) === JSON.stringify(value))) list.push(value);
-    }
-  }
-  return axes;
 }
 
 function roundLeft(ms: number): number {

@@ -10,11 +10,18 @@
  * failed; anything else is run again on --resume.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SweepVariantRuns } from '../analysis/index.js';
 import type { PlannedVariant } from '../experiments/index.js';
-import { ensureFolder, readResult, writeFileAtomically, type ResultDocument } from '../results/index.js';
+import {
+  checkOutputFolder,
+  ensureFolder,
+  readResult,
+  writeFileAtomically,
+  type ResultDocument,
+} from '../results/index.js';
 import type { LabPlan } from '../scenario/index.js';
 import { loadlabError } from '../shared/index.js';
 
@@ -183,4 +190,36 @@ async function readFailure(variantDir: string): Promise<VariantFailure | undefin
   } catch {
     return undefined; // no failure recorded
   }
+}
+
+/** A new sweep's folder (refusing one that holds a sweep), or a resumed one's (refusing a different sweep). */
+export async function startFolder(
+  dir: string,
+  record: SweepPlanRecord,
+  resume: boolean,
+): Promise<SweepPlanRecord> {
+  const existing = existsSync(dir) ? await readPlanRecord(dir) : undefined;
+  if (resume) {
+    if (existing === undefined) {
+      throw loadlabError('RESUME_MISMATCH', `--resume ${dir}: the folder holds no sweep`, {
+        problems: [`${dir}: no sweep-plan.json; start the sweep without --resume`],
+      });
+    }
+    const problems = resumeProblems(existing, record);
+    if (problems.length > 0) {
+      throw loadlabError('RESUME_MISMATCH', `--resume ${dir}: the folder holds a different sweep`, {
+        problems,
+      });
+    }
+    return existing;
+  }
+  if (existing !== undefined) {
+    throw loadlabError(
+      'BAD_FLAG',
+      `--out ${dir} already holds a sweep: carry it on with --resume ${dir}, or choose another folder`,
+    );
+  }
+  await checkOutputFolder(dir);
+  await writePlanRecord(dir, record);
+  return record;
 }

@@ -61,3 +61,15 @@ export async function planVariants(
     plan,
   });
 }
+
+/** The matrix's axes as the variants took them (path → distinct values, in order). */
+export function axesOf(variants: readonly PlannedVariant<LabPlan>[]): Record<string, unknown[]> {
+  const axes: Record<string, unknown[]> = {};
+  for (const v of variants) {
+    for (const [path, value] of Object.entries(v.values)) {
+      const list = (axes[path] ??= []);
+      if (!list.some((x) => JSON.stringify(x) === JSON.stringify(value))) list.push(value);
+    }
+  }
+  return axes;
+}
