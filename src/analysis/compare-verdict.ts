@@ -58,7 +58,7 @@ export function verdictOf(change: ChangeInterval, basis: VerdictBasis): { verdic
   return { verdict: 'inconclusive', reason: `the ${level} includes 0 and reaches past ${margin}` };
 }
 
-/** A gate threshold's outcome: "fail" only when the whole interval lies beyond the threshold. */
+/** A gate threshold's outcome: "fail" only when the one-sided bound lies beyond the threshold. */
 export type GateOutcome = 'pass' | 'fail' | 'inconclusive';
 
 /** One threshold judged against one metric's change. */
@@ -70,17 +70,19 @@ export interface GateResult {
 }
 
 /**
- * Judges `threshold` against the change (undefined when there is no finite interval; then
- * `unavailable` says why). Fails when the whole interval lies beyond the limit, passes when it
- * lies wholly on the good side of it, and is inconclusive when it straddles the limit.
+ * Judges `threshold` against the change's one-sided bounds (`low`: the change is at least this,
+ * `high`: at most this, each at `basis.confidence` on its own; undefined when there is none, and
+ * then `unavailable` says why). For a threshold towards higher (p99:+10%) it fails when the lower
+ * bound lies above the limit and passes when the upper bound lies at or below it; towards lower
+ * (rps:-5%) the other way round; otherwise the bounds straddle the limit: inconclusive.
  */
 export function judgeThreshold(
   threshold: Threshold,
-  change: ChangeInterval | undefined,
+  bounds: ChangeInterval | undefined,
   basis: VerdictBasis,
   unavailable: string,
 ): GateResult {
-  if (change === undefined) return { threshold, outcome: 'inconclusive', reason: unavailable };
+  if (bounds === undefined) return { threshold, outcome: 'inconclusive', reason: unavailable };
   const expectedScale = threshold.unit === '%' ? 'relative' : 'difference';
   if (basis.scale !== expectedScale) {
     return {
@@ -90,27 +92,31 @@ export function judgeThreshold(
     };
   }
   const limit = formatChange(threshold.limit, basis);
-  const interval = `${percent(basis.confidence)} interval ${formatInterval(change.low, change.high, basis)}`;
-  const beyond = threshold.limit >= 0 ? change.low > threshold.limit : change.high < threshold.limit;
-  const within = threshold.limit >= 0 ? change.high <= threshold.limit : change.low >= threshold.limit;
+  const change = `change ${formatChange(bounds.estimate, basis)}`;
+  const level = `one-sided ${percent(basis.confidence)}`;
+  const bound = (which: 'lower' | 'upper') =>
+    `its ${level} ${which} bound ${formatChange(which === 'lower' ? bounds.low : bounds.high, basis)}`;
+  const up = threshold.limit >= 0;
+  const beyond = up ? bounds.low > threshold.limit : bounds.high < threshold.limit;
+  const within = up ? bounds.high <= threshold.limit : bounds.low >= threshold.limit;
   if (beyond) {
     return {
       threshold,
       outcome: 'fail',
-      reason: `change ${formatChange(change.estimate, basis)}, ${interval} lies wholly beyond the threshold ${limit}`,
+      reason: `${change}; ${bound(up ? 'lower' : 'upper')} lies beyond the threshold ${limit}`,
     };
   }
   if (within) {
     return {
       threshold,
       outcome: 'pass',
-      reason: `change ${formatChange(change.estimate, basis)}, ${interval} lies wholly within the threshold ${limit}`,
+      reason: `${change}; ${bound(up ? 'upper' : 'lower')} lies within the threshold ${limit}`,
     };
   }
   return {
     threshold,
     outcome: 'inconclusive',
-    reason: `change ${formatChange(change.estimate, basis)}, ${interval} straddles the threshold ${limit}`,
+    reason: `${change}; its ${level} bounds ${formatInterval(bounds.low, bounds.high, basis)} straddle the threshold ${limit}`,
   };
 }
 

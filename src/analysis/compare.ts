@@ -3,24 +3,19 @@
  * interval, a verdict on each metric, and the outcome of each gate threshold. Pure: results in,
  * the comparison document out.
  *
- *   runs of A ─┐  one figure per run      Hodges–Lehmann shift     verdict per metric
- *              ├─ per metric ───────────▶ (log scale: relative)  ─▶ gate per threshold
- *   runs of B ─┘  (p99 of each run, ...)  + exact rank interval
+ *   runs of A ─┐  one figure per run      Hodges–Lehmann shift     verdict per metric (two-sided
+ *              ├─ per metric ───────────▶ (log scale: relative)  ─▶   95% interval)
+ *   runs of B ─┘  (p99 of each run, ...)  + exact rank interval    gate per threshold (one-sided
+ *                                          and one-sided bounds       95% bound in its direction)
  *
  * Two designs: "unpaired" (A's runs and B's runs taken separately: Mann–Whitney) and "paired"
  * (run i of A and run i of B taken at the same time, as a duet: signed-rank on ln(Bᵢ/Aᵢ)).
  */
 import type { ResultDocument } from '../results/index.js';
 import { loadlabError, type Threshold } from '../shared/index.js';
+export { minimumRuns } from './compare-minimum.js';
+import { metricDefinitions, median, type MetricDefinition, type MetricId } from './compare-metrics.js';
 import {
-  metricDefinition,
-  metricDefinitions,
-  median,
-  type MetricDefinition,
-  type MetricId,
-} from './compare-metrics.js';
-import {
-  judgeThreshold,
   verdictOf,
   type ChangeInterval,
   type GateOutcome,
@@ -28,9 +23,9 @@ import {
   type Verdict,
   type VerdictBasis,
 } from './compare-verdict.js';
-import { rankSumCut } from './stats-rank-sum.js';
-import { signedRankCut } from './stats-signed-rank.js';
-import { pairedShift, twoSampleShift, type ShiftEstimate } from './stats-hodges-lehmann.js';
+import { judgeGate, overallGate } from './compare-gates.js';
+import { minimumRuns } from './compare-minimum.js';
+import { pairedShift, twoSampleShift, type Alternative, type ShiftEstimate } from './stats-hodges-lehmann.js';
 
 /** The identifier of the comparison document's shape. */
 export const comparisonSchemaId = 'loadlab/comparison@1';
@@ -74,8 +69,14 @@ export interface MetricComparison {
   margin: number;
   a: SideFigures;
   b: SideFigures;
-  /** The estimate and, when finite, the interval. */
+  /** The estimate and, when finite, the two-sided interval (the verdict's). */
   change?: { estimate: number; low?: number; high?: number; coverage?: number };
+  /**
+   * The one-sided bounds the gates use, each at the comparison's confidence on its own: `low` the
+   * lower bound (the change is at least this), `high` the upper bound; `coverage` is each one's
+   * exact coverage. Absent when too few runs give a finite one-sided bound.
+   */
+  gateBounds?: { low: number; high: number; coverage: number };
   /** Two-sided p-value of "no change" and how it was computed. */
   pValue?: number;
   pMethod?: 'exact' | 'normal';
@@ -90,8 +91,12 @@ export interface Comparison {
   scenario: string;
   design: 'unpaired' | 'paired';
   confidence: number;
-  /** The method in one line, with the sample size. */
+  /** The verdicts' method in one line, with the sample size. */
   method: string;
+  /** How gate thresholds are judged: a one-sided bound in each threshold's direction, with the sample size. */
+  gateMethod?: string;
+  /** The fewest runs for a finite two-sided interval (verdicts) and a finite one-sided bound (gates), in words. */
+  minimum?: { verdicts: string; gates: string };
   a: { label: string; runs: number; sources: string[] };
   b: { label: string; runs: number; sources: string[] };
   metrics: MetricComparison[];
@@ -124,19 +129,27 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
     const compared = compareMetric(def, a.results, b.results, design, confidence);
     if (compared !== undefined) metrics.push(compared);
   }
-  const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, confidence));
+  const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, design, confidence));
   const n =
     design === 'paired' ? `${a.results.length} pairs` : `n=${a.results.length} vs ${b.results.length}`;
   const method =
     design === 'paired'
       ? `Hodges-Lehmann shift of paired log ratios, ${percent(confidence)} CI from the exact Wilcoxon signed-rank distribution, ${n}`
       : `Hodges-Lehmann shift, ${percent(confidence)} CI from exact Mann-Whitney, ${n}`;
+  const gateMethod = `one-sided ${percent(confidence)} bound in each threshold's direction, from ${
+    design === 'paired' ? 'the exact Wilcoxon signed-rank distribution' : 'exact Mann-Whitney'
+  }, ${n}`;
   return {
     schema: comparisonSchemaId,
     scenario: b.results[0]?.scenario.name ?? a.results[0]?.scenario.name ?? '',
     design,
     confidence,
     method,
+    gateMethod,
+    minimum: {
+      verdicts: minimumRuns(design, confidence),
+      gates: minimumRuns(design, confidence, 'one-sided'),
+    },
     a: { label: a.label, runs: a.results.length, sources: a.sources },
     b: { label: b.label, runs: b.results.length, sources: b.sources },
     metrics,
@@ -202,7 +215,7 @@ function compareMetric(
   } as const;
   const t = (v: number) => (relative ? Math.log(v) : v);
   const back = (v: number) => (relative ? Math.exp(v) - 1 : v);
-  let shift: ShiftEstimate | undefined;
+  let estimateShift: ((alternative: Alternative) => ShiftEstimate) | undefined;
   let nText: string;
   if (design === 'paired') {
     const d: number[] = [];
@@ -211,17 +224,25 @@ function compareMetric(
       if (av !== null && bv !== null && bv !== undefined) d.push(t(bv) - t(av));
     });
     nText = `${d.length} pair${d.length === 1 ? '' : 's'}`;
-    if (d.length > 0) shift = pairedShift(d, { confidence });
+    if (d.length > 0) estimateShift = (alternative) => pairedShift(d, { confidence, alternative });
   } else {
     nText = `n=${aHave.length} vs ${bHave.length}`;
     if (aHave.length > 0 && bHave.length > 0)
-      shift = twoSampleShift(aHave.map(t), bHave.map(t), { confidence });
+      estimateShift = (alternative) =>
+        twoSampleShift(aHave.map(t), bHave.map(t), { confidence, alternative });
   }
-  if (shift === undefined) {
+  if (estimateShift === undefined) {
     return { ...base, verdict: 'inconclusive', reason: `no data: ${nText} runs with this figure` };
   }
+  const shift = estimateShift('two-sided');
+  const lower = estimateShift('lower-bound').interval;
+  const upper = estimateShift('upper-bound').interval;
+  const gateBounds =
+    lower === undefined || upper === undefined
+      ? {}
+      : { gateBounds: { low: back(lower.low), high: back(upper.high), coverage: lower.coverage } };
   const estimate = back(shift.estimate);
-  const stats = { pValue: shift.test.pValue, pMethod: shift.test.method };
+  const stats = { pValue: shift.test.pValue, pMethod: shift.test.method, ...gateBounds };
   if (shift.interval === undefined) {
     return {
       ...base,
@@ -238,54 +259,6 @@ function compareMetric(
     coverage: shift.interval.coverage,
   };
   return { ...base, change, ...stats, ...verdictOf(change, basis) };
-}
-
-function judgeGate(
-  threshold: Threshold,
-  metrics: readonly MetricComparison[],
-  confidence: number,
-): GateResult {
-  const m = metrics.find((x) => x.metric === threshold.metric);
-  if (m === undefined) {
-    const def = metricDefinition(threshold.metric);
-    return {
-      threshold,
-      outcome: 'inconclusive',
-      reason: `no data: no run has ${def.label}${def.fromService ? ' (it comes from the service telemetry)' : ''}`,
-    };
-  }
-  const c = m.change;
-  const change =
-    c?.low === undefined || c.high === undefined || c.coverage === undefined
-      ? undefined
-      : { estimate: c.estimate, low: c.low, high: c.high, coverage: c.coverage };
-  const basis: VerdictBasis = { scale: m.scale, unit: m.unit, worse: m.worse, margin: m.margin, confidence };
-  return judgeThreshold(threshold, change, basis, m.reason);
-}
-
-function overallGate(gates: readonly GateResult[]): GateOutcome {
-  if (gates.some((g) => g.outcome === 'fail')) return 'fail';
-  if (gates.some((g) => g.outcome === 'inconclusive')) return 'inconclusive';
-  return 'pass';
-}
-
-/** The smallest design with a finite interval, in words: "at least 4 runs each (or 3 + 5, 2 + 8)". */
-export function minimumRuns(design: 'unpaired' | 'paired', confidence: number): string {
-  const tail = (1 - confidence) / 2;
-  if (design === 'paired') {
-    let n = 1;
-    while (signedRankCut(n, tail).k === 0) n++;
-    return `at least ${n} pairs`;
-  }
-  let n = 1;
-  while (rankSumCut(n, n, tail).k === 0) n++;
-  const uneven: string[] = [];
-  for (let small = n - 1; small >= 2; small--) {
-    let large = n + 1;
-    while (rankSumCut(small, large, tail).k === 0 && large < 100) large++;
-    if (large < 100) uneven.push(`${small} + ${large}`);
-  }
-  return `at least ${n} runs each${uneven.length === 0 ? '' : ` (or ${uneven.join(', ')})`}`;
 }
 
 function side(values: (number | null)[], have: number[]): SideFigures {

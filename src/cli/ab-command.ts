@@ -12,11 +12,13 @@ import {
   comparisonMarkdown,
   comparisonSuite,
   formatComparison,
+  renderComparisonHtml,
   renderJunit,
   renderReportHtml,
 } from '../report/index.js';
 import {
   checkOutputFolder,
+  outputFileNames,
   writeFileAtomically,
   writeRunOutput,
   type ResultDocument,
@@ -37,6 +39,7 @@ import {
   scenarioFlagOptions,
   type ScenarioFlags,
 } from './run-flags.js';
+import { commandEntry } from './command-table.js';
 
 interface AbArgs extends CiOutputArgs, ScenarioFlags {
   a: string[];
@@ -54,9 +57,10 @@ interface AbArgs extends CiOutputArgs, ScenarioFlags {
 const epilog = `A variant is --a/--b overrides of the scenario (e.g. --a service.db.pool.max=5 --b service.db.pool.max=20),
 or a running service (--a-target URL --b-target URL), or both.
 duet (default): both variants run at the same time on this machine, each with its own processes and the
-same arrival schedule, so host noise hits both alike; compared pairwise per repeat (needs 6 repeats for a
-finite 95% interval). interleaved: one after the other in a seeded random order; compared unpaired
-(needs 4 repeats each).
+same arrival schedule, so host noise hits both alike; compared pairwise per repeat: the verdicts' two-sided
+95% interval needs 6 repeats (the default), a --fail-on threshold's one-sided 95% bound needs 5.
+interleaved: one after the other in a seeded random order; compared unpaired (verdicts need 4 repeats
+each, thresholds 3).
 Exit codes: 0 compared (every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input; 3 a run could not be carried out; 4 a threshold was inconclusive; 130 interrupted.
 Docs: docs/compare.md`;
@@ -66,8 +70,8 @@ const maxRepeats = 50;
 
 export function registerAb(yargs: Argv): Argv {
   return yargs.command<AbArgs>(
-    'ab <scenario>',
-    'Run two variants of a scenario (at the same time, or interleaved) and compare them with confidence intervals',
+    commandEntry('ab').usage,
+    commandEntry('ab').summary,
     (y) =>
       scenarioFlagOptions(ciOutputOptions(y))
         .strict()
@@ -247,6 +251,18 @@ async function runAndCompare(
   );
   const document = { ...comparison, mode, sharing: machineSharing(results) };
   await writeFileAtomically(join(outDir, 'comparison.json'), JSON.stringify(document, null, 2) + '\n');
+  const used = (side: AbSide) => (mode === 'duet' ? results[side].slice(0, pairs) : results[side]);
+  const htmlPath = join(outDir, 'comparison.html');
+  await writeFileAtomically(
+    htmlPath,
+    renderComparisonHtml({
+      comparison,
+      mode,
+      a: reportSide(args, 'a', used('a'), sources.a),
+      b: reportSide(args, 'b', used('b'), sources.b),
+      notes: formatSharing(document.sharing, mode).trimEnd().split('\n'),
+    }),
+  );
   if (args.json) process.stdout.write(JSON.stringify(document, null, 2) + '\n');
   else {
     process.stdout.write(formatComparison(comparison));
@@ -256,7 +272,7 @@ async function runAndCompare(
     junit: () => renderJunit([comparisonSuite(comparison, { timestamp: new Date().toISOString() })]),
     markdown: () => comparisonMarkdown(comparison),
   });
-  const last = `a/b: ${shown(outDir)}`;
+  const last = `a/b: ${shown(outDir)} (report: ${shown(htmlPath)})`;
   if (args.json) note(last);
   else process.stdout.write(last + '\n');
   if (outcome.failure !== undefined) {
@@ -265,6 +281,21 @@ async function runAndCompare(
   }
   if (outcome.interrupted) return ExitCode.interrupted;
   return comparisonExitCode(comparison);
+}
+
+/** One side for the comparison report: what the variant is, its runs and their reports. */
+function reportSide(args: AbArgs, side: AbSide, results: ResultDocument[], sources: string[]) {
+  const overrides = side === 'a' ? args.a : args.b;
+  const target = side === 'a' ? args.aTarget : args.bTarget;
+  const description = [
+    ...overrides.map((set) => `--${side} ${set}`),
+    target === undefined ? 'the reference service, started by loadlab' : `--${side}-target ${target}`,
+  ];
+  return {
+    results,
+    description,
+    reportHrefs: sources.slice(0, results.length).map((dir) => join(dir, outputFileNames.html)),
+  };
 }
 
 /** How each side's generator fared: its self-check verdicts and its busiest second, over the repeats. */

@@ -60,7 +60,8 @@ export async function writeCiOutputs(
   return written;
 }
 
-async function writeOutput(path: string, text: string, flag: string): Promise<string> {
+/** Writes `text` to `path` (folders made as needed); fails with OUTPUT_FAILED naming the flag and file. */
+export async function writeOutput(path: string, text: string, flag: string): Promise<string> {
   const file = resolve(path);
   try {
     await mkdir(dirname(file), { recursive: true });

@@ -1,8 +1,16 @@
 /** `loadlab compare <A> <B>`: compare two results or folders of repeated runs, metric by metric. */
 import type { Argv } from 'yargs';
 import { compareRunSets, type Comparison } from '../analysis/index.js';
-import { comparisonMarkdown, comparisonSuite, formatComparison, renderJunit } from '../report/index.js';
-import { readRunFiles, type RunFiles } from '../results/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import {
+  comparisonMarkdown,
+  comparisonSuite,
+  formatComparison,
+  renderComparisonHtml,
+  renderJunit,
+} from '../report/index.js';
+import { outputFileNames, readRunFiles, type RunFiles } from '../results/index.js';
 import {
   ExitCode,
   isLoadlabError,
@@ -11,26 +19,29 @@ import {
   thresholdForm,
   type Threshold,
 } from '../shared/index.js';
-import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
+import { ciOutputOptions, writeCiOutputs, writeOutput, type CiOutputArgs } from './ci-outputs.js';
 import { printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface CompareArgs extends CiOutputArgs {
   a: string;
   b: string;
   failOn: string[];
   json: boolean;
+  html?: string;
 }
 
 const epilog = `Each side is a result.json, a run folder, or a folder of repeated runs (run-1/, run-2/, ...).
-Verdicts: better, worse, no change, inconclusive; a finite 95% interval needs at least 4 runs a side.
+Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval (at least 4 runs a side).
+Thresholds (--fail-on, gate:) decide on a one-sided 95% bound in their direction (at least 3 runs a side).
 Exit codes: 0 compared (and every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input (paths, thresholds, runs of different scenarios); 4 a threshold was inconclusive.
 Docs: docs/compare.md`;
 
 export function registerCompare(yargs: Argv): Argv {
   return yargs.command<CompareArgs>(
-    'compare <a> <b>',
-    'Compare two results or folders of repeated runs: change per metric with a 95% interval and a verdict',
+    commandEntry('compare').usage,
+    commandEntry('compare').summary,
     (y) =>
       ciOutputOptions(
         y
@@ -56,6 +67,11 @@ export function registerCompare(yargs: Argv): Argv {
             type: 'boolean',
             default: false,
             describe: 'Print the comparison as JSON on stdout',
+          })
+          .option('html', {
+            type: 'string',
+            describe:
+              'Write the comparison as an HTML report here: A and B side by side, spectra, latency over time, the verdicts',
           }),
       ).epilog(epilog),
     async (args) => {
@@ -81,10 +97,26 @@ async function compareCommand(args: CompareArgs): Promise<number> {
       junit: () => renderJunit([comparisonSuite(comparison, { timestamp: new Date().toISOString() })]),
       markdown: () => comparisonMarkdown(comparison),
     });
+    if (args.html !== undefined) {
+      const page = resolve(args.html);
+      const side = (runs: RunFiles) => ({
+        results: runs.results,
+        reportHrefs: runReportHrefs(runs.files, page),
+      });
+      await writeOutput(args.html, renderComparisonHtml({ comparison, a: side(a), b: side(b) }), '--html');
+    }
     return comparisonExitCode(comparison);
   } catch (error) {
     return printError(error);
   }
+}
+
+/** Each run's own report (index.html beside its result.json), relative to the page, where it exists. */
+function runReportHrefs(files: readonly string[], page: string): (string | undefined)[] {
+  return files.map((file) => {
+    const report = join(dirname(resolve(file)), outputFileNames.html);
+    return existsSync(report) ? relative(dirname(page), report) : undefined;
+  });
 }
 
 /** The exit code of a comparison: 1 when a threshold failed with confidence, 4 when one was inconclusive, else 0. */

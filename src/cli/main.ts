@@ -6,14 +6,7 @@ import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { checkFlagValues, joinNegativeValues } from './flag-checks.js';
 import { printError } from './output.js';
-import { registerAb } from './ab-command.js';
-import { registerCompare } from './compare-command.js';
-import { registerProxy } from './proxy-command.js';
-import { registerReport } from './report-command.js';
-import { registerRun } from './run-command.js';
-import { registerServe } from './serve-command.js';
-import { registerSweep } from './sweep-command.js';
-import { registerValidate } from './validate-command.js';
+import { commandTable } from './command-table.js';
 
 const epilog = `Exit codes: 0 done and every SLO held; 1 an SLO or a threshold failed; 2 invalid input; 3 the run could not be carried out; 4 a comparison was inconclusive; 130 interrupted.
 Docs: README.md`;
@@ -24,7 +17,7 @@ let cli = yargs(args)
   .usage('$0 <command> [options]')
   .version(loadlabVersion())
   .strict()
-  .demandCommand(1, 'Name a command: run, validate, compare, ab, sweep, serve, proxy or report.')
+  .demandCommand(1, `Name a command: ${commandTable.map((c) => c.name).join(', ')}.`)
   .recommendCommands()
   .epilog(epilog)
   .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -33,14 +26,12 @@ let cli = yargs(args)
     // Throwing stops yargs here: no further checks, and no command handler runs.
     throw error ?? loadlabError('BAD_FLAG', message);
   });
-for (const register of [registerRun, registerValidate, registerServe, registerReport, registerProxy]) {
-  cli = register(cli);
-}
-cli = registerCompare(cli);
-cli = registerAb(cli);
-cli = registerSweep(cli);
-
+// Only the command being run is loaded; the rest are listed from the table (see command-table.ts).
+const requested = args.find((arg) => !arg.startsWith('-'));
 try {
+  for (const entry of commandTable) {
+    cli = entry.name === requested ? (await entry.load())(cli) : cli.command(entry.usage, entry.summary);
+  }
   await cli.parseAsync();
 } catch (error) {
   process.exitCode = printError(error);

@@ -8,6 +8,7 @@ import { loadlabError } from '../shared/index.js';
 import { loadlabVersion } from './environment.js';
 import { onInterrupt, serverStopCode } from './interrupt.js';
 import { note, printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface ProxyArgs {
   config?: string;
@@ -17,8 +18,8 @@ interface ProxyArgs {
 
 export function registerProxy(yargs: Argv): Argv {
   return yargs.command<ProxyArgs>(
-    'proxy',
-    'Run the fault proxy alone (Toxiproxy-compatible admin API) until Ctrl-C (exit 130; SIGTERM exits 0); prints the admin URL',
+    commandEntry('proxy').usage,
+    commandEntry('proxy').summary,
     (y) =>
       y
         .strict()

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { renderReportHtml, formatSummary } from '../report/index.js';
 import { readResult, writeFileAtomically } from '../results/index.js';
 import { printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface ReportArgs {
   result: string;
@@ -12,8 +13,8 @@ interface ReportArgs {
 
 export function registerReport(yargs: Argv): Argv {
   return yargs.command<ReportArgs>(
-    'report <result>',
-    'Rebuild index.html from a result.json',
+    commandEntry('report').usage,
+    commandEntry('report').summary,
     (y) =>
       y
         .strict()

@@ -26,6 +26,13 @@ import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
 import { createProgress } from './progress.js';
 import {
+  checkShardFlags,
+  fixedStart,
+  shardFlagOptions,
+  type ShardChoice,
+  type ShardFlags,
+} from './shard-flags.js';
+import {
   checkOutFlag,
   checkTarget,
   defaultOutDir,
@@ -33,8 +40,9 @@ import {
   scenarioFlagOptions,
   type ScenarioFlags,
 } from './run-flags.js';
+import { commandEntry } from './command-table.js';
 
-interface RunArgs extends CiOutputArgs, ScenarioFlags {
+interface RunArgs extends CiOutputArgs, ScenarioFlags, ShardFlags {
   target?: string;
   proxy?: string;
   out?: string;
@@ -45,10 +53,10 @@ interface RunArgs extends CiOutputArgs, ScenarioFlags {
 
 export function registerRun(yargs: Argv): Argv {
   return yargs.command<RunArgs>(
-    'run <scenario>',
-    'Run a scenario: boot the reference service (or use --target), drive load, write the report',
+    commandEntry('run').usage,
+    commandEntry('run').summary,
     (y) =>
-      scenarioFlagOptions(ciOutputOptions(y))
+      shardFlagOptions(scenarioFlagOptions(ciOutputOptions(y)))
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -105,7 +113,9 @@ async function runCommand(args: RunArgs): Promise<number> {
     }
     const target = args.target === undefined ? undefined : checkTarget(args.target);
     checkOutFlag(args.out);
+    const sharding = checkShardFlags(args, Date.now());
     const { scenario, plan } = await planFromFlags(args, {
+      ...(sharding.shard === undefined ? {} : { shard: sharding.shard }),
       ...(target === undefined ? {} : { target }),
       ...(args.proxy === undefined ? {} : { proxy: args.proxy }),
       check: (s) => checkProxyFlag(args, s.faults.length),
@@ -120,7 +130,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     const madeByCheck = !existsSync(outDir);
     await checkOutputFolder(outDir);
     try {
-      return await runAndWrite(args, plan, scenario, outDir);
+      return await runAndWrite(args, plan, scenario, outDir, sharding);
     } catch (error) {
       // A run that failed before writing anything leaves no empty folder behind.
       if (madeByCheck) await rmdir(outDir).catch(() => undefined);
@@ -137,6 +147,7 @@ async function runAndWrite(
   plan: LabPlan,
   scenario: Scenario,
   outDir: string,
+  sharding: ShardChoice = {},
 ): Promise<number> {
   if (args.repeat > 1) return await repeatCommand(args, plan, outDir);
 
@@ -166,6 +177,7 @@ async function runAndWrite(
       environment: collectEnvironment(),
       signal: AbortSignal.any([interrupt.signal, sloAbort.signal]),
       onEvent,
+      ...(sharding.startAtMs === undefined ? {} : { startAt: fixedStart(sharding.startAtMs) }),
     });
   } finally {
     progress.end();

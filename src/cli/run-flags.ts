@@ -5,7 +5,14 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
-import { loadScenario, planRun, type LabPlan, type OverrideInput, type Scenario } from '../scenario/index.js';
+import {
+  loadScenario,
+  planRun,
+  type LabPlan,
+  type OverrideInput,
+  type Scenario,
+  type ShardSpec,
+} from '../scenario/index.js';
 import { loadlabError, parseDurationMs } from '../shared/index.js';
 
 export interface ScenarioFlags {
@@ -38,6 +45,8 @@ export async function planFromFlags(
   flags: ScenarioFlags,
   options: {
     extra?: OverrideInput[];
+    /** Plan only this share of the run. */
+    shard?: ShardSpec;
     target?: string;
     proxy?: string;
     /** Checks the loaded scenario against the flags before it is planned (to word problems with the flags). */
@@ -66,6 +75,7 @@ export async function planFromFlags(
     ...(options.target === undefined ? {} : { target: options.target }),
     ...(options.proxy === undefined ? {} : { proxyAdminUrl: options.proxy }),
     ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
   });
   return { scenario, plan };
 }

@@ -14,6 +14,7 @@ import { applyOverrides, formatZodIssues } from '../scenario/index.js';
 import { loadlabError } from '../shared/index.js';
 import { onInterrupt, serverStopCode } from './interrupt.js';
 import { note, printError } from './output.js';
+import { commandEntry } from './command-table.js';
 
 interface ServeArgs {
   config?: string;
@@ -30,8 +31,8 @@ const serveConfigSchema = z.object({
 
 export function registerServe(yargs: Argv): Argv {
   return yargs.command<ServeArgs>(
-    'serve',
-    'Run the reference service, its dependencies and the fault proxy until Ctrl-C (exit 130; SIGTERM exits 0); prints the URL once ready',
+    commandEntry('serve').usage,
+    commandEntry('serve').summary,
     (y) =>
       y
         .strict()

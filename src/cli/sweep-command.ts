@@ -23,6 +23,7 @@ import type { LabPlan, Scenario } from '../scenario/index.js';
 import { ExitCode, loadlabError, formatDurationMs } from '../shared/index.js';
 import { checkFlags, exitCodeOf, type SweepArgs } from './sweep-flags.js';
 import { ciOutputOptions, writeCiOutputs } from './ci-outputs.js';
+import { commandEntry } from './command-table.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
@@ -47,8 +48,8 @@ with --resume DIR). Docs: docs/sweep.md`;
 
 export function registerSweep(yargs: Argv): Argv {
   return yargs.command<SweepArgs>(
-    'sweep <scenario>',
-    "Run every variant of a scenario's matrix (repeated, interleaved), pick the winner under the SLO",
+    commandEntry('sweep').usage,
+    commandEntry('sweep').summary,
     (y) =>
       scenarioFlagOptions(ciOutputOptions(y))
         .strict()

@@ -13,6 +13,9 @@ import {
 import type { FlagOverride, LabPlan, Scenario } from '../scenario/index.js';
 import { loadlabError } from '../shared/index.js';
 
+/** Variants a sweep runs without `--yes`. */
+export const maxVariantsWithoutYes = defaultMaxVariants;
+
 /** The axes of the scenario's matrix and the `--matrix` flags; throws BAD_MATRIX for a malformed flag. */
 export function matrixAxes(scenario: Scenario, flags: readonly string[]): MatrixAxis[] {
   const axes: MatrixAxis[] = Object.entries(scenario.matrix ?? {}).map(([path, values]) => ({

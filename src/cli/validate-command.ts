@@ -2,10 +2,9 @@
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { requestTemplateProblems } from '../load/index.js';
-import { defaultMaxVariants } from '../experiments/index.js';
 import { describePlan, loadScenario, planRun } from '../scenario/index.js';
 import { note, printError } from './output.js';
-import { planVariants } from './sweep-matrix.js';
+import { commandEntry } from './command-table.js';
 
 interface ValidateArgs {
   scenario: string;
@@ -16,8 +15,8 @@ interface ValidateArgs {
 
 export function registerValidate(yargs: Argv): Argv {
   return yargs.command<ValidateArgs>(
-    'validate <scenario>',
-    'Check a scenario file and print the resolved plan (phases over time); starts nothing',
+    commandEntry('validate').usage,
+    commandEntry('validate').summary,
     (y) =>
       y
         .strict()
@@ -55,17 +54,21 @@ export function registerValidate(yargs: Argv): Argv {
         // The plan `loadlab run` would hand the lab (against the reference service).
         const plan = planRun(scenario, { scenarioDir: dirname(resolve(args.scenario)) });
         // A matrix is checked as `loadlab sweep` checks it: every variant, every mistake at once.
-        const variants =
-          scenario.matrix === undefined && args.matrix.length === 0
-            ? []
-            : await planVariants(scenario, args.matrix, true, async (extra) => {
-                const { scenario: variant } = await loadScenario(args.scenario, {
-                  sets: [...args.set, ...extra],
-                  extraChecks: (input) =>
-                    requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
-                });
-                return planRun(variant, { scenarioDir: dirname(resolve(args.scenario)) });
-              });
+        // Loaded only then: the sweep's modules bring in the lab, which plain `validate` does without.
+        let variants: { dir: string }[] = [];
+        let cap = Infinity;
+        if (scenario.matrix !== undefined || args.matrix.length > 0) {
+          const { planVariants, maxVariantsWithoutYes } = await import('./sweep-matrix.js');
+          cap = maxVariantsWithoutYes;
+          variants = await planVariants(scenario, args.matrix, true, async (extra) => {
+            const { scenario: variant } = await loadScenario(args.scenario, {
+              sets: [...args.set, ...extra],
+              extraChecks: (input) =>
+                requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
+            });
+            return planRun(variant, { scenarioDir: dirname(resolve(args.scenario)) });
+          });
+        }
         process.stdout.write(
           args.json ? JSON.stringify(plan, null, 2) + '\n' : describePlan(plan.load, scenario) + '\n',
         );
@@ -76,9 +79,9 @@ export function registerValidate(yargs: Argv): Argv {
             `matrix (${mode}): ${variants.length} variants, each checked\n${lines.join('\n')}\n`,
           );
         }
-        if (variants.length > defaultMaxVariants) {
+        if (variants.length > cap) {
           note(
-            `note: ${variants.length} variants is more than ${defaultMaxVariants}: \`loadlab sweep\` needs --yes to run them all`,
+            `note: ${variants.length} variants is more than ${cap}: \`loadlab sweep\` needs --yes to run them all`,
           );
         }
         process.exitCode = 0;

@@ -37,3 +37,19 @@ export {
   type PlannedVariant,
   type SweepPlanOptions,
 } from './sweep-plan.js';
+export {
+  baseMemoryMiB,
+  memoryPerWorkerMiB,
+  ratePerCore,
+  sizeGenerator,
+  type GeneratorSize,
+} from './generator-sizing.js';
+export {
+  collectCommands,
+  completionIndexAnnotation,
+  k8sManifests,
+  resultsMount,
+  scenarioMount,
+  type K8sObject,
+  type K8sRunOptions,
+} from './k8s-manifests.js';

@@ -8,9 +8,11 @@ import type { LatencyHistogram } from '../metrics/index.js';
 import type {
   Environment,
   FaultRecord,
+  MergeRecord,
   PhaseRecord,
   ResultDocument,
   RunFailure,
+  ShardRecord,
   TelemetryInfo,
 } from '../results/index.js';
 import { resultSchemaId } from '../results/index.js';
@@ -47,6 +49,12 @@ export interface RunFacts {
   faults?: FaultRecord[];
   /** The service's telemetry: how it was gathered, and its samples by load second. */
   telemetry?: { info: TelemetryInfo; bySecond: Map<number, ServiceSample> };
+  /** A shard's record of itself (a run of one shard). */
+  shard?: ShardRecord;
+  /** How a merged result was made (a merge of shards). */
+  merged?: MergeRecord;
+  /** Omit the per-second service time from the series (a merge has no per-second service histograms). */
+  noSecondServiceTime?: boolean;
 }
 
 export function assembleResult(facts: RunFacts): ResultDocument {
@@ -101,7 +109,9 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     errorsByKind: s.errorsByKind,
     ...(s.unanswered > 0 ? { unanswered: s.unanswered } : {}),
     latencyMs: s.latencyMs,
-    ...(s.serviceTimeMs === undefined ? {} : { serviceTimeMs: s.serviceTimeMs }),
+    ...(s.serviceTimeMs === undefined || facts.noSecondServiceTime === true
+      ? {}
+      : { serviceTimeMs: s.serviceTimeMs }),
     ...(s.generator === undefined ? {} : { generator: s.generator }),
     ...serviceOf(facts, s.t),
   }));
@@ -124,6 +134,8 @@ export function assembleResult(facts: RunFacts): ResultDocument {
     series,
     histogram: encodeHistogram(aggregate.total),
     ...(facts.telemetry === undefined ? {} : { telemetry: facts.telemetry.info }),
+    ...(facts.shard === undefined ? {} : { shard: facts.shard }),
+    ...(facts.merged === undefined ? {} : { merged: facts.merged }),
   };
   return result;
 }

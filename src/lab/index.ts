@@ -17,3 +17,4 @@ export {
   type Upstream,
 } from './fault-proxy.js';
 export { createFaultSchedule, type FaultSchedule, type FaultScheduleOptions } from './fault-schedule.js';
+export { mergeShards, type MergedRun, type ShardInput } from './merge-shards.js';

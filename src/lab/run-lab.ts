@@ -12,8 +12,9 @@
  */
 import { LoadAggregate, runLoad, type LoadOutcome } from '../load/index.js';
 import { formatLatencyLog } from '../results/index.js';
-import type { Environment, PhaseRecord, ResultDocument } from '../results/index.js';
-import type { LabPlan, RunPlan } from '../scenario/index.js';
+import type { Environment, PhaseRecord, ResultDocument, ShardRecord } from '../results/index.js';
+import { encodeHistogram } from '../metrics/index.js';
+import { scenarioIdentity, type LabPlan, type RunPlan } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/index.js';
 import { parsePromText, readMetrics, sumSamples } from '../telemetry/index.js';
 import { assembleResult, type RunFacts } from './assemble-result.js';
@@ -82,6 +83,9 @@ interface DrivenLoad extends LoadOutcome {
   phases: PhaseRecord[];
   startEpochMs: number;
   endEpochMs: number;
+  /** When the run was ready to start its load, and the start the `startAt` handle gave (ms since the epoch). */
+  readyEpochMs: number;
+  agreedEpochMs: number;
 }
 
 /** Runs one plan. See the module comment for what it rejects on. */
@@ -225,6 +229,31 @@ function runFacts(
     ...(run.serviceCounted === undefined ? {} : { serviceCounted: run.serviceCounted }),
     faults: run.faults,
     ...(run.telemetry === undefined ? {} : { telemetry: run.telemetry }),
+    ...(plan.load.shard === undefined ? {} : { shard: shardRecord(plan, load) }),
+  };
+}
+
+/** A shard's record of itself: which share, of which scenario, started when by its own clock. */
+function shardRecord(plan: LabPlan, load: DrivenLoad): ShardRecord {
+  const { index, count } = plan.load.shard ?? { index: 0, count: 1 };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    index,
+    count,
+    scenarioId: scenarioIdentity(plan.scenario),
+    plannedMs: plan.load.totalMs,
+    startAt: iso(load.agreedEpochMs),
+    clock: {
+      readyAt: iso(load.readyEpochMs),
+      startedAt: iso(load.startEpochMs),
+      offsetMs: load.startEpochMs - load.agreedEpochMs,
+    },
+    ...(load.aggregate.serviceTotal === undefined
+      ? {}
+      : { serviceHistogram: encodeHistogram(load.aggregate.serviceTotal) }),
+    ...(plan.load.open === undefined
+      ? {}
+      : { planned: load.planned, lagHistogram: encodeHistogram(load.lag) }),
   };
 }
 
@@ -322,6 +351,12 @@ async function driveLoad(
   // further for the open model, whose first requests would otherwise be sent late.
   const earliest = now() + (runPlan.open === undefined ? 200 : 500);
   const agreed = startAt === undefined ? earliest : await startAt(earliest);
+  if (agreed - earliest > 1000) {
+    emit({
+      type: 'status',
+      message: `load starts at ${new Date(agreed).toISOString()}, in ${((agreed - now()) / 1000).toFixed(1)} s`,
+    });
+  }
   if (signal.aborted) throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
   const startEpochMs = Math.max(agreed, earliest);
   onZero(startEpochMs);
@@ -383,6 +418,8 @@ async function driveLoad(
       phases: actualPhases(runPlan, phaseStarts, startEpochMs, endEpochMs),
       startEpochMs,
       endEpochMs,
+      readyEpochMs: earliest,
+      agreedEpochMs: agreed,
     };
   } finally {
     clearInterval(ticker);

@@ -76,25 +76,33 @@ export async function startSystem(
           ? 'starting an embedded PostgreSQL cluster'
           : 'using the PostgreSQL at dependencies.db.url',
     );
-    const db = await startDatabase(spec.db, runtime, spec.seed);
-    if (db.child !== undefined) children.push(db.child);
-    throwIfAborted(signal);
     onStatus('starting the simulated recommendations API');
-    const recs = await startChild({
-      name: 'recommendations',
-      execPath: runtime.execPath,
-      entry: entries.recsSimulator(),
-      env: {
-        ...runtime.env,
-        [recsConfigEnv]: JSON.stringify({
-          spec: spec.recommendations ?? recsSimSpecSchema.parse(undefined),
-          seed: spec.seed,
-          host: '127.0.0.1',
-          port: 0,
-        }),
-      },
-    });
-    children.push(recs);
+    // The two dependencies know nothing of each other: boot them at once (one child's start-up,
+    // not two, before the proxy). Whichever started is stopped with the rest if the other fails.
+    const [dbStart, recsStart] = await Promise.allSettled([
+      startDatabase(spec.db, runtime, spec.seed),
+      startChild({
+        name: 'recommendations',
+        execPath: runtime.execPath,
+        entry: entries.recsSimulator(),
+        env: {
+          ...runtime.env,
+          [recsConfigEnv]: JSON.stringify({
+            spec: spec.recommendations ?? recsSimSpecSchema.parse(undefined),
+            seed: spec.seed,
+            host: '127.0.0.1',
+            port: 0,
+          }),
+        },
+      }),
+    ]);
+    if (dbStart.status === 'fulfilled' && dbStart.value.child !== undefined)
+      children.push(dbStart.value.child);
+    if (recsStart.status === 'fulfilled') children.push(recsStart.value);
+    if (dbStart.status === 'rejected') throw dbStart.reason;
+    if (recsStart.status === 'rejected') throw recsStart.reason;
+    const db = dbStart.value;
+    const recs = recsStart.value;
     throwIfAborted(signal);
     // One proxy per dependency; further dependencies add their entry here.
     const upstreams: Upstream[] = [

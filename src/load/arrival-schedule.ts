@@ -5,8 +5,13 @@
  * The rate r(t) ramps linearly over the phase; its integral Λ(t) counts the arrivals due by t.
  * The k-th arrival is due when Λ(t) = x_k, with
  *
- *   uniform:  x_k = k + offset               (offset in [0, 1) staggers workers sharing a rate)
+ *   uniform:  x_k = k                        (evenly spaced)
  *   poisson:  x_k = x_(k-1) + Exp(1)         (a Poisson process, time-changed by Λ)
+ *
+ * The rate is the whole run's; a worker (of one shard) sends the stripe of arrivals k with
+ * k mod lanes = lane, so the workers of every shard together send each arrival once, when the
+ * whole schedule has it due. For Poisson arrivals every lane draws the whole sequence from the
+ * same seed and keeps its stripe.
  *
  *   rate ▲        ___/         Λ(t) = a·t + (b − a)·t² / 2D   (a = from, b = to, D = duration)
  *        │    ___/             t(x) = 2x / (a + √(a² + 2·x·(b − a)/D))
@@ -14,6 +19,7 @@
  *        └───────────────▶ t
  */
 import type { Random } from '../../protocol/index.js';
+import { ownsArrival } from '../scenario/index.js';
 
 /** A phase as the schedule needs it: times on the run's clock (ms), rate in requests/s. */
 export interface SchedulePhase {
@@ -27,8 +33,9 @@ export interface ArrivalScheduleOptions {
   arrivals: 'uniform' | 'poisson';
   /** Needed for `poisson`. */
   random?: Random;
-  /** Uniform only: where in [0, 1) of an arrival's spacing the first one falls (default 0). */
-  offset?: number;
+  /** This worker's stripe: arrivals k with k mod `lanes` = `lane` (default 0 of 1: all of them). */
+  lane?: number;
+  lanes?: number;
 }
 
 /** Successive due times of one phase. */
@@ -48,24 +55,39 @@ export function arrivalSchedule(phase: SchedulePhase, options: ArrivalScheduleOp
     throw new Error('a Poisson arrival schedule needs a random source');
   }
   const draw = (): number => -Math.log(1 - (random as Random).next());
-  let k = 0;
-  let x = options.arrivals === 'poisson' ? draw() : (options.offset ?? 0);
+  const lane = options.lane ?? 0;
+  const lanes = options.lanes ?? 1;
+  const poisson = options.arrivals === 'poisson';
+  // k: the number of the arrival at x, on the whole schedule.
+  let k = poisson ? 0 : lane;
+  let x = poisson ? draw() : lane;
   let done = durationS <= 0;
+  const finish = (): undefined => {
+    // Every lane draws the same values whatever its stripe: the next phase starts in step.
+    if (poisson) while (x < total) x += draw();
+    done = true;
+    return undefined;
+  };
 
   return {
     next(): number | undefined {
       if (done) return undefined;
-      if (x >= total) {
-        done = true;
-        return undefined;
+      if (poisson) {
+        while (x < total && !ownsArrival(k, lane, lanes)) {
+          k++;
+          x += draw();
+        }
       }
+      if (x >= total) return finish();
       const t = timeOfArrival(x, a, slope);
-      if (!(t < durationS)) {
-        done = true;
-        return undefined;
+      if (!(t < durationS)) return finish();
+      if (poisson) {
+        k++;
+        x += draw();
+      } else {
+        k += lanes;
+        x = k;
       }
-      k++;
-      x = options.arrivals === 'poisson' ? x + draw() : k + (options.offset ?? 0);
       return phase.startMs + t * 1000;
     },
   };

@@ -3,7 +3,7 @@
  * own event loop sends no request: it only starts workers, merges windows and reports progress.
  */
 import { Worker } from 'node:worker_threads';
-import type { RunPlan } from '../scenario/index.js';
+import { arrivalLane, shareOf, type RunPlan } from '../scenario/index.js';
 import type { RequestSpec } from '../scenario/index.js';
 import {
   createLatencyHistogram,
@@ -60,21 +60,19 @@ export interface LoadOutcome {
   failure?: LoadlabError;
 }
 
-/** The connections (or the rate) of each phase split across `workers` threads as evenly as possible. */
+/**
+ * The connections of each phase split across `workers` threads as evenly as possible; the rate
+ * stays whole, each worker sending its stripe of the arrivals (see `open.lane`).
+ */
 export function splitPhases(plan: RunPlan, workers: number): WorkerPhase[][] {
   return Array.from({ length: workers }, (_, w) =>
     plan.phases.map((p) => {
       const phase: WorkerPhase = { index: p.index, name: p.name, startMs: p.startMs, endMs: p.endMs };
-      if (p.connections !== undefined) phase.connections = share(p.connections, workers, w);
-      if (p.rate !== undefined) phase.rate = { from: p.rate.from / workers, to: p.rate.to / workers };
+      if (p.connections !== undefined) phase.connections = shareOf(p.connections, workers, w);
+      if (p.rate !== undefined) phase.rate = { ...p.rate };
       return phase;
     }),
   );
-}
-
-/** Worker `w`'s share of `n` split `workers` ways (the first `n % workers` get one more). */
-function share(n: number, workers: number, w: number): number {
-  return Math.floor(n / workers) + (w < n % workers ? 1 : 0);
 }
 
 /** Runs the plan's load to its end or until `signal` aborts or a worker fails (then `failure` is set). */
@@ -108,9 +106,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const finished = shares.map(
     (phases, workerIndex) =>
       new Promise<void>((resolve) => {
+        const { lane, lanes } = arrivalLane(plan.shard, workerIndex, workerCount);
         const init: WorkerInit = {
-          workerIndex,
-          workerCount,
+          workerIndex: lane,
+          workerCount: lanes,
           targetUrl: options.targetUrl,
           phases,
           requests: options.requests,
@@ -125,8 +124,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             : {
                 open: {
                   arrivals: plan.open.arrivals,
-                  maxInFlight: share(plan.open.maxInFlight, workerCount, workerIndex),
-                  offset: workerIndex / workerCount,
+                  maxInFlight: shareOf(plan.open.maxInFlight, workerCount, workerIndex),
+                  lane,
+                  lanes,
                 },
               }),
         };

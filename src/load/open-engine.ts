@@ -178,7 +178,12 @@ export class OpenEngine {
         ? undefined
         : arrivalSchedule(
             { startMs: phase.startMs, endMs: phase.endMs, rate: phase.rate },
-            { arrivals: this.#o.open.arrivals, random: this.#o.random, offset: this.#o.open.offset },
+            {
+              arrivals: this.#o.open.arrivals,
+              random: this.#o.random,
+              lane: this.#o.open.lane,
+              lanes: this.#o.open.lanes,
+            },
           );
     this.#nextDue = this.#take();
   }

@@ -13,7 +13,7 @@ export interface WorkerPhase {
   endMs: number;
   /** Closed model: this worker's connections. */
   connections?: number;
-  /** Open model: this worker's arrivals per second, ramped from `from` to `to`. */
+  /** Open model: the whole run's arrivals per second, ramped from `from` to `to`; the worker sends its stripe of them. */
   rate?: { from: number; to: number };
 }
 
@@ -22,8 +22,9 @@ export interface WorkerOpenOptions {
   arrivals: 'uniform' | 'poisson';
   /** This worker's share of the run's bound on requests in flight. */
   maxInFlight: number;
-  /** Uniform arrivals: this worker's stagger, in [0, 1) of its spacing, so workers interleave. */
-  offset: number;
+  /** This worker's stripe of each phase's arrivals: those numbered `lane` modulo `lanes` (every worker of every shard is a lane). */
+  lane: number;
+  lanes: number;
 }
 
 /** Closed-model settings of one worker. */
@@ -36,8 +37,12 @@ export interface WorkerClosedOptions {
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
+  /**
+   * The worker's number among every worker of every shard (its lane; the worker's own number
+   * when the run is not sharded): it seeds the worker's draws and strides csv rows.
+   */
   workerIndex: number;
-  /** How many workers the run has (csv rows in `seq` order are strided by index / count). */
+  /** How many workers all shards have together (csv rows in `seq` order are strided by index / count). */
   workerCount: number;
   targetUrl: string;
   phases: WorkerPhase[];

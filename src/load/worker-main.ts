@@ -61,7 +61,8 @@ const engine =
     : new OpenEngine({
         ...common,
         open: init.open,
-        random: createRandom(deriveSeed(init.seed, `arrivals-${init.workerIndex}`)),
+        // One sequence for every lane: each keeps its stripe of the same Poisson arrivals.
+        random: createRandom(deriveSeed(init.seed, 'arrivals')),
       });
 const sampler = new GeneratorSampler({
   startEpochMs: init.startEpochMs,

@@ -69,9 +69,22 @@ export function verdictHeadline(comparison: Comparison): string {
     .join(' · ');
 }
 
-/** A gate's outcome in one line: "p99:+10% fail: change +12.6%, 95% interval ... lies wholly beyond the threshold +10%". */
+/** A gate's outcome in one line: "p99:+10% fail: change +12.6%; its one-sided 95% lower bound +11.2% lies beyond the threshold +10%". */
 export function gateLines(comparison: Comparison): string[] {
   return comparison.gates.map((g) => `${g.threshold.text} ${g.outcome}: ${g.reason}`);
+}
+
+/**
+ * The verdicts' method and, with thresholds, the gates' method, each with the fewest runs it
+ * needs: "Hodges-Lehmann shift …, 6 pairs (a finite two-sided interval needs at least 6 pairs)",
+ * "one-sided 95% bound … (a finite bound needs at least 5 pairs)".
+ */
+export function methodTexts(comparison: Comparison): { verdicts: string; gates?: string } {
+  const needs = (what: string, minimum: string | undefined) =>
+    minimum === undefined ? '' : ` (a finite ${what} needs ${minimum})`;
+  const verdicts = `${comparison.method}${needs('two-sided interval', comparison.minimum?.verdicts)}`;
+  if (comparison.gates.length === 0 || comparison.gateMethod === undefined) return { verdicts };
+  return { verdicts, gates: `${comparison.gateMethod}${needs('bound', comparison.minimum?.gates)}` };
 }
 
 /** What the verdicts mean, in one sentence, after the method line. */

@@ -1,6 +1,13 @@
 /** A comparison as plain text for the terminal: a header, the table, the method and the gates. */
 import type { Comparison } from '../analysis/index.js';
-import { changeHeader, comparisonRows, gateLines, marginNote, verdictHeadline } from './compare-rows.js';
+import {
+  changeHeader,
+  comparisonRows,
+  gateLines,
+  marginNote,
+  methodTexts,
+  verdictHeadline,
+} from './compare-rows.js';
 
 /** The comparison as lines of text (no colour), ending with a newline. */
 export function formatComparison(comparison: Comparison): string {
@@ -18,13 +25,15 @@ export function formatComparison(comparison: Comparison): string {
       .map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
+  const methods = methodTexts(comparison);
   const out = [
     `compare ${comparison.scenario}: ${comparison.a.label} = ${describeSide(comparison.a)}, ${comparison.b.label} = ${describeSide(comparison.b)}`,
     '',
     line(header),
     ...rows.map(line),
     '',
-    `method: ${comparison.method}`,
+    `method: ${methods.verdicts}`,
+    ...(methods.gates === undefined ? [] : [`gate method: ${methods.gates}`]),
     marginNote(comparison),
     `verdict: ${verdictHeadline(comparison) || 'no metrics'}`,
   ];

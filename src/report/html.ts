@@ -23,6 +23,7 @@ import {
 import { reportCss } from './html-style.js';
 import { findingsOf } from '../analysis/index.js';
 import { findingsSection, serviceSummarySection } from './html-findings.js';
+import { shardsSection } from './html-shards.js';
 import { reportChartData } from './report-data.js';
 
 export type { ReportChartData } from './report-data.js';
@@ -53,6 +54,7 @@ ${serviceSummarySection(result)}
 ${chartsSection(result)}
 ${scenarioSection(result)}
 ${environmentSection(result)}
+${shardsSection(result)}
 <footer>loadlab ${escapeHtml(result.environment.loadlabVersion)} · result schema ${escapeHtml(result.schema)}</footer>
 </main>
 <script type="application/json" id="${reportDataElementId}">${jsonForScript(data)}</script>

@@ -7,6 +7,8 @@ export { renderJunit, type JunitCase, type JunitOutcome, type JunitSuite } from 
 export { comparisonSuite, runSuite } from './junit-outputs.js';
 export { comparisonMarkdown, runMarkdown } from './markdown.js';
 export { renderOverlayReportHtml, overlayDataElementId } from './overlay-html.js';
+export { renderComparisonHtml, comparisonDataElementId } from './comparison-html.js';
+export type { ComparisonReportInput, ComparisonReportSide } from './comparison-input.js';
 export { formatRepeats } from './repeats-terminal.js';
 export type {
   OverlayPoint,

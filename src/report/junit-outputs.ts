@@ -44,7 +44,7 @@ export function comparisonSuite(comparison: Comparison, options: { timestamp?: s
           : g.outcome === 'inconclusive'
             ? { kind: 'skipped', message: `inconclusive: ${g.reason}` }
             : { kind: 'passed' },
-      output: `${g.outcome}: ${g.reason}\n${comparison.method}`,
+      output: `${g.outcome}: ${g.reason}\n${comparison.gateMethod ?? comparison.method}`,
     });
   }
   return {
@@ -52,6 +52,9 @@ export function comparisonSuite(comparison: Comparison, options: { timestamp?: s
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
     properties: {
       method: comparison.method,
+      ...(comparison.gateMethod === undefined || comparison.gates.length === 0
+        ? {}
+        : { gateMethod: comparison.gateMethod }),
       confidence: String(comparison.confidence),
       design: comparison.design,
       [`runs.${comparison.a.label}`]: String(comparison.a.runs),

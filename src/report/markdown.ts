@@ -4,7 +4,7 @@
  */
 import { errorRate, type Comparison } from '../analysis/index.js';
 import type { ResultDocument } from '../results/index.js';
-import { changeHeader, comparisonRows, marginNote, verdictHeadline } from './compare-rows.js';
+import { changeHeader, comparisonRows, marginNote, methodTexts, verdictHeadline } from './compare-rows.js';
 import { describeSloCheck, formatMs, formatPercent, formatRps, sloHeadline } from './format.js';
 
 const gateWords = { pass: 'Gate passed', fail: 'Gate failed', inconclusive: 'Gate inconclusive' } as const;
@@ -36,9 +36,11 @@ export function comparisonMarkdown(comparison: Comparison): string {
       '',
     );
   }
+  const methods = methodTexts(comparison);
   lines.push(
-    `${inline(comparison.method)}. ${inline(marginNote(comparison))}`,
+    `${inline(methods.verdicts)}. ${inline(marginNote(comparison))}`,
     '',
+    ...(methods.gates === undefined ? [] : [`Gates: ${inline(methods.gates)}.`, '']),
     `${inline(comparison.a.label)}: ${comparison.a.runs} run${comparison.a.runs === 1 ? '' : 's'}, ${inline(
       comparison.b.label,
     )}: ${comparison.b.runs} run${comparison.b.runs === 1 ? '' : 's'}.`,

@@ -3,7 +3,7 @@
  * 1 / (1 − q), so p0, p90, p99, p99.9 and p99.99 are evenly spaced on a log axis (1, 10, 100,
  * 1000, 10000). Computed when the report is built, from the encoded histogram in the result.
  */
-import { decodeHistogram } from '../metrics/index.js';
+import { decodeHistogram, type LatencyHistogram } from '../metrics/index.js';
 
 /** One point: the percentile (0..100), its x position 1 / (1 − q), and the latency there (ms). */
 export interface SpectrumPoint {
@@ -25,6 +25,11 @@ export function percentileSpectrum(encodedHistogram: string): SpectrumPoint[] {
     // The reader already vetted the histogram; a report of an unreadable one just has no spectrum.
     return [];
   }
+  return histogramSpectrum(histogram);
+}
+
+/** The spectrum of a decoded histogram (several runs' histograms added, for a comparison). */
+export function histogramSpectrum(histogram: LatencyHistogram): SpectrumPoint[] {
   if (histogram.totalCount === 0) return [];
   const points: SpectrumPoint[] = [];
   for (let i = 0; i <= perDecade * decades; i++) {

@@ -9,8 +9,9 @@
  *   "StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"
  *   0.000,1.000,4.351,HISTFAAAA...        (max in ms: µs / 1000)
  */
-import { HistogramLogWriter } from 'hdr-histogram-js';
-import type { LatencyHistogram } from '../metrics/index.js';
+import { HistogramLogReader, HistogramLogWriter, JsHistogram } from 'hdr-histogram-js';
+import { latencyHistogramConfig, type LatencyHistogram } from '../metrics/index.js';
+import { loadlabError } from '../shared/index.js';
 
 /** One second of the run and its latency histogram (µs). */
 export interface LatencyInterval {
@@ -40,4 +41,34 @@ export function formatLatencyLog(startEpochMs: number, intervals: Iterable<Laten
     writer.outputIntervalHistogram(histogram, t, t + 1, 1000);
   }
   return text;
+}
+
+/**
+ * Reads back an interval log written by {@link formatLatencyLog}: the run's start (ms since the
+ * epoch) and each second's histogram, in order. `source` names the file in errors
+ * (RESULT_INVALID when it is not such a log).
+ */
+export function parseLatencyLog(
+  text: string,
+  source: string,
+): { startEpochMs: number; intervals: LatencyInterval[] } {
+  const intervals: LatencyInterval[] = [];
+  let reader: HistogramLogReader;
+  try {
+    reader = new HistogramLogReader(text, latencyHistogramConfig.bitBucketSize, false);
+    for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
+      if (!(h instanceof JsHistogram)) throw new Error('the log decoded to a non-JavaScript histogram');
+      intervals.push({ t: Math.round(h.startTimeStampMsec / 1000 - reader.baseTimeSec), histogram: h });
+    }
+  } catch (err) {
+    throw loadlabError(
+      'RESULT_INVALID',
+      `${source}: expected an HdrHistogram interval log, found one that fails to read (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  }
+  if (!(reader.baseTimeSec > 0)) {
+    throw loadlabError('RESULT_INVALID', `${source}: expected a #[BaseTime: ...] line, found none`);
+  }
+  return { startEpochMs: Math.round(reader.baseTimeSec * 1000), intervals };
 }

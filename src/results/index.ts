@@ -7,7 +7,7 @@ export {
   writeRunOutput,
 } from './writer.js';
 export { findRunFiles, readRunFiles, type RunFiles } from './run-set.js';
-export { formatLatencyLog, latencyLogFileName, type LatencyInterval } from './hlog.js';
+export { formatLatencyLog, latencyLogFileName, parseLatencyLog, type LatencyInterval } from './hlog.js';
 export type { RunOutput, RunOutputPaths } from './writer.js';
 export { noResponseKinds, resultSchemaId } from './types.js';
 export { generatorLimits } from './generator-limits.js';
@@ -18,6 +18,9 @@ export type {
   GeneratorCheck,
   GeneratorVerdict,
   Finding,
+  MergedShard,
+  MergeRecord,
+  ShardRecord,
   TelemetryInfo,
   LatencySummary,
   PhaseRecord,

@@ -277,6 +277,63 @@ export interface RunFailure {
   message: string;
 }
 
+/**
+ * What a shard of a run (`loadlab run --shard i/n --start-at T`) records of itself, so that
+ * `loadlab merge` can tell the shards of one run from others and merge them exactly.
+ */
+export interface ShardRecord {
+  /** This shard's number, from 0 to `count` − 1. */
+  index: number;
+  /** How many shards the run was split into. */
+  count: number;
+  /** The resolved scenario's identity ("sha256:…"): every shard of one run has the same. */
+  scenarioId: string;
+  /** Length of the whole run's plan, ms (a cap on the run's duration changes it). */
+  plannedMs: number;
+  /** Open model: the arrivals this shard's schedule made due (its stripe of the plan). */
+  planned?: number;
+  /** The start time every shard was given (`--start-at`), ISO 8601. */
+  startAt: string;
+  /**
+   * The shard's own wall clock: when it was ready to start, when its load's time zero was, and
+   * that zero less `startAt`, ms (0: on time). loadlab trusts each machine's clock (NTP).
+   */
+  clock: { readyAt: string; startedAt: string; offsetMs: number };
+  /** Open model: the shard's whole service-time histogram (µs), encoded, for an exact merge. */
+  serviceHistogram?: string;
+  /** Open model: the shard's scheduling-lag histogram (µs), encoded, for the merged self-check. */
+  lagHistogram?: string;
+}
+
+/** One shard of a merged result, as it ran (`merged.shards[]`). */
+export interface MergedShard {
+  index: number;
+  /** The host it ran on (environment.hostname). */
+  hostname: string;
+  target: string;
+  clock: ShardRecord['clock'];
+  sent: number;
+  requests: number;
+  errors: number;
+  durationS: number;
+  interrupted: boolean;
+  failure?: RunFailure;
+  /** The requests the target counted, as this shard read them at its end. */
+  serviceCounted?: number;
+  /** This shard's generator self-check, as it judged itself. */
+  generator?: GeneratorCheck;
+}
+
+/** How a merged result was made (`loadlab merge`). */
+export interface MergeRecord {
+  /** How many shards the run was split into. */
+  count: number;
+  /** The shards merged, in order of index. */
+  shards: MergedShard[];
+  /** Shard numbers that were not given to the merge: the result then holds less than the plan. */
+  missing: number[];
+}
+
 export interface ResultDocument {
   schema: typeof resultSchemaId;
   /** ISO time the load started. */
@@ -305,4 +362,8 @@ export interface ResultDocument {
   telemetry?: TelemetryInfo;
   /** What the analysis rules found in the run (src/report/findings-rules.ts). */
   findings?: Finding[];
+  /** Set on the result of one shard of a run (`loadlab run --shard`). */
+  shard?: ShardRecord;
+  /** Set on a result merged from shards (`loadlab merge`). */
+  merged?: MergeRecord;
 }

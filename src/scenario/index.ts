@@ -22,6 +22,16 @@ export {
   type LabTimeouts,
   type RunPlanOptions,
 } from './run-plan.js';
+export {
+  arrivalLane,
+  maxShards,
+  ownsArrival,
+  shardPlan,
+  shardProblems,
+  shareOf,
+  type ShardSpec,
+} from './shard-plan.js';
+export { scenarioIdentity } from './scenario-identity.js';
 export { describePlan } from './describe-plan.js';
 export { describeFaults, planFaults, type FaultToxic, type PlannedFault } from './fault-plan.js';
 export type { FaultSpec } from './faults-schema.js';

@@ -63,6 +63,12 @@ export interface RunPlan {
   open?: OpenPlanOptions;
   /** Closed model: present when it pipelines or has a think time. */
   closed?: ClosedPlanOptions;
+  /**
+   * Present when this plan is one shard of a run split over processes (shard-plan.ts): its
+   * phases then hold the shard's connections but the whole run's rate, of which it sends the
+   * stripe of arrivals numbered `index` modulo `count`.
+   */
+  shard?: { index: number; count: number };
 }
 
 /** Options of {@link buildPlan}. */

@@ -8,6 +8,7 @@
  */
 import { loadlabError } from '../shared/index.js';
 import { buildPlan, type RunPlan } from './plan.js';
+import { shardPlan, type ShardSpec } from './shard-plan.js';
 import type { RequestSpec, Scenario } from './schema.js';
 
 /** What the load is driven at. */
@@ -67,6 +68,8 @@ export interface RunPlanOptions {
   scenarioDir: string;
   /** Caps the run: later phases are dropped, the one crossing the cap shortened. */
   maxDurationMs?: number;
+  /** Runs only this share of the plan (shard-plan.ts); it must be valid. */
+  shard?: ShardSpec;
 }
 
 /** Default timeouts other than the request timeout, which comes from the scenario. */
@@ -84,7 +87,8 @@ export const defaultLabTimeouts: Omit<LabTimeouts, 'requestMs'> = {
  * without an external target), naming each problem.
  */
 export function planRun(scenario: Scenario, options: RunPlanOptions): LabPlan {
-  const load = buildPlan(scenario, options.maxDurationMs === undefined ? {} : options);
+  const whole = buildPlan(scenario, options.maxDurationMs === undefined ? {} : options);
+  const load = options.shard === undefined ? whole : shardPlan(whole, options.shard);
   const problems = runPlanProblems(scenario, options);
   if (problems.length > 0) {
     throw loadlabError('BAD_PLAN', 'the run cannot be planned as asked', { problems });

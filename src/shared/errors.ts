@@ -9,7 +9,7 @@ export const ExitCode = {
   sloFailed: 1,
   invalidInput: 2,
   runFailed: 3,
-  /** A comparison gated by a threshold could not decide: too few runs, or the interval straddles the threshold. */
+  /** A comparison gated by a threshold could not decide: too few runs, or its one-sided bounds straddle the threshold. */
   inconclusive: 4,
   interrupted: 130,
 } as const;
@@ -67,6 +67,18 @@ export const errorCodes = {
   COMPARE_MISMATCH: {
     exitCode: ExitCode.invalidInput,
     hint: 'Compare runs of the same scenario and load; only the service, its dependencies or the target may differ.',
+  },
+  SHARD_MISMATCH: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Merge the shards of one run: the same scenario, the same n, the same --start-at, each shard once.',
+  },
+  MERGE_INPUT: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Pass the output folders of `loadlab run --shard i/n`, each holding result.json and latency.hlog.',
+  },
+  SHARD_LATE: {
+    exitCode: ExitCode.runFailed,
+    hint: 'Give every shard a --start-at far enough ahead for the slowest to be ready (a minute on a cluster).',
   },
   CHILD_FAILED: {
     exitCode: ExitCode.runFailed,

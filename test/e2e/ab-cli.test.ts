@@ -69,6 +69,11 @@ describe('loadlab ab', () => {
       out,
       '--quiet',
     ]);
+    // The HTML report of the comparison is always written beside comparison.json, and said so.
+    expect(run.stdout).toMatch(/\(report: .*comparison\.html\)\n$/);
+    const html = await readFile(join(out, 'comparison.html'), 'utf8');
+    expect(html).toContain(`--b-target ${slow.url}`);
+    expect(html).toContain('<li><a href="b/run-6/index.html">');
     expect(run.code, run.stderr).toBe(1);
     const comparison = await json<Comparison & { mode: string; sharing: unknown }>(
       join(out, 'comparison.json'),
@@ -80,6 +85,7 @@ describe('loadlab ab', () => {
     expect(p50?.verdict).toBe('worse');
     expect(p50?.change?.low).toBeGreaterThan(0.2);
     expect(comparison.gate).toBe('fail');
+    expect(html).toMatch(/<tr><td class="name">p50 latency<\/td>.*<td class="v-worse">worse<\/td>/);
     expect(run.stdout).toMatch(/How A and B shared the machine/);
     // Every repeat of both sides is a run folder of its own, started at one time zero per pair.
     expect((await readdir(join(out, 'a'))).sort()).toEqual([
@@ -165,23 +171,23 @@ describe('loadlab run --repeat', () => {
       '--target',
       fast.url,
       '--repeat',
-      '3',
+      '2',
       '--out',
       out,
       '--quiet',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/3 runs of fixed/);
+    expect(run.stdout).toMatch(/2 runs of fixed/);
     const doc = await json<RepeatsDocument>(join(out, 'repeats.json'));
-    expect(doc.runs).toEqual(['run-1', 'run-2', 'run-3']);
+    expect(doc.runs).toEqual(['run-1', 'run-2']);
     const p50 = doc.figures.find((f) => f.metric === 'p50');
-    expect(p50?.n).toBe(3);
+    expect(p50?.n).toBe(2);
     expect(p50?.min).toBeLessThanOrEqual(p50?.median as number);
     expect(p50?.median).toBeGreaterThanOrEqual(4);
     for (const r of doc.runs)
       expect((await json<ResultDocument>(join(out, r, 'result.json'))).summary.requests).toBeGreaterThan(0);
     const compared = await runCli(['compare', out, out, '--json']);
     expect(compared.code, compared.stderr).toBe(0);
-    expect((JSON.parse(compared.stdout) as Comparison).a.runs).toBe(3);
+    expect((JSON.parse(compared.stdout) as Comparison).a.runs).toBe(2);
   }, 90_000);
 });

@@ -72,8 +72,13 @@ describe('a scheduled fault window (scenarios/db-latency-window.yaml)', () => {
       '--set',
       'faults[0].for=10s',
     ]);
-    // The window runs from 1 s to 11 s of the load; the first plain progress line (at ~5 s) says it is open.
-    await expect.poll(() => /\b[56]\/15s\b/.test(run.stderr()), { timeout: 20_000, interval: 50 }).toBe(true);
+    // The window runs from 1 s to 11 s of the load: it is open once the fault proxy holds the
+    // window's toxic on the database's proxy (read from the proxy's admin API).
+    await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/fault proxy admin API at http/);
+    const admin = /fault proxy admin API at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr())?.[1] as string;
+    const toxics = async () =>
+      ((await (await fetch(`${admin}/proxies/db/toxics`)).json()) as unknown[]).length;
+    await expect.poll(toxics, { timeout: 20_000, interval: 50 }).toBe(1);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     expect(existsSync(join(out, 'result.json'))).toBe(true);

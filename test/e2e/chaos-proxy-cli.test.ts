@@ -87,13 +87,17 @@ describe('loadlab proxy', () => {
 
   it('refuses a config that is missing or not YAML with exit 2 and PROXY_CONFIG_INVALID', async () => {
     const broken = await file('broken.yaml', 'proxies: [ { name: db\n');
-    for (const config of [broken, `${broken}.missing`]) {
-      const { code, stderr, stdout } = await runCli(['proxy', '--config', config, '--port', '0']);
+    const configs = [broken, `${broken}.missing`];
+    const runs = await Promise.all(
+      configs.map((config) => runCli(['proxy', '--config', config, '--port', '0'])),
+    );
+    configs.forEach((config, i) => {
+      const { code, stderr, stdout } = runs[i] as Awaited<ReturnType<typeof runCli>>;
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toContain('[PROXY_CONFIG_INVALID]');
       expect(stderr).toContain(config);
-    }
+    });
   });
 });
 

@@ -21,7 +21,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the CLI names the flag a mistake is in', () => {
+// Each test only starts the CLI and reads what it says: they run at once (a CLI start is mostly
+// module loading, on one core), a few at a time.
+describe.concurrent('the CLI names the flag a mistake is in', () => {
   it.each([
     [
       ['--duration', '-1s'],
@@ -65,7 +67,7 @@ describe('the CLI names the flag a mistake is in', () => {
   });
 });
 
-describe('the CLI on files no scenario needs', () => {
+describe.concurrent('the CLI on files no scenario needs', () => {
   it.each([
     ['flow lists', (n: number) => `name: deep\nload: ${'['.repeat(n)}${']'.repeat(n)}\n`, 2],
     [
@@ -74,8 +76,8 @@ describe('the CLI on files no scenario needs', () => {
         `name: deep\nload:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 2)}a:`).join('\n')}\n`,
       66,
     ],
-  ])('refuses %s nested 5,000 deep in one line with file and line', async (_, text, line) => {
-    const file = join(dir, 'deep.yaml');
+  ])('refuses %s nested 5,000 deep in one line with file and line', async (kind, text, line) => {
+    const file = join(dir, `deep-${kind.replace(' ', '-')}.yaml`);
     await writeFile(file, text(5000));
     const { code, stderr } = await runCli(['validate', file]);
     expect(code).toBe(2);

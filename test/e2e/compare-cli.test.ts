@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, type TestSuites } from 'junit2json';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/analysis/index.js';
 import type { ResultDocument } from '../../src/results/index.js';
 import { killStartedClis, runCli } from '../helpers/cli.js';
@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(() => killStartedClis());
+// After all, not after each: the tests on bad input run at once, and none leaves a CLI running.
+afterAll(() => killStartedClis());
 
 async function writeResult(path: string, doc: unknown): Promise<string> {
   await mkdir(join(path, '..'), { recursive: true });
@@ -73,7 +74,7 @@ describe('loadlab compare on real runs', () => {
     const failed = await compare([fast, slow, '--fail-on', 'p50:+20%']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(
-      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%, 95% interval .* lies wholly beyond/,
+      /gate: fail\n {2}p50:\+20% fail: change \+[\d.]+%; its one-sided 95% lower bound .* lies beyond/,
     );
     const passed = await compare([fast, slow, '--fail-on', 'p50:+500%', '--fail-on', 'errorRate:+1pp']);
     expect(passed.stdout).toContain('gate: pass');
@@ -119,10 +120,11 @@ describe('loadlab compare on real runs', () => {
   });
 });
 
-describe('loadlab compare on bad input', () => {
+// Each test writes its own files and only reads what one CLI says: they run at once, a few at a time.
+describe.concurrent('loadlab compare on bad input', () => {
   it('refuses runs of different scenarios with exit 2, naming what differs', async () => {
-    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
-    const b = await writeResult(join(dir, 'bad', 'b', 'result.json'), runWith({ name: 'other' }));
+    const a = await writeResult(join(dir, 'bad-1', 'a', 'result.json'), runWith({}));
+    const b = await writeResult(join(dir, 'bad-1', 'b', 'result.json'), runWith({ name: 'other' }));
     const { code, stderr } = await compare([a, b]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${b}: scenario name is "other", but ${a} is of "synthetic"`);
@@ -130,13 +132,13 @@ describe('loadlab compare on bad input', () => {
   });
 
   it('refuses a different resolved load, naming the field', async () => {
-    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
+    const a = await writeResult(join(dir, 'bad-2', 'a', 'result.json'), runWith({}));
     const other = runWith({});
     other.scenario = {
       ...other.scenario,
       load: { ...other.scenario.load, requests: [{ ...other.scenario.load.requests[0]!, path: '/other' }] },
     } as ResultDocument['scenario'];
-    const b = await writeResult(join(dir, 'bad', 'load', 'result.json'), other);
+    const b = await writeResult(join(dir, 'bad-2', 'load', 'result.json'), other);
     const { code, stderr } = await compare([a, b]);
     expect(code).toBe(2);
     expect(stderr).toContain('the resolved load differs from');
@@ -145,8 +147,8 @@ describe('loadlab compare on bad input', () => {
 
   it('refuses a result of another schema with exit 2, naming the file and the schema', async () => {
     const future = { ...runWith({}), schema: 'loadlab/result@2' };
-    const b = await writeResult(join(dir, 'bad', 'future', 'result.json'), future);
-    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
+    const b = await writeResult(join(dir, 'bad-3', 'future', 'result.json'), future);
+    const a = await writeResult(join(dir, 'bad-3', 'a', 'result.json'), runWith({}));
     const { code, stderr } = await compare([a, b]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${b}: schema: expected "loadlab/result@1", found "loadlab/result@2"`);
@@ -154,14 +156,14 @@ describe('loadlab compare on bad input', () => {
 
   it('names missing and unreadable paths, both sides at once, with exit 2', async () => {
     const missing = join(dir, 'nowhere');
-    const broken = join(dir, 'bad', 'broken', 'result.json');
+    const broken = join(dir, 'bad-4', 'broken', 'result.json');
     await mkdir(join(broken, '..'), { recursive: true });
     await writeFile(broken, '{ not json');
     const { code, stderr } = await compare([missing, broken]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${missing}: no such file or folder`);
     expect(stderr).toContain(`${broken}: is not valid JSON`);
-    const empty = join(dir, 'bad', 'empty');
+    const empty = join(dir, 'bad-4', 'empty');
     await mkdir(empty, { recursive: true });
     const none = await compare([empty, broken]);
     expect(none.code).toBe(2);
@@ -169,7 +171,7 @@ describe('loadlab compare on bad input', () => {
   });
 
   it('refuses bad --fail-on syntax with exit 2, listing every bad flag and the expected form', async () => {
-    const a = await writeResult(join(dir, 'bad', 'a', 'result.json'), runWith({}));
+    const a = await writeResult(join(dir, 'bad-5', 'a', 'result.json'), runWith({}));
     const { code, stderr, stdout } = await compare([a, a, '--fail-on', 'p99:10', '--fail-on', 'rps:+5%']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -198,5 +200,24 @@ describe('loadlab compare on bad input', () => {
     const overridden = await compare([join(gated, 'a'), join(gated, 'b'), '--fail-on', 'p99:+100%']);
     expect(overridden.stdout).toContain('p99:+100% pass');
     expect(overridden.code).toBe(0);
+  });
+
+  it('writes the comparison as HTML with --html, linking each run that has its own report', async () => {
+    const sides = join(dir, 'html');
+    for (let i = 1; i <= 4; i++) {
+      await writeResult(join(sides, 'a', `run-${i}`, 'result.json'), runWith({ p99: 40 + i }));
+      await writeResult(join(sides, 'b', `run-${i}`, 'result.json'), runWith({ p99: 60 + i }));
+    }
+    await writeFile(join(sides, 'a', 'run-2', 'index.html'), '<p>run 2</p>');
+    const page = join(sides, 'out', 'comparison.html');
+    const { code, stderr } = await compare([join(sides, 'a'), join(sides, 'b'), '--html', page]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const html = await readFile(page, 'utf8');
+    expect(html).toMatch(/<tr><td class="name">p99 latency<\/td>.*<td class="v-worse">worse<\/td>/);
+    expect(html).toContain('Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=4 vs 4');
+    // Only the run with an index.html beside its result.json is a link, relative to the page.
+    expect(html.match(/<li><a href=/g)).toHaveLength(1);
+    expect(html).toContain('<li><a href="../a/run-2/index.html">');
   });
 });

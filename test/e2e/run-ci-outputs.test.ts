@@ -31,7 +31,7 @@ describe('loadlab run --junit --markdown', () => {
         'load:',
         '  model: closed',
         '  phases:',
-        '    - { name: main, duration: 3s, connections: 2 }',
+        '    - { name: main, duration: 1s, connections: 2 }',
         '  requests:',
         '    - { path: / }',
         'slo: { p99Ms: 0.5, errorRate: 0.5 }',

@@ -178,7 +178,7 @@ describe('loadlab run --out that cannot be written', () => {
   it('saves the result to a temp folder, prints the summary and says where, when --out became a file mid-run', async () => {
     const target = await startMisbehavingTarget({ kind: 'trickle', capBytes: 0 });
     targets.push(target);
-    const file = await scenarioFile('replaced.yaml', '3s');
+    const file = await scenarioFile('replaced.yaml', '2s');
     const out = join(dir, 'out-replaced');
     const run = startCli(['run', file, '--target', target.url, '--out', out]);
     await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/phase 1: main/);
@@ -203,7 +203,7 @@ describe('loadlab run --out that cannot be written', () => {
   it('creates --out again when it vanished mid-run, and writes the result there', async () => {
     const target = await startMisbehavingTarget({ kind: 'trickle', capBytes: 0 });
     targets.push(target);
-    const file = await scenarioFile('vanished.yaml', '3s');
+    const file = await scenarioFile('vanished.yaml', '2s');
     const out = join(dir, 'out-vanished', 'deeper');
     const run = startCli(['run', file, '--target', target.url, '--out', out]);
     await expect.poll(() => run.stderr(), { timeout: 20_000 }).toMatch(/phase 1: main/);

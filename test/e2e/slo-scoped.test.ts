@@ -50,8 +50,8 @@ describe('scoped SLOs through the CLI', () => {
     const { code, stdout, result } = await run(
       scenario(
         'window-slo',
-        10,
-        [{ at: '3s', for: '2s', on: 'db', latency: { latency: 50 } }],
+        8,
+        [{ at: '2s', for: '2s', on: 'db', latency: { latency: 50 } }],
         [
           { p99Ms: 1000 },
           { during: 'fault:db-latency', p99Ms: 30 },
@@ -72,13 +72,13 @@ describe('scoped SLOs through the CLI', () => {
     // The lab recorded each window's figures, on whole seconds.
     const [fault] = result.faults ?? [];
     expect(fault?.name).toBe('db-latency');
-    expect(fault?.figures).toMatchObject({ fromS: 3, toS: 5 });
+    expect(fault?.figures).toMatchObject({ fromS: 2, toS: 4 });
     expect(fault?.figures?.requests).toBeGreaterThan(60); // 2 s at 60/s, within a band
     expect(fault?.figures?.latencyMs.p50).toBeGreaterThanOrEqual(50);
-    expect(fault?.afterFigures).toMatchObject({ fromS: 5, toS: 10 });
+    expect(fault?.afterFigures).toMatchObject({ fromS: 4, toS: 8 });
     const phase = result.phases[0];
-    expect(phase?.figures).toMatchObject({ fromS: 0, toS: 10 });
-    const inSeries = result.series.filter((p) => p.t < 10).reduce((n, p) => n + p.requests, 0);
+    expect(phase?.figures).toMatchObject({ fromS: 0, toS: 8 });
+    const inSeries = result.series.filter((p) => p.t < 8).reduce((n, p) => n + p.requests, 0);
     expect(phase?.figures?.requests).toBe(inSeries);
 
     // Recovery: what the series says, in result.recovery, judged against 5 s, and in the summary.

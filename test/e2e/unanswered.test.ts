@@ -47,7 +47,7 @@ function expectAccountedFor(summary: Summary): void {
 }
 
 describe.sequential('requests never answered', () => {
-  it('a hung database in the quickstart fails the p99 SLO, and every one of the 8 seconds has its point', async () => {
+  it('a hung database in the quickstart fails the p99 SLO, and every one of the 6 seconds has its point', async () => {
     const quickstart = await readFile(join(import.meta.dirname, '../../scenarios/quickstart.yaml'), 'utf8');
     // The service's own timeouts raised to 60 s, so nothing inside it gives up during the run.
     const hung = quickstart
@@ -61,16 +61,16 @@ describe.sequential('requests never answered', () => {
     expect(hung).toContain('requestTimeoutMs: 60000');
     const file = await scenarioFile('hung-db.yaml', hung);
     const out = join(dir, 'out-hung-db');
-    const { code, stdout } = await runCli(['run', file, '--duration', '8s', '--out', out, '--quiet']);
+    const { code, stdout } = await runCli(['run', file, '--duration', '6s', '--out', out, '--quiet']);
     const result = await readResultJson(out);
     const { summary } = result;
-    // The connections stuck behind the hung database for the last ~7 s are in the latencies at
+    // The connections stuck behind the hung database for the last ~5 s are in the latencies at
     // least at their age (answered late when the fault lifts, or recorded unanswered).
-    expect(summary.latencyMs.max).toBeGreaterThanOrEqual(5000);
+    expect(summary.latencyMs.max).toBeGreaterThanOrEqual(4000);
     expect(result.slo.find((s) => s.name === 'p99Ms')?.held).toBe(false);
     expect(code).toBe(1);
     expect(stdout).toMatch(/✘ p99/);
-    expect(result.series.map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(result.series.map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5]);
     expectAccountedFor(summary);
   }, 60_000);
 

@@ -36,6 +36,15 @@ async function closedLoad(svc: RunningService, workers: number, ms: number, paus
   return samples;
 }
 
+/** The median of `values` (the mean of the middle two when their number is even). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    : (sorted[Math.floor(mid)] as number);
+}
+
 describe('admission control', () => {
   it('at twice its capacity keeps the admitted p99 within 2x of the p99 at capacity, sheds the rest in a fraction of one store read, and recovers at once', async () => {
     // Capacity: 8 requests in flight, each a 20 ms store read (cache off).
@@ -56,31 +65,53 @@ describe('admission control', () => {
           done();
         }),
     });
-    await closedLoad(svc, 8, 300); // warm-up
-    const atCapacity = await closedLoad(svc, 8, 1500);
+    // Warm up with both loads, so the shed path is as warm as the admitted one: cold, it makes the
+    // first overload window the slowest of all.
+    await closedLoad(svc, 16, 300, storeReadMs);
+    await closedLoad(svc, 8, 200);
+    const shedInWarmUp = await svc.metric('http_requests_shed_total', { reason: 'max_in_flight' });
+    shedServiceMs.length = 0;
+    // The two loads in short windows, interleaved A B B A A B B A ..., rather than one long window
+    // each, one after the other: a tail percentile of one window is set by its worst moment (one
+    // stall of this shared process or of the host delays all 8 requests in flight at once), so the
+    // claim is judged on the median of the windows' p99s, and drift over time favours neither load.
+    // Twice the capacity is 16 clients, each refused one waiting one store read before it tries
+    // again: twice the requests a second too, not the ~4x of a 5 ms pause, whose extra 503s this
+    // process (client and service in one event loop) would pay for in every admitted request.
+    const rounds = 6;
+    const windowMs = 300;
+    const atCapacity: Sample[][] = [];
+    const overload: Sample[][] = [];
     const lag = monitorEventLoopDelay({ resolution: 1 });
-    lag.enable();
-    const overload = await closedLoad(svc, 16, 1500);
-    lag.disable();
+    const overloaded = async () => {
+      lag.enable();
+      overload.push(await closedLoad(svc, 16, windowMs, storeReadMs));
+      lag.disable();
+    };
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) {
+        atCapacity.push(await closedLoad(svc, 8, windowMs));
+        await overloaded();
+      } else {
+        await overloaded();
+        atCapacity.push(await closedLoad(svc, 8, windowMs));
+      }
+    }
     const stalledMs = lag.percentile(99) / 1e6;
     const after = await closedLoad(svc, 4, 300);
 
-    expect(atCapacity.every((s) => s.status === 200)).toBe(true);
-    const p99AtCapacity = quantile(
-      atCapacity.map((s) => s.ms),
-      0.99,
-    );
-    const admitted = overload.filter((s) => s.status === 200);
-    const shed = overload.filter((s) => s.status === 503);
-    expect(admitted.length + shed.length).toBe(overload.length);
-    expect(admitted.length).toBeGreaterThan(0);
-    expect(shed.length).toBeGreaterThan(admitted.length * 0.2);
-    expect(
+    expect(atCapacity.flat().every((s) => s.status === 200)).toBe(true);
+    const windowP99 = (samples: Sample[]) =>
       quantile(
-        admitted.map((s) => s.ms),
+        samples.map((s) => s.ms),
         0.99,
-      ),
-    ).toBeLessThan(2 * p99AtCapacity);
+      );
+    const admitted = overload.map((w) => w.filter((s) => s.status === 200));
+    const shed = overload.flat().filter((s) => s.status === 503);
+    expect(admitted.flat().length + shed.length).toBe(overload.flat().length);
+    for (const w of admitted) expect(w.length).toBeGreaterThan(0);
+    expect(shed.length).toBeGreaterThan(admitted.flat().length * 0.2);
+    expect(median(admitted.map(windowP99))).toBeLessThan(2 * median(atCapacity.map(windowP99)));
     // Shed at once, in the service's own time: a quarter of one store read at most, so a 503 that
     // waited for a slot (a store read or more) fails it; the median bare, the tail plus what a busy
     // machine stalled this (shared) event loop for (near 0 on a quiet one).
@@ -88,7 +119,9 @@ describe('admission control', () => {
     expect(quantile(shedServiceMs, 0.5)).toBeLessThan(storeReadMs / 4);
     expect(quantile(shedServiceMs, 0.99)).toBeLessThan(storeReadMs / 4 + stalledMs);
     expect(after.every((s) => s.status === 200)).toBe(true);
-    expect(await svc.metric('http_requests_shed_total', { reason: 'max_in_flight' })).toBe(shed.length);
+    expect(await svc.metric('http_requests_shed_total', { reason: 'max_in_flight' })).toBe(
+      shedInWarmUp + shed.length,
+    );
   }, 20_000);
 
   it('queues up to queueMax for queueTimeoutMs, then sheds; past the queue it sheds at once, with Retry-After', async () => {

@@ -50,14 +50,14 @@ describe('service telemetry in a run of the reference service', () => {
       `load:
   model: closed
   phases:
-    - { name: only, duration: 6s, connections: 8 }
+    - { name: only, duration: 4s, connections: 8 }
   requests:
     - { path: "/users/{{uniform 1 1000}}" }
 `,
     );
     expect(result.telemetry?.source).toBe('ipc');
     const samples = samplesOf(result);
-    expectOneSampleASecond(result, 6);
+    expectOneSampleASecond(result, 4);
     for (const s of samples) {
       expect(s.heapUsedBytes).toBeGreaterThan(1_000_000);
       expect(s.heapTotalBytes).toBeGreaterThanOrEqual(s.heapUsedBytes as number);
@@ -100,17 +100,17 @@ describe('a run with a scheduled fault', () => {
 load:
   model: closed
   phases:
-    - { name: only, duration: 7s, connections: 4 }
+    - { name: only, duration: 6s, connections: 4 }
   requests:
     - { path: "/users/{{uniform 1 1000}}" }
 faults:
-  - { at: 3s, for: 2s, on: db, latency: { latency: 300 } }
+  - { at: 2s, for: 2s, on: db, latency: { latency: 300 } }
 `,
     );
     expect(result.faults).toHaveLength(1);
     const [fault] = result.faults!;
-    expect(fault!.startS).toBeGreaterThanOrEqual(3);
-    expect(fault!.startS).toBeLessThan(3.5);
+    expect(fault!.startS).toBeGreaterThanOrEqual(2);
+    expect(fault!.startS).toBeLessThan(2.5);
     const finding = result.findings?.find((f) => f.rule === 'fault-latency');
     expect(finding?.verdict).toBe('found');
     expect(finding?.message).toContain('db latency');
@@ -155,7 +155,7 @@ describe('service telemetry from a --target that serves prom-client metrics', ()
       `load:
   model: closed
   phases:
-    - { name: only, duration: 6s, connections: 4 }
+    - { name: only, duration: 4s, connections: 4 }
   requests:
     - { path: "/" }
 `,
@@ -163,7 +163,7 @@ describe('service telemetry from a --target that serves prom-client metrics', ()
     );
     expect(result.telemetry?.source).toBe('prometheus');
     const samples = samplesOf(result);
-    expectOneSampleASecond(result, 6);
+    expectOneSampleASecond(result, 4);
     for (const s of samples) {
       expect(s.heapUsedBytes).toBeGreaterThan(1_000_000);
       expect(s.rssBytes).toBeGreaterThan(0);

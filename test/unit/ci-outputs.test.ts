@@ -81,7 +81,7 @@ describe('JUnit XML', () => {
     // Each threshold is a case: failed, skipped (inconclusive) with its reason, passed.
     expect(byName.get('gate p99:+3%')!.failure![0]!.message).toMatch(/^p99:\+3% failed: change \+12\.6%/);
     expect(byName.get('gate p99:+10%')!.skipped![0]!.message).toMatch(
-      /^inconclusive: .*straddles the threshold \+10%$/,
+      /^inconclusive: .*straddle the threshold \+10%$/,
     );
     expect(byName.get('gate p99:+30%')!.failure).toBeUndefined();
     expect(byName.get('gate p99:+30%')!.skipped).toBeUndefined();

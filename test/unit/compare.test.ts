@@ -188,7 +188,7 @@ describe('compareRunSets', () => {
       ['gcTime:+5%', 'inconclusive'],
     ]);
     expect(c.gates[0]!.reason).toBe(
-      'change +12.6%, 95% interval [+4.54%, +21.8%] lies wholly beyond the threshold +3%',
+      'change +12.6%; its one-sided 95% lower bound +7.86% lies beyond the threshold +3%',
     );
     expect(c.gates[4]!.reason).toMatch(/no data/);
     expect(c.gate).toBe('fail');
@@ -196,6 +196,58 @@ describe('compareRunSets', () => {
     expect(compare(runsWithP99(A), runsWithP99(B), ['p99:+30%']).gate).toBe('pass');
     expect(compare(runsWithP99([40]), runsWithP99([80]), ['p99:+10%']).gate).toBe('inconclusive');
     expect(compare(runsWithP99(A), runsWithP99(B)).gate).toBeUndefined();
+  });
+});
+
+describe('gates decide on the one-sided bound in the threshold’s direction', () => {
+  // B 30% slower in every repeat, with a little noise: each ratio lies in 1.28..1.32.
+  const slower = (n: number) => ({
+    a: runsWithP99(Array.from({ length: n }, (_, i) => 40 + i)),
+    b: runsWithP99(Array.from({ length: n }, (_, i) => (40 + i) * (1.28 + (i % 3) * 0.02))),
+  });
+
+  it('fails a 30% slower B on p99:+10% with 5 pairs (exact p = 1/32), not with 4', () => {
+    const five = slower(5);
+    const c5 = compare(five.a, five.b, ['p99:+10%'], 'paired');
+    expect(c5.gates[0]!.outcome).toBe('fail');
+    expect(c5.gates[0]!.reason).toMatch(
+      /^change \+\d+(\.\d+)?%; its one-sided 95% lower bound \+2\d(\.\d+)?% lies beyond the threshold \+10%$/,
+    );
+    expect(metric(c5, 'p99').gateBounds!.coverage).toBeCloseTo(1 - 1 / 32, 12);
+    // The verdict keeps the two-sided interval, which 5 pairs cannot give.
+    expect(metric(c5, 'p99').verdict).toBe('inconclusive');
+    expect(metric(c5, 'p99').reason).toMatch(/needs at least 6 pairs/);
+    expect(c5.gateMethod).toBe(
+      "one-sided 95% bound in each threshold's direction, from the exact Wilcoxon signed-rank distribution, 5 pairs",
+    );
+    expect(c5.minimum).toEqual({ verdicts: 'at least 6 pairs', gates: 'at least 5 pairs' });
+
+    const four = slower(4);
+    const c4 = compare(four.a, four.b, ['p99:+10%'], 'paired');
+    expect(c4.gates[0]!.outcome).toBe('inconclusive');
+    expect(c4.gates[0]!.reason).toBe(
+      'not enough runs: 4 pairs; a one-sided 95% bound needs at least 5 pairs',
+    );
+  });
+
+  it('passes a B no slower than the threshold with 5 pairs, and never fails an A/A comparison', () => {
+    const same = runsWithP99([40, 41, 42, 43, 44]);
+    const c = compare(same, runsWithP99([40.2, 40.9, 42.1, 43.3, 43.8]), ['p99:+10%', 'rps:-5%'], 'paired');
+    expect(c.gates.map((g) => g.outcome)).toEqual(['pass', 'pass']);
+    expect(c.gates[0]!.reason).toMatch(/its one-sided 95% upper bound .* lies within the threshold \+10%$/);
+  });
+
+  it('unpaired: 3 runs a side (exact p = 1/20) or 2 + 5 give a bound; 2 + 4 and 2 + 2 do not', () => {
+    const a = (n: number) => runsWithP99([40, 41, 42, 43, 44].slice(0, n));
+    const b = (n: number) => runsWithP99([60, 61, 62, 63, 64].slice(0, n));
+    const gate = (n: number, m: number) => compare(a(n), b(m), ['p99:+10%']).gates[0]!;
+    expect(gate(3, 3).outcome).toBe('fail');
+    expect(gate(2, 5).outcome).toBe('fail');
+    expect(gate(2, 4).outcome).toBe('inconclusive');
+    expect(gate(2, 2).reason).toBe(
+      'not enough runs: n=2 vs 2; a one-sided 95% bound needs at least 3 runs each (or 2 + 5)',
+    );
+    expect(metric(compare(a(3), b(3)), 'p99').gateBounds!.coverage).toBeCloseTo(0.95, 12);
   });
 });
 
@@ -298,6 +350,8 @@ describe('metric definitions', () => {
     expect(minimumRuns('unpaired', 0.95)).toBe('at least 4 runs each (or 3 + 5, 2 + 8)');
     expect(minimumRuns('paired', 0.95)).toBe('at least 6 pairs');
     expect(minimumRuns('paired', 0.9)).toBe('at least 5 pairs');
+    expect(minimumRuns('paired', 0.95, 'one-sided')).toBe('at least 5 pairs');
+    expect(minimumRuns('unpaired', 0.95, 'one-sided')).toBe('at least 3 runs each (or 2 + 5)');
   });
 });
 

@@ -151,7 +151,7 @@ describe('splitPhases', () => {
 });
 
 describe('splitPhases in the open model', () => {
-  it('divides each phase’s rate across the workers', () => {
+  it('gives every worker the whole rate: each sends its stripe of the arrivals', () => {
     const scenario = scenarioSchema.parse({
       name: 'x',
       load: {
@@ -162,7 +162,7 @@ describe('splitPhases in the open model', () => {
       },
     });
     const shares = splitPhases(buildPlan(scenario), 4);
-    expect(shares.map((s) => s[0]?.rate)).toEqual(Array(4).fill({ from: 25, to: 225 }));
+    expect(shares.map((s) => s[0]?.rate)).toEqual(Array(4).fill({ from: 100, to: 900 }));
     expect(shares.every((s) => s[0]?.connections === undefined)).toBe(true);
   });
 });
