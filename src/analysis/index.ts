@@ -103,3 +103,24 @@ export {
   type ShiftOptions,
 } from './stats-hodges-lehmann.js';
 export { repeatsSchemaId, summariseRepeats, type RepeatFigure, type RepeatsDocument } from './repeats.js';
+export { goodput } from './sweep-variant.js';
+export {
+  rankValue,
+  sweepDocument,
+  sweepSchemaId,
+  type RepeatRange,
+  type SweepDocument,
+  type SweepDocumentInput,
+  type SweepVariant,
+  type SweepVariantRuns,
+} from './sweep.js';
+export {
+  decideWinner,
+  paretoFront,
+  rankFigures,
+  type Candidate,
+  type CandidateComparison,
+  type ParetoPoint,
+  type RankBy,
+  type WinnerDecision,
+} from './sweep-winner.js';

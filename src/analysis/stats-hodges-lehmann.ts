@@ -77,11 +77,9 @@ function levels(options: ShiftOptions): { confidence: number; alternative: Alter
     throw new RangeError(`confidence: expected a number between 0 and 1, got ${confidence}`);
   }
   const alternative = options.alternative ?? 'two-sided';
-  return {
-    confidence,
-    alternative,
-    tail: alternative === 'two-sided' ? (1 - confidence) / 2 : 1 - confidence,
-  };
+  const tail = alternative === 'two-sided' ? (1 - confidence) / 2 : 1 - confidence;
+  // 1 − 0.9 is 0.09999999999999998: without rounding, a tail of exactly 0.05 (3 + 3 runs at 90%) is missed.
+  return { confidence, alternative, tail: Math.round(tail * 1e12) / 1e12 };
 }
 
 function shiftFrom(

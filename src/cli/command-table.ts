@@ -72,6 +72,13 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./capacity-command.js')).registerCapacity,
   },
   {
+    name: 'sweep',
+    usage: 'sweep <scenario>',
+    summary:
+      "Run every variant of a scenario's matrix (repeated, interleaved) and pick the winner under the SLO",
+    load: async () => (await import('./sweep-command.js')).registerSweep,
+  },
+  {
     name: 'merge',
     usage: 'merge <dirs..>',
     summary:

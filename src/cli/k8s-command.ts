@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { stringify } from 'yaml';
 import { collectCommands, k8sManifests, sizeGenerator } from '../experiments/index.js';
-import { requestTemplateProblems } from '../load/index.js';
+import { loadInputProblems } from '../load/index.js';
 import { ensureFolder, writeFileAtomically } from '../results/index.js';
 import { buildPlan, loadScenario, maxShards } from '../scenario/index.js';
 import { loadlabError, parseDurationMs } from '../shared/index.js';
@@ -148,7 +148,7 @@ async function manifestsCommand(args: K8sArgs): Promise<number> {
     }
     const { scenario } = await loadScenario(args.scenario, {
       sets: args.set,
-      extraChecks: (input) => requestTemplateProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
+      extraChecks: (input) => loadInputProblems(input, { baseDir: dirname(resolve(args.scenario)) }),
     });
     const name =
       args.name ??

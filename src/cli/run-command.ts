@@ -125,6 +125,11 @@ async function runCommand(args: RunArgs): Promise<number> {
       check: (s) => checkProxyFlag(args, s.faults.length),
     });
     if (transport?.tls?.insecure === true) note(insecureWarning);
+    if (scenario.matrix !== undefined) {
+      note(
+        'loadlab: the scenario has a matrix: `run` runs it as written; `loadlab sweep` runs every variant',
+      );
+    }
     const outDir = resolve(args.out ?? defaultOutDir(scenario.name));
     // Before anything starts: a run whose output cannot be written is lost.
     const madeByCheck = !existsSync(outDir);

@@ -38,6 +38,23 @@ export { runAb, type AbEvent, type AbMode, type AbOptions, type AbOutcome, type 
 export { runRepeats, type RepeatOptions } from './repeat.js';
 export { startBarrier, type StartBarrier } from './start-barrier.js';
 export {
+  pendingTrials,
+  runSweep,
+  sweepOrder,
+  trialKey,
+  type SweepEvent,
+  type SweepOptions,
+  type SweepOutcome,
+  type SweepTrial,
+} from './sweep.js';
+export {
+  planSweep,
+  variantDir,
+  type MatrixAxis,
+  type PlannedVariant,
+  type SweepPlanOptions,
+} from './sweep-plan.js';
+export {
   baseMemoryMiB,
   memoryPerWorkerMiB,
   ratePerCore,

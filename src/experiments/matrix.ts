@@ -3,6 +3,7 @@
  * the i-th value of every axis together (`zip`). Each variant is a list of `path=value`
  * overrides, so it is loaded and validated exactly like a scenario with `--set`.
  */
+import { parse } from 'yaml';
 import { loadlabError } from '../shared/index.js';
 
 /** The axes of a matrix: a scenario path, and the values it takes in turn. */
@@ -83,7 +84,7 @@ export function expandMatrix(
   });
 }
 
-/** `--matrix path=v1,v2,...`: one axis; the values are YAML scalars split on top-level commas. */
+/** `--matrix path=v1,v2,...`: one axis; the values are split on top-level commas and read as YAML. */
 export function parseMatrixFlag(text: string): { path: string; values: unknown[] } | { reason: string } {
   const eq = text.indexOf('=');
   if (eq <= 0) return { reason: `expected path=v1,v2,..., got "${text}"` };
@@ -114,20 +115,14 @@ function splitTopLevel(text: string): string[] {
   return out;
 }
 
-/** A number, boolean or null when the text is one; the trimmed text otherwise (as YAML would read a plain scalar). */
+/** The value as YAML reads it (as `--set` does): `8` a number, `true` a boolean, `5s` a string, `{capacity: 8}` an object. */
 function parseScalar(text: string): unknown {
   const t = text.trim();
-  if (t === 'true' || t === 'false') return t === 'true';
-  if (t === 'null') return null;
-  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return Number(t);
-  if (/^[[{]/.test(t)) {
-    try {
-      return JSON.parse(t) as unknown;
-    } catch {
-      return t;
-    }
+  try {
+    return parse(t) as unknown;
+  } catch {
+    return t; // not valid YAML on its own (e.g. "a: b: c"): taken as the text, which the schema then checks
   }
-  return t.replace(/^(['"])(.*)\1$/, '$2');
 }
 
 function nameOf(values: Record<string, unknown>): string {

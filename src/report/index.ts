@@ -19,3 +19,5 @@ export type {
 } from './overlay-input.js';
 export { capacityMarkdown, capacitySuite, formatCapacity } from './capacity-outputs.js';
 export { capacityOverlayInput } from './capacity-overlay.js';
+export { sweepCells, sweepColumns, sweepOverlayInput } from './sweep-overlay.js';
+export { formatSweep, sweepMarkdown, sweepSuite } from './sweep-outputs.js';

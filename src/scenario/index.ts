@@ -54,3 +54,4 @@ export {
 export { sloEntries } from './slo-schema.js';
 export { faultNames } from './faults-schema.js';
 export { flowName, flowSchema, stepName, stepNames } from './flow-schema.js';
+export { matrixModeSchema, matrixSchema, type MatrixInput } from './matrix-schema.js';

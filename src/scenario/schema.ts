@@ -7,6 +7,7 @@ import { serviceKnobsSchema } from '../../protocol/index.js';
 import { dbSpecSchema } from '../deps/index.js';
 import { recsSimSpecSchema } from '../deps/index.js';
 import { formatDurationMs, parseThreshold } from '../shared/index.js';
+import { matrixModeSchema, matrixSchema } from './matrix-schema.js';
 import { checkSloScopes, sloSchema } from './slo-schema.js';
 import { checkFlows, flowsSchema } from './flow-schema.js';
 import {
@@ -241,6 +242,10 @@ const scenarioObjectSchema = z.strictObject({
       }),
     )
     .optional(),
+  /** Knob values `loadlab sweep` runs one variant per combination of: path → values (docs/sweep.md). */
+  matrix: matrixSchema.optional(),
+  /** How the matrix's lists combine: `product` (every combination, the default) or `zip`. */
+  matrixMode: matrixModeSchema.optional(),
 });
 
 /** A whole scenario file, with the checks that span sections (a fault's `on` names a dependency). */

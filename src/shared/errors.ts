@@ -40,6 +40,10 @@ export const errorCodes = {
     exitCode: ExitCode.invalidInput,
     hint: 'Write a matrix as `path: [value, ...]` in the scenario, or --matrix path=v1,v2 (repeatable).',
   },
+  RESUME_MISMATCH: {
+    exitCode: ExitCode.invalidInput,
+    hint: 'Resume a sweep with the scenario, --set, --matrix, --repeat and --seed it was started with, or start a new one in another folder.',
+  },
   BAD_PLAN: {
     exitCode: ExitCode.invalidInput,
     hint: 'The target, the fault proxy and the scenario do not fit together; each problem says how.',
