@@ -153,8 +153,9 @@ export const serviceKnobsSchema = z
           'hit ratio against the key distribution',
         ),
         ttlMs: knob(
-          ms(5000, 86_400_000),
-          'How long (ms) an entry is served before it is read again.',
+          // At least 1: lru-cache reads a TTL of 0 as "never expires", the opposite of what 0 suggests.
+          z.number().int().min(1).max(86_400_000).default(5000),
+          'How long (ms) an entry is served before it is read again; at least 1 (`cache.enabled: false` turns the cache off).',
           'longer: more hits, staler data',
         ),
         singleflight: knob(

@@ -49,6 +49,14 @@ export {
   type CapacityVerdict,
 } from './capacity-document.js';
 export {
+  capacityRanking,
+  capacityRankingSchemaId,
+  type CapacityRankingDocument,
+  type CapacityRankingInput,
+  type CapacityRankingOutcome,
+  type CapacityRankingRow,
+} from './capacity-ranking.js';
+export {
   judgeCapacityStep,
   steadyPhaseName,
   type CapacityOutcome,
@@ -124,3 +132,4 @@ export {
   type RankBy,
   type WinnerDecision,
 } from './sweep-winner.js';
+export { failOverSilence, silentTailS } from './silent-tail.js';

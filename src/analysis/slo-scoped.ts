@@ -14,6 +14,7 @@ import type {
   WindowFigures,
 } from '../results/index.js';
 import { sloEntries, type SloEntry } from '../scenario/index.js';
+import { failOverSilence } from './silent-tail.js';
 import { checkSlo, notEnoughData, transportErrorKinds } from './slo.js';
 
 /** Seconds before a fault whose per-second p99 sets the level recovery returns to (at most). */
@@ -37,7 +38,10 @@ export function judgeSlos(result: ResultDocument): { checks: SloCheck[]; recover
       if (hasLimits)
         checks.push(...checkWindow(limits, stepFigures(result, entry.step)).map((c) => ({ ...c, scope })));
     } else if (scope === 'run') {
-      if (hasLimits) checks.push(...checkSlo(limits, result.summary).map((c) => ({ ...c, scope })));
+      if (hasLimits)
+        checks.push(
+          ...failOverSilence(checkSlo(limits, result.summary), result).map((c) => ({ ...c, scope })),
+        );
     } else {
       const figures = figuresOf(result, entry);
       if (hasLimits) checks.push(...checkWindow(limits, figures).map((c) => ({ ...c, scope })));

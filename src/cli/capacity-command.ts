@@ -13,6 +13,7 @@ import {
   defaultStartRate,
   runCapacitySearch,
   type CapacityEvent,
+  type CapacityRunResult,
   type CapacityStepShape,
 } from '../experiments/index.js';
 import {
@@ -28,6 +29,7 @@ import { checkOutputFolder, writeFileAtomically, writeRunOutput } from '../resul
 import { sloEntries, type Scenario } from '../scenario/index.js';
 import { ExitCode, formatMs, formatRps, loadlabError } from '../shared/index.js';
 import { writeCiOutputs } from './ci-outputs.js';
+import { commandEntry } from './command-table.js';
 import { collectEnvironment } from './environment.js';
 import { onInterrupt } from './interrupt.js';
 import { note, printError } from './output.js';
@@ -47,8 +49,8 @@ Docs: docs/capacity.md`;
 
 export function registerCapacity(yargs: Argv): Argv {
   return yargs.command<CapacityArgs>(
-    'capacity <scenario>',
-    'Find the highest arrival rate at which every SLO holds: grow, then bisect, one steady step at a time',
+    commandEntry('capacity').usage,
+    commandEntry('capacity').summary,
     (y) => capacityFlagOptions(y).epilog(epilog),
     async (args) => {
       process.exitCode = await capacityCommand(args);
@@ -102,10 +104,58 @@ async function capacityCommand(args: CapacityArgs): Promise<number> {
 async function search(
   args: CapacityArgs,
   scenario: Scenario,
-  how: { shape: CapacityStepShape; precision: number; startRate: number; target: string | undefined },
+  how: SearchHow,
   outDir: string,
 ): Promise<number> {
   const interrupt = onInterrupt(note, 'stopping the capacity search and writing what was measured');
+  let run;
+  try {
+    run = await searchInto(outDir, scenario, how, { args, signal: interrupt.signal });
+  } finally {
+    interrupt.dispose();
+  }
+  const doc = run.document;
+  if (args.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  else process.stdout.write(formatCapacity(doc));
+  await writeCiOutputs(args, {
+    junit: () => renderJunit([capacitySuite(doc)]),
+    markdown: () => capacityMarkdown(doc),
+  });
+  const last = `capacity: ${shown(join(outDir, 'capacity.html'))}`;
+  if (args.json) note(last);
+  else process.stdout.write(last + '\n');
+  if (run.failure !== undefined) {
+    printError(run.failure);
+    return run.failure.exitCode;
+  }
+  return exitCodeOf(doc);
+}
+
+/** How a search is shaped, from the flags. */
+export interface SearchHow {
+  shape: CapacityStepShape;
+  precision: number;
+  startRate: number;
+  target: string | undefined;
+}
+
+/**
+ * Runs one capacity search into `outDir`: a folder per step (step-N/), then capacity.json and
+ * capacity.html. `sweep --capacity` calls it once per variant.
+ */
+export async function searchInto(
+  outDir: string,
+  scenario: Scenario,
+  how: SearchHow,
+  context: {
+    args: Pick<CapacityArgs, 'scenario' | 'proxy' | 'maxRate' | 'maxSteps' | 'quiet'>;
+    signal: AbortSignal;
+    /** The variant's name and knob values in the overlay report (default: the scenario's). */
+    name?: string;
+    settings?: Record<string, unknown>;
+  },
+): Promise<CapacityRunResult> {
+  const { args } = context;
   const progress = createProgress({
     quiet: args.quiet,
     tty: process.stderr.isTTY === true,
@@ -131,7 +181,7 @@ async function search(
       handles: {
         runtime: { execPath: process.execPath, env: { ...process.env } },
         environment: collectEnvironment(),
-        signal: interrupt.signal,
+        signal: context.signal,
       },
       onEvent: (event) => onEvent(event, args, how.shape, progress),
       onStep: async (step, result, outcome) => {
@@ -148,7 +198,6 @@ async function search(
     });
   } finally {
     progress.end();
-    interrupt.dispose();
   }
   const doc = run.document;
   await writeFileAtomically(join(outDir, 'capacity.json'), JSON.stringify(doc, null, 2) + '\n');
@@ -157,22 +206,11 @@ async function search(
     ...(highest === undefined || !histograms.has(highest)
       ? {}
       : { histogramOfHighestHeld: histograms.get(highest) as string }),
+    ...(context.name === undefined ? {} : { name: context.name }),
+    ...(context.settings === undefined ? {} : { settings: context.settings }),
   });
   await writeFileAtomically(join(outDir, 'capacity.html'), renderOverlayReportHtml(overlay));
-  if (args.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-  else process.stdout.write(formatCapacity(doc));
-  await writeCiOutputs(args, {
-    junit: () => renderJunit([capacitySuite(doc)]),
-    markdown: () => capacityMarkdown(doc),
-  });
-  const last = `capacity: ${shown(join(outDir, 'capacity.html'))}`;
-  if (args.json) note(last);
-  else process.stdout.write(last + '\n');
-  if (run.failure !== undefined) {
-    printError(run.failure);
-    return run.failure.exitCode;
-  }
-  return exitCodeOf(doc);
+  return run;
 }
 
 /** The exit code a search's verdict stands for (docs/capacity.md). */
@@ -201,7 +239,7 @@ function highestHeldStep(doc: CapacityDocument): number | undefined {
 
 function onEvent(
   event: CapacityEvent,
-  args: CapacityArgs,
+  args: Pick<CapacityArgs, 'quiet' | 'maxSteps'>,
   shape: CapacityStepShape,
   progress: ReturnType<typeof createProgress>,
 ): void {

@@ -9,10 +9,8 @@ import { loadlabError, parseDurationMs } from '../shared/index.js';
 import { ciOutputOptions, type CiOutputArgs } from './ci-outputs.js';
 import type { ScenarioFlags } from './run-flags.js';
 
-export interface CapacityArgs extends CiOutputArgs, Omit<ScenarioFlags, 'duration'> {
-  target?: string;
-  proxy?: string;
-  out?: string;
+/** The search's own flags. */
+export interface CapacitySearchArgs {
   startRate?: number;
   precision: string;
   step: string;
@@ -20,6 +18,12 @@ export interface CapacityArgs extends CiOutputArgs, Omit<ScenarioFlags, 'duratio
   maxRate: number;
   maxSteps: number;
   slo: string[];
+}
+
+export interface CapacityArgs extends CiOutputArgs, Omit<ScenarioFlags, 'duration'>, CapacitySearchArgs {
+  target?: string;
+  proxy?: string;
+  out?: string;
   quiet: boolean;
   json: boolean;
 }
@@ -30,7 +34,7 @@ const maxStepsCeiling = 100;
 
 /** Adds every flag of the command to `y`. */
 export function capacityFlagOptions(y: Argv): Argv<CapacityArgs> {
-  return ciOutputOptions(y)
+  return capacitySearchOptions(ciOutputOptions(y))
     .strict()
     .positional('scenario', {
       type: 'string',
@@ -53,6 +57,22 @@ export function capacityFlagOptions(y: Argv): Argv<CapacityArgs> {
       type: 'string',
       describe: "With --target: your `loadlab proxy`'s admin URL, to apply the scenario's faults through",
     })
+    .option('out', {
+      type: 'string',
+      describe:
+        'Output folder (default reports/<name>-capacity-<YYYYMMDD-HHMMSS>): step-N/ per step, capacity.json, capacity.html',
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print capacity.json on stdout',
+    }) as unknown as Argv<CapacityArgs>;
+}
+
+/** The flags of the search itself, shared by `capacity` and `sweep --capacity`. */
+export function capacitySearchOptions(y: Argv): Argv {
+  return y
     .option('start-rate', {
       type: 'number',
       describe: "First rate tried, requests/s (default: the scenario's highest planned rate, or 100)",
@@ -84,22 +104,13 @@ export function capacityFlagOptions(y: Argv): Argv<CapacityArgs> {
       default: [],
       describe:
         'The SLO to hold, replacing the scenario\'s: --slo p99Ms=50 --slo errorRate=0.01 (or "p99Ms=50,errorRate=0.01")',
-    })
-    .option('out', {
-      type: 'string',
-      describe:
-        'Output folder (default reports/<name>-capacity-<YYYYMMDD-HHMMSS>): step-N/ per step, capacity.json, capacity.html',
-    })
-    .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Print capacity.json on stdout',
-    }) as unknown as Argv<CapacityArgs>;
+    });
 }
 
 /** The flags that shape the search, checked all at once. */
-export function searchFlags(args: CapacityArgs): { shape: CapacityStepShape; precision: number } {
+export function searchFlags(
+  args: Pick<CapacityArgs, 'precision' | 'step' | 'warmup' | 'startRate' | 'maxRate' | 'maxSteps' | 'slo'>,
+): { shape: CapacityStepShape; precision: number } {
   const problems: string[] = [];
   const precision = parsePrecision(args.precision);
   if (precision === undefined) {

@@ -22,6 +22,7 @@ import { writeFileAtomically, writeRunOutput } from '../results/index.js';
 import type { LabPlan, Scenario } from '../scenario/index.js';
 import { ExitCode, loadlabError, formatDurationMs } from '../shared/index.js';
 import { checkFlags, exitCodeOf, type SweepArgs } from './sweep-flags.js';
+import { capacitySearchOptions } from './capacity-flags.js';
 import { ciOutputOptions, writeCiOutputs } from './ci-outputs.js';
 import { commandEntry } from './command-table.js';
 import { collectEnvironment } from './environment.js';
@@ -36,12 +37,15 @@ import {
   writeFailure,
   type SweepPlanRecord,
 } from './sweep-folder.js';
+import { sweepCapacity } from './sweep-capacity.js';
 import { axesOf, planVariants } from './sweep-matrix.js';
 
 const epilog = `The matrix is the scenario's matrix: (path: [values]; matrixMode: zip pairs the i-th values) with
 --matrix path=v1,v2,... flags laid over it. Every variant is checked before anything starts.
 Variants whose every SLO held in every repeat are candidates; the best by --rank-by wins only when it is
 better than every other candidate with confidence (as loadlab compare judges); otherwise they tie.
+With --capacity: a capacity search per variant (see loadlab capacity --help), ranked by capacity; variants
+whose capacity brackets overlap tie. Writes sweep-capacity.json and sweep.html.
 Exit codes: 0 a winner was found; 1 no variant held its SLOs; 2 invalid input; 3 every variant failed
 (or the output could not be written); 4 inconclusive: the best candidates tie; 130 interrupted (resume
 with --resume DIR). Docs: docs/sweep.md`;
@@ -51,7 +55,7 @@ export function registerSweep(yargs: Argv): Argv {
     commandEntry('sweep').usage,
     commandEntry('sweep').summary,
     (y) =>
-      scenarioFlagOptions(ciOutputOptions(y))
+      capacitySearchOptions(scenarioFlagOptions(ciOutputOptions(y)))
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -64,6 +68,12 @@ export function registerSweep(yargs: Argv): Argv {
           default: [],
           describe:
             'A matrix axis: --matrix service.db.pool.max=2,4,8 (repeatable; replaces the file’s axis of that path)',
+        })
+        .option('capacity', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "Find each variant's capacity (the highest rate that holds the SLO; the search flags below) and rank the variants by it",
         })
         .option('repeat', { type: 'number', default: 3, describe: 'Runs of each variant' })
         .option('yes', {
@@ -108,6 +118,7 @@ export function registerSweep(yargs: Argv): Argv {
 async function sweepCommand(args: SweepArgs): Promise<number> {
   try {
     const rankBy = checkFlags(args);
+    if (args.capacity) return await sweepCapacity(args);
     const target = args.target === undefined ? undefined : checkTarget(args.target);
     const planOptions = { ...(target === undefined ? {} : { target }) };
     const { scenario } = await planFromFlags(args, {

@@ -2,10 +2,13 @@
 import { resolve } from 'node:path';
 import type { RankBy, SweepDocument } from '../analysis/index.js';
 import { ExitCode, loadlabError } from '../shared/index.js';
+import type { CapacitySearchArgs } from './capacity-flags.js';
 import type { CiOutputArgs } from './ci-outputs.js';
 import { checkOutFlag, type ScenarioFlags } from './run-flags.js';
 
-export interface SweepArgs extends CiOutputArgs, ScenarioFlags {
+export interface SweepArgs extends CiOutputArgs, ScenarioFlags, CapacitySearchArgs {
+  /** Find each variant's capacity instead of running it as written. */
+  capacity: boolean;
   target?: string;
   out?: string;
   matrix: string[];

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CapacityDocument } from '../../src/analysis/index.js';
+import type { CapacityDocument, CapacityRankingDocument } from '../../src/analysis/index.js';
 import type { ResultDocument } from '../../src/results/index.js';
 import { killStartedClis, runCli } from '../helpers/cli.js';
 import { startKnownCapacityServer, type KnownCapacityServer } from '../helpers/known-capacity-server.js';
@@ -107,6 +107,63 @@ describe('loadlab capacity', () => {
     for (const step of doc.steps) expect(html).toContain(`${step.dir as string}/index.html`);
     expect(run.stderr).toMatch(/step 1 \(at most 14\): 400\/s for 2 s \(1 s warm-up\); first step/);
     expect(run.stderr).toMatch(/bisecting: held at/);
+  }, 60_000);
+
+  it('sweep --capacity: searches each variant, ranks them by capacity, and never ranks a generator limit', async () => {
+    server = await startKnownCapacityServer(5, 5);
+    const out = join(dir, 'sweep');
+    const run = await runCli([
+      'sweep',
+      await scenario(),
+      '--capacity',
+      '--slo',
+      'p99Ms=50',
+      '--target',
+      server.url,
+      // Two in flight at 5 ms each cannot send 800/s: that variant's search ends at its generator.
+      '--matrix',
+      'load.maxInFlight=2,200',
+      '--start-rate',
+      '800',
+      '--precision',
+      '25%',
+      '--step',
+      '1.5s',
+      '--warmup',
+      '0.5s',
+      '--max-steps',
+      '6',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as CapacityRankingDocument;
+    expect(JSON.parse(await readFile(join(out, 'sweep-capacity.json'), 'utf8'))).toEqual(doc);
+    expect(doc.outcome).toBe('winner');
+    const [best, limited] = doc.variants;
+    expect(best?.settings).toEqual({ 'load.maxInFlight': 200 });
+    expect(doc.winner).toBe(best?.name);
+    expect(best?.rank).toBe(1);
+    // Bisected from 800/s to within 25% of a true 1,000/s.
+    expect(best?.capacity).toBeGreaterThanOrEqual(800);
+    expect(best?.capacity).toBeLessThanOrEqual(1.0225 * server.capacityRps);
+    expect(limited?.settings).toEqual({ 'load.maxInFlight': 2 });
+    expect(limited?.verdict).toBe('generator-limit');
+    expect(limited?.rank).toBeUndefined();
+    expect(limited?.capacity).toBeNull();
+    // Each variant's own search sits in its folder, and the overlay links every step's report.
+    const html = await readFile(join(out, 'sweep.html'), 'utf8');
+    for (const v of doc.variants) {
+      const own = JSON.parse(await readFile(join(out, v.dir, 'capacity.json'), 'utf8')) as CapacityDocument;
+      expect(own.verdict).toBe(v.verdict);
+      for (const step of own.steps) {
+        // Links are percent-encoded per path segment (`=` in a variant's folder name included).
+        const href = [v.dir, step.dir as string, 'index.html'].map(encodeURIComponent).join('/');
+        expect(html.includes(href), href).toBe(true);
+      }
+    }
+    expect(run.stderr).toMatch(/variant 1 of 2 .*capacity search/);
   }, 60_000);
 
   it('refuses a scenario with no SLO (exit 2, NO_SLO), and wrong flags all at once, starting nothing', async () => {

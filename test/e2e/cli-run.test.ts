@@ -274,11 +274,18 @@ service:
     expect(existsSync(join(cwd, 'reports')) ? await readdir(join(cwd, 'reports')) : []).toEqual([]);
   });
 
-  it('refuses a target that is not on loopback, with exit code 2', async () => {
+  it('refuses a target that is not an http(s) URL, or carries credentials, with exit code 2 and nothing sent', async () => {
     const file = await scenarioFile('remote.yaml', shortScenario());
-    const { code, stderr } = await runCli(['run', file, '--target', 'http://192.0.2.1:80', '--quiet']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('loopback');
+    const [scheme, credentials] = await Promise.all([
+      runCli(['run', file, '--target', 'ftp://127.0.0.1:21', '--quiet']),
+      runCli(['run', file, '--target', 'http://user:secret@127.0.0.1:1', '--quiet']),
+    ]);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('expected an http:// or https:// URL');
+    expect(credentials.code).toBe(2);
+    expect(credentials.stderr).toContain('without credentials');
+    // The password is never echoed back.
+    expect(credentials.stderr).not.toContain('secret');
   });
 });
 
