@@ -132,4 +132,4 @@ export {
   type RankBy,
   type WinnerDecision,
 } from './sweep-winner.js';
-export { failOverSilence, silentTailS } from './silent-tail.js';
+export { failOverSilence, silentSeconds } from './silent-seconds.js';

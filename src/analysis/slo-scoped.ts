@@ -14,7 +14,7 @@ import type {
   WindowFigures,
 } from '../results/index.js';
 import { sloEntries, type SloEntry } from '../scenario/index.js';
-import { failOverSilence } from './silent-tail.js';
+import { failOverSilence } from './silent-seconds.js';
 import { checkSlo, notEnoughData, transportErrorKinds } from './slo.js';
 
 /** Seconds before a fault whose per-second p99 sets the level recovery returns to (at most). */
