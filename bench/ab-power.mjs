@@ -8,7 +8,10 @@
 // 6 pairs, 4 runs a side) and the outcome of the gate `--fail-on p99:+0%` (one-sided 95% bound:
 // "fail" is the one-sided call "worse"; needs 5 pairs, 3 runs a side). Reports, per mode and
 // case: both counts, the median p99 interval width, and the wall time.
-// Run: npm run build && node bench/ab-power.mjs [--comparisons 20] [--repeats 5] [--seconds 10] [--rate 300] [--modes duet,interleaved] [--gate p99:+0%]
+// Each run is a warm-up phase (left out with --phase steady) and a steady phase of --seconds.
+// Each comparison takes the bench lock (/work/bench.lock style: --lock FILE) on its own, so other
+// benchmarks can run between comparisons but never beside one.
+// Run: npm run build && node bench/ab-power.mjs [--comparisons 20] [--repeats 5] [--seconds 10] [--warmup 2] [--rate 300] [--db-ms 4] [--modes duet,interleaved] [--cases aa,power] [--gate p99:+0%] [--lock FILE]
 // Writes bench/results/ab-power.md. Long: comparisons × repeats × (seconds + ~3 s boot) per case and mode.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,11 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '2' },
+    'db-ms': { type: 'string', default: '4' },
+    cases: { type: 'string', default: 'aa,power' },
+    lock: { type: 'string' },
+    out: { type: 'string' },
     modes: { type: 'string', default: 'duet,interleaved' },
     gate: { type: 'string', default: 'p99:+0%' },
   },
@@ -31,6 +39,9 @@ const comparisons = Number(values.comparisons);
 const repeats = Number(values.repeats);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
+const warmup = Number(values.warmup);
+const dbMs = Number(values['db-ms']);
+const slowMs = dbMs * 1.25;
 const modes = values.modes.split(',');
 const env = await environment();
 console.error(JSON.stringify(env));
@@ -43,18 +54,23 @@ writeFileSync(
     'name: ab-power',
     'service: { cache: { enabled: false } }',
     'dependencies:',
-    '  db: { capacity: 64, latency: { dist: constant, ms: 4 } }',
+    `  db: { capacity: 64, latency: { dist: constant, ms: ${dbMs} } }`,
     'load:',
     '  model: open',
-    `  phases: [{ name: steady, duration: ${seconds}s, rate: ${rate} }]`,
+    `  phases: [{ name: warmup, duration: ${warmup}s, rate: ${rate} }, { name: steady, duration: ${seconds}s, rate: ${rate} }]`,
     "  requests: [{ path: '/users/{{uniform 1 1000}}' }]",
     '',
   ].join('\n'),
 );
-const cases = {
-  'A/A (4 ms vs 4 ms)': [],
-  'power (4 ms vs 5 ms)': ['--b', 'dependencies.db.latency={dist: constant, ms: 5}'],
+const allCases = {
+  aa: [`A/A (${dbMs} ms vs ${dbMs} ms)`, []],
+  power: [
+    `power (${dbMs} ms vs ${slowMs} ms)`,
+    ['--b', `dependencies.db.latency={dist: constant, ms: ${slowMs}}`],
+  ],
 };
+const cases = Object.fromEntries(values.cases.split(',').map((c) => allCases[c]));
+const perComparison = [];
 
 const rows = [];
 try {
@@ -66,28 +82,30 @@ try {
       const started = Date.now();
       for (let i = 1; i <= comparisons; i++) {
         const out = join(dir, `${mode}-${rows.length}-${i}`);
-        const r = spawnSync(
-          process.execPath,
-          [
-            'dist/src/cli/main.js',
-            'ab',
-            scenario,
-            ...bArgs,
-            '--mode',
-            mode,
-            '--repeat',
-            String(repeats),
-            '--seed',
-            String(i),
-            '--out',
-            out,
-            '--fail-on',
-            values.gate,
-            '--quiet',
-            '--json',
-          ],
-          { encoding: 'utf8' },
-        );
+        const command = [
+          'dist/src/cli/main.js',
+          'ab',
+          scenario,
+          ...bArgs,
+          '--mode',
+          mode,
+          '--repeat',
+          String(repeats),
+          '--seed',
+          String(i),
+          '--out',
+          out,
+          '--fail-on',
+          values.gate,
+          '--phase',
+          'steady',
+          '--quiet',
+          '--json',
+        ];
+        const r =
+          values.lock === undefined
+            ? spawnSync(process.execPath, command, { encoding: 'utf8' })
+            : spawnSync('flock', [values.lock, process.execPath, ...command], { encoding: 'utf8' });
         if (![0, 1, 4].includes(r.status ?? -1)) throw new Error(`ab exited ${r.status}: ${r.stderr}`);
         const comparison = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8'));
         const p99 = comparison.metrics.find((m) => m.metric === 'p99');
@@ -96,6 +114,17 @@ try {
         gates[gate.outcome] = (gates[gate.outcome] ?? 0) + 1;
         if (p99.change?.low !== undefined && p99.change?.high !== undefined)
           widths.push(p99.change.high - p99.change.low);
+        perComparison.push({
+          mode,
+          name,
+          i,
+          pooledA: p99.pooled?.a,
+          pooledB: p99.pooled?.b,
+          change: p99.change,
+          verdict: p99.verdict,
+          gate: gate.outcome,
+          loadavg: (await import('node:os')).loadavg()[0],
+        });
         rmSync(out, { recursive: true, force: true });
         console.error(
           `${mode} ${name} ${i}/${comparisons}: p99 ${p99.verdict} ${p99.reason}; gate ${gate.outcome}: ${gate.reason}`,
@@ -123,7 +152,7 @@ const lines = [
   `Environment: Node ${env.node}, ${env.cpu}, ${env.os}, commit ${env.commit}, load average at start ${env.loadavg}.`,
   `Both variants' processes and the generator share the machine's cores (no pinning).`,
   '',
-  `Each comparison: \`loadlab ab\` of the reference service, ${repeats} repeats of ${seconds} s at ${rate} requests/s (open model), cache off, simulated database at a constant 4 ms (B: 5 ms in the power case).`,
+  `Each comparison: \`loadlab ab ... --phase steady\` of the reference service, ${repeats} repeats of a ${warmup} s warm-up (left out) and ${seconds} s measured at ${rate} requests/s (open model), cache off, simulated database at a constant ${dbMs} ms (B: ${slowMs} ms in the power case). Latency percentiles are compared on all requests pooled, with the two-stage bootstrap (docs/compare.md).`,
   '',
   `Two calls per comparison: the p99 **verdict** (two-sided 95% interval) and the gate \`${values.gate}\` (one-sided 95% bound; "fail" = called worse with one-sided confidence).`,
   '',
@@ -134,8 +163,17 @@ const lines = [
       `| ${r.mode} | ${r.name} | ${comparisons} | ${r.verdicts.worse ?? 0} | ${r.verdicts.better ?? 0} | ${r.verdicts['no change'] ?? 0} | ${r.verdicts.inconclusive ?? 0} | ${r.gates.fail ?? 0} | ${r.gates.pass ?? 0} | ${r.gates.inconclusive ?? 0} | ${r.medianWidth === undefined ? '—' : pct(r.medianWidth)} | ${r.minutes.toFixed(1)} |`,
   ),
   '',
-  `Reproduce: \`npm run build && node bench/ab-power.mjs --comparisons ${comparisons} --repeats ${repeats} --seconds ${seconds} --rate ${rate} --modes ${modes.join(',')} --gate '${values.gate}'\``,
+  `Reproduce: \`npm run build && node bench/ab-power.mjs --comparisons ${comparisons} --repeats ${repeats} --seconds ${seconds} --warmup ${warmup} --rate ${rate} --db-ms ${dbMs} --modes ${modes.join(',')} --cases ${values.cases} --gate '${values.gate}'\``,
+  '',
+  'Each comparison (pooled p99 of A and B in ms, the change and its 95% interval, 1-minute load average after it):',
+  '',
+  '| mode | case | # | A p99 | B p99 | change | interval | verdict | gate | load |',
+  '| ---- | ---- | - | ----- | ----- | ------ | -------- | ------- | ---- | ---- |',
+  ...perComparison.map(
+    (c) =>
+      `| ${c.mode} | ${c.name} | ${c.i} | ${c.pooledA?.toFixed(2) ?? '—'} | ${c.pooledB?.toFixed(2) ?? '—'} | ${c.change === undefined ? '—' : pct(c.change.estimate)} | ${c.change?.low === undefined ? '—' : `${pct(c.change.low)} to ${pct(c.change.high)}`} | ${c.verdict} | ${c.gate} | ${c.loadavg.toFixed(1)} |`,
+  ),
   '',
 ];
-await writeMarkdown(join(import.meta.dirname, 'results', 'ab-power.md'), lines.join('\n'));
+await writeMarkdown(values.out ?? join(import.meta.dirname, 'results', 'ab-power.md'), lines.join('\n'));
 console.log(lines.join('\n'));

@@ -4,6 +4,7 @@
  */
 import type { Threshold } from '../shared/index.js';
 import { minimumRuns } from './compare-minimum.js';
+import { pooledMinimumRuns } from './compare-pooled.js';
 import { metricDefinition } from './compare-metrics.js';
 import { judgeThreshold, type GateOutcome, type GateResult, type VerdictBasis } from './compare-verdict.js';
 import type { MetricComparison } from './compare.js';
@@ -35,10 +36,14 @@ export function judgeGate(
       : { estimate: m.change.estimate, ...m.gateBounds };
   const basis: VerdictBasis = { scale: m.scale, unit: m.unit, worse: m.worse, margin: m.margin, confidence };
   const n = design === 'paired' ? `${Math.min(m.a.n, m.b.n)} pairs` : `n=${m.a.n} vs ${m.b.n}`;
+  const needs =
+    m.method === 'pooled'
+      ? `at least ${pooledMinimumRuns(confidence, 'one-sided')} ${design === 'paired' ? 'pairs' : 'runs each'}`
+      : minimumRuns(design, confidence, 'one-sided');
   const unavailable =
     m.change === undefined
       ? m.reason
-      : `not enough runs: ${n}; a one-sided ${percent(confidence)} bound needs ${minimumRuns(design, confidence, 'one-sided')}`;
+      : `not enough runs: ${n}; a one-sided ${percent(confidence)} bound needs ${needs}`;
   return judgeThreshold(threshold, bounds, basis, unavailable);
 }
 

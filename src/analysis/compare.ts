@@ -26,6 +26,13 @@ import {
 import { judgeGate, overallGate } from './compare-gates.js';
 import { minimumRuns } from './compare-minimum.js';
 import { pairedShift, twoSampleShift, type Alternative, type ShiftEstimate } from './stats-hodges-lehmann.js';
+import {
+  comparePooledLatency,
+  pooledMinimumRuns,
+  pooledResamples,
+  type PooledFigures,
+} from './compare-pooled.js';
+import type { LatencyCounts } from './stats-pooled-bootstrap.js';
 
 /** The identifier of the comparison document's shape. */
 export const comparisonSchemaId = 'loadlab/comparison@1';
@@ -37,6 +44,12 @@ export interface RunSet {
   /** Where each run was read from (same order as `results`). */
   sources: string[];
   results: ResultDocument[];
+  /**
+   * Each run's latencies (same order as `results`), e.g. from its histogram ({@link latencyCountsOf}).
+   * Given on both sides, the latency percentiles are compared on all requests pooled with a
+   * two-stage bootstrap (compare-pooled.ts) instead of one figure per run.
+   */
+  latency?: LatencyCounts[];
 }
 
 export interface CompareOptions {
@@ -77,7 +90,14 @@ export interface MetricComparison {
    * exact coverage. Absent when too few runs give a finite one-sided bound.
    */
   gateBounds?: { low: number; high: number; coverage: number };
-  /** Two-sided p-value of "no change" and how it was computed. */
+  /**
+   * "pooled": a latency percentile of all of each side's requests, with a two-stage bootstrap
+   * interval; "per-run": one figure per run, with a rank-based interval.
+   */
+  method: 'pooled' | 'per-run';
+  /** The pooled method's figure of each side (ms): the percentile of all its requests together. */
+  pooled?: { a: number; b: number };
+  /** Two-sided p-value of "no change" and how it was computed (per-run method only). */
   pValue?: number;
   pMethod?: 'exact' | 'normal';
   verdict: Verdict;
@@ -124,21 +144,45 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
       problems,
     });
   }
+  const pooled =
+    a.latency?.length === a.results.length && b.latency?.length === b.results.length
+      ? comparePooledLatency({ a: a.latency, b: b.latency }, design, confidence)
+      : undefined;
   const metrics: MetricComparison[] = [];
   for (const def of metricDefinitions) {
-    const compared = compareMetric(def, a.results, b.results, design, confidence);
+    const figures = pooled?.get(def.id);
+    const compared =
+      figures === undefined
+        ? compareMetric(def, a.results, b.results, design, confidence)
+        : comparePooledMetric(def, a.results, b.results, design, confidence, figures);
     if (compared !== undefined) metrics.push(compared);
   }
   const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, design, confidence));
   const n =
     design === 'paired' ? `${a.results.length} pairs` : `n=${a.results.length} vs ${b.results.length}`;
-  const method =
+  const perRun =
     design === 'paired'
       ? `Hodges-Lehmann shift of paired log ratios, ${percent(confidence)} CI from the exact Wilcoxon signed-rank distribution, ${n}`
       : `Hodges-Lehmann shift, ${percent(confidence)} CI from exact Mann-Whitney, ${n}`;
+  const pooledText = `latency percentiles of all requests pooled, ${percent(confidence)} CI from a two-stage bootstrap (${
+    design === 'paired' ? 'pairs of runs' : 'runs'
+  }, then requests; ${pooledResamples} resamples, expanded percentile), ${n}`;
+  const method = pooled === undefined ? perRun : `${capitalize(pooledText)}; other figures: ${perRun}`;
+  const rankBound =
+    design === 'paired' ? 'the exact Wilcoxon signed-rank distribution' : 'exact Mann-Whitney';
   const gateMethod = `one-sided ${percent(confidence)} bound in each threshold's direction, from ${
-    design === 'paired' ? 'the exact Wilcoxon signed-rank distribution' : 'exact Mann-Whitney'
+    pooled === undefined
+      ? rankBound
+      : `the two-stage bootstrap for latency percentiles and ${rankBound} for other figures`
   }, ${n}`;
+  const unit = design === 'paired' ? 'pairs' : 'runs each';
+  const minimum =
+    pooled === undefined
+      ? { verdicts: minimumRuns(design, confidence), gates: minimumRuns(design, confidence, 'one-sided') }
+      : {
+          verdicts: `latency: at least ${pooledMinimumRuns(confidence, 'two-sided')} ${unit}; other figures: ${minimumRuns(design, confidence)}`,
+          gates: `latency: at least ${pooledMinimumRuns(confidence, 'one-sided')} ${unit}; other figures: ${minimumRuns(design, confidence, 'one-sided')}`,
+        };
   return {
     schema: comparisonSchemaId,
     scenario: b.results[0]?.scenario.name ?? a.results[0]?.scenario.name ?? '',
@@ -146,10 +190,7 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
     confidence,
     method,
     gateMethod,
-    minimum: {
-      verdicts: minimumRuns(design, confidence),
-      gates: minimumRuns(design, confidence, 'one-sided'),
-    },
+    minimum,
     a: { label: a.label, runs: a.results.length, sources: a.sources },
     b: { label: b.label, runs: b.results.length, sources: b.sources },
     metrics,
@@ -210,6 +251,7 @@ function compareMetric(
     worse: def.worse,
     scale,
     margin,
+    method: 'per-run',
     a: side(aValues, aHave),
     b: side(bValues, bHave),
   } as const;
@@ -259,6 +301,63 @@ function compareMetric(
     coverage: shift.interval.coverage,
   };
   return { ...base, change, ...stats, ...verdictOf(change, basis) };
+}
+
+/** A latency percentile compared by the pooled method (compare-pooled.ts). */
+function comparePooledMetric(
+  def: MetricDefinition,
+  aRuns: readonly ResultDocument[],
+  bRuns: readonly ResultDocument[],
+  design: 'unpaired' | 'paired',
+  confidence: number,
+  figures: PooledFigures,
+): MetricComparison {
+  const aValues = aRuns.map((r) => finite(def.of(r)));
+  const bValues = bRuns.map((r) => finite(def.of(r)));
+  const basis: VerdictBasis = {
+    scale: 'relative',
+    unit: def.unit,
+    worse: def.worse,
+    margin: def.margin,
+    confidence,
+  };
+  const base = {
+    metric: def.id,
+    label: def.label,
+    unit: def.unit,
+    worse: def.worse,
+    scale: 'relative',
+    margin: def.margin,
+    method: 'pooled',
+    pooled: figures.pooledMs,
+    a: side(
+      aValues,
+      aValues.filter((v): v is number => v !== null),
+    ),
+    b: side(
+      bValues,
+      bValues.filter((v): v is number => v !== null),
+    ),
+    ...(figures.gateBounds === undefined
+      ? {}
+      : { gateBounds: { ...figures.gateBounds, coverage: confidence } }),
+  } as const;
+  if (figures.interval === undefined) {
+    const n = design === 'paired' ? `${figures.runs} pairs` : `n=${aRuns.length} vs ${bRuns.length}`;
+    const unit = design === 'paired' ? 'pairs' : 'runs each';
+    return {
+      ...base,
+      change: { estimate: figures.estimate },
+      verdict: 'inconclusive',
+      reason: `not enough runs: ${n}; a finite ${percent(confidence)} interval of pooled latency needs at least ${pooledMinimumRuns(confidence, 'two-sided')} ${unit}`,
+    };
+  }
+  const change: ChangeInterval = { estimate: figures.estimate, ...figures.interval, coverage: confidence };
+  return { ...base, change, ...verdictOf(change, basis) };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function side(values: (number | null)[], have: number[]): SideFigures {

@@ -75,6 +75,17 @@ export {
   type SideFigures,
 } from './compare.js';
 export { formatChange, formatInterval, type ChangeScale } from './compare-format.js';
+export { pooledMinimumRuns, pooledResamples, type PooledFigures } from './compare-pooled.js';
+export { latencyCountsOf } from './latency-counts.js';
+export { resultInSeconds, secondsOfPhases } from './compare-window.js';
+export {
+  bootstrapBounds,
+  pooledQuantileChanges,
+  type LatencyCounts,
+  type PooledQuantileChange,
+} from './stats-pooled-bootstrap.js';
+export { poissonDraw } from './stats-poisson.js';
+export { studentTCdf, studentTQuantile } from './stats-student-t.js';
 export {
   errorRateMarginPp,
   metricDefinition,

@@ -40,6 +40,7 @@ import {
   type ScenarioFlags,
 } from './run-flags.js';
 import { commandEntry } from './command-table.js';
+import { comparedSide } from './compared-side.js';
 
 interface AbArgs extends CiOutputArgs, ScenarioFlags {
   a: string[];
@@ -52,15 +53,18 @@ interface AbArgs extends CiOutputArgs, ScenarioFlags {
   out?: string;
   quiet: boolean;
   json: boolean;
+  phase: string[];
 }
 
 const epilog = `A variant is --a/--b overrides of the scenario (e.g. --a service.db.pool.max=5 --b service.db.pool.max=20),
 or a running service (--a-target URL --b-target URL), or both.
 duet (default): both variants run at the same time on this machine, each with its own processes and the
-same arrival schedule, so host noise hits both alike; compared pairwise per repeat: the verdicts' two-sided
-95% interval needs 6 repeats (the default), a --fail-on threshold's one-sided 95% bound needs 5.
-interleaved: one after the other in a seeded random order; compared unpaired (verdicts need 4 repeats
-each, thresholds 3).
+same arrival schedule, so host noise hits both alike; compared pairwise per repeat. Latency percentiles
+pool every request of a side (two-stage bootstrap): verdicts need 5 repeats, thresholds 4; throughput,
+errors and service figures take one figure per run: verdicts need 6 repeats (the default), thresholds 5.
+interleaved: one after the other in a seeded random order; compared unpaired (latency: verdicts need 5
+repeats each, thresholds 4; other figures 4 and 3).
+--phase steady compares only that phase's seconds: give the scenario a warm-up phase and leave it out.
 Exit codes: 0 compared (every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input; 3 a run could not be carried out; 4 a threshold was inconclusive; 130 interrupted.
 Docs: docs/compare.md`;
@@ -115,6 +119,13 @@ export function registerAb(yargs: Argv): Argv {
           describe:
             'Output folder (default reports/<name>-ab-<YYYYMMDD-HHMMSS>): a/run-N/, b/run-N/, comparison.json',
         })
+        .option('phase', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe:
+            'Compare only the seconds of this phase, e.g. --phase steady to leave a warm-up out (repeatable)',
+        })
         .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
         .option('json', {
           type: 'boolean',
@@ -143,6 +154,14 @@ async function abCommand(args: AbArgs): Promise<number> {
     const failed = planned.filter((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failed.length > 0) throw failed[0]?.reason;
     const [a, b] = planned.map((p) => (p as PromiseFulfilledResult<LabPlan>).value) as [LabPlan, LabPlan];
+    const phaseNames = b.load.phases.map((p) => p.name);
+    const unknown = args.phase.filter((name) => !phaseNames.includes(name));
+    if (unknown.length > 0) {
+      throw loadlabError(
+        'BAD_FLAG',
+        `--phase: the scenario has no phase named ${unknown.map((n) => `"${n}"`).join(', ')}; its phases are ${phaseNames.map((n) => `"${n}"`).join(', ')}`,
+      );
+    }
     if (
       args.a.length === 0 &&
       args.b.length === 0 &&
@@ -195,6 +214,7 @@ async function runAndCompare(
   });
   const results: Record<AbSide, ResultDocument[]> = { a: [], b: [] };
   const sources: Record<AbSide, string[]> = { a: [], b: [] };
+  const latencyLogs: Record<AbSide, (string | undefined)[]> = { a: [], b: [] };
   let outcome;
   try {
     outcome = await runAb({
@@ -229,6 +249,7 @@ async function runAndCompare(
         });
         results[side].push(result);
         sources[side].push(dir);
+        latencyLogs[side].push(run.latencyLog);
       },
     });
   } finally {
@@ -244,11 +265,23 @@ async function runAndCompare(
     return ExitCode.interrupted;
   }
   const pairs = Math.min(results.a.length, results.b.length);
-  const comparison = compareRunSets(
-    { label: 'A', sources: sources.a, results: mode === 'duet' ? results.a.slice(0, pairs) : results.a },
-    { label: 'B', sources: sources.b, results: mode === 'duet' ? results.b.slice(0, pairs) : results.b },
-    { design: mode === 'duet' ? 'paired' : 'unpaired', thresholds },
-  );
+  const compared = (side: AbSide, label: string) =>
+    comparedSide(
+      label,
+      results[side].slice(0, mode === 'duet' ? pairs : undefined).map((result, i) => {
+        const latencyLog = latencyLogs[side][i];
+        return {
+          source: join(sources[side][i] as string, outputFileNames.result),
+          result,
+          ...(latencyLog === undefined ? {} : { latencyLog }),
+        };
+      }),
+      args.phase,
+    );
+  const comparison = compareRunSets(compared('a', 'A'), compared('b', 'B'), {
+    design: mode === 'duet' ? 'paired' : 'unpaired',
+    thresholds,
+  });
   const document = { ...comparison, mode, sharing: machineSharing(results) };
   await writeFileAtomically(join(outDir, 'comparison.json'), JSON.stringify(document, null, 2) + '\n');
   const used = (side: AbSide) => (mode === 'duet' ? results[side].slice(0, pairs) : results[side]);

@@ -21,6 +21,7 @@ import {
 } from '../shared/index.js';
 import { ciOutputOptions, writeCiOutputs, writeOutput, type CiOutputArgs } from './ci-outputs.js';
 import { printError } from './output.js';
+import { comparedSide, readLatencyLogs } from './compared-side.js';
 import { commandEntry } from './command-table.js';
 
 interface CompareArgs extends CiOutputArgs {
@@ -29,11 +30,15 @@ interface CompareArgs extends CiOutputArgs {
   failOn: string[];
   json: boolean;
   html?: string;
+  phase: string[];
 }
 
 const epilog = `Each side is a result.json, a run folder, or a folder of repeated runs (run-1/, run-2/, ...).
-Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval (at least 4 runs a side).
-Thresholds (--fail-on, gate:) decide on a one-sided 95% bound in their direction (at least 3 runs a side).
+Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval. Latency percentiles pool
+every request of a side, with a two-stage bootstrap over runs and requests (at least 5 runs a side);
+throughput, errors and service figures take one figure per run, with rank intervals (at least 4 a side).
+Thresholds (--fail-on, gate:) decide on a one-sided 95% bound in their direction (latency: at least 4
+runs a side; others: 3).
 Exit codes: 0 compared (and every --fail-on threshold passed); 1 a threshold failed with confidence;
 2 invalid input (paths, thresholds, runs of different scenarios); 4 a threshold was inconclusive.
 Docs: docs/compare.md`;
@@ -68,6 +73,13 @@ export function registerCompare(yargs: Argv): Argv {
             default: false,
             describe: 'Print the comparison as JSON on stdout',
           })
+          .option('phase', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe:
+              "Compare only the seconds of this phase, e.g. --phase steady to leave a warm-up out (repeatable; needs each run's latency.hlog)",
+          })
           .option('html', {
             type: 'string',
             describe:
@@ -85,11 +97,19 @@ async function compareCommand(args: CompareArgs): Promise<number> {
     const flagThresholds = parseThresholds(args.failOn, (i) => `--fail-on "${args.failOn[i]}"`);
     const [a, b] = await readSides(args.a, args.b);
     const thresholds = args.failOn.length > 0 ? flagThresholds : scenarioGate(b);
-    const comparison = compareRunSets(
-      { label: 'A', sources: a.files, results: a.results },
-      { label: 'B', sources: b.files, results: b.results },
-      { thresholds },
-    );
+    const side = async (label: string, runs: RunFiles) => {
+      const logs = args.phase.length > 0 ? await readLatencyLogs(runs.files) : [];
+      return comparedSide(
+        label,
+        runs.results.map((result, i) => ({
+          source: runs.files[i] as string,
+          result,
+          ...(logs[i] === undefined ? {} : { latencyLog: logs[i] }),
+        })),
+        args.phase,
+      );
+    };
+    const comparison = compareRunSets(await side('A', a), await side('B', b), { thresholds });
     process.stdout.write(
       args.json ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison),
     );

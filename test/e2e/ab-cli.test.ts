@@ -74,14 +74,18 @@ describe('loadlab ab', () => {
     const html = await readFile(join(out, 'comparison.html'), 'utf8');
     expect(html).toContain(`--b-target ${slow.url}`);
     expect(html).toContain('<li><a href="b/run-6/index.html">');
-    expect(run.code, run.stderr).toBe(1);
     const comparison = await json<Comparison & { mode: string; sharing: unknown }>(
       join(out, 'comparison.json'),
     );
+    expect(run.code, run.stderr).toBe(1);
     expect(comparison.mode).toBe('duet');
     expect(comparison.design).toBe('paired');
-    expect(comparison.method).toMatch(/signed-rank.*6 pairs/);
+    expect(comparison.method).toMatch(
+      /^Latency percentiles of all requests pooled.*two-stage bootstrap \(pairs of runs/,
+    );
+    expect(comparison.method).toMatch(/other figures: .*signed-rank.*6 pairs/);
     const p50 = comparison.metrics.find((m) => m.metric === 'p50');
+    expect(p50?.method).toBe('pooled');
     expect(p50?.verdict).toBe('worse');
     expect(p50?.change?.low).toBeGreaterThan(0.2);
     expect(comparison.gate).toBe('fail');
@@ -157,7 +161,13 @@ describe('loadlab ab', () => {
     const threshold = await runCli(['ab', scenario, '--fail-on', 'p99', '--out', join(dir, 'y')]);
     expect(threshold.code).toBe(2);
     expect(threshold.stderr).toMatch(/--fail-on "p99"/);
+    const phase = await runCli(['ab', scenario, '--phase', 'warmup', '--out', join(dir, 'z')]);
+    expect(phase.code).toBe(2);
+    expect(phase.stderr).toContain(
+      '--phase: the scenario has no phase named "warmup"; its phases are "main"',
+    );
     await expect(readdir(join(dir, 'x'))).rejects.toThrow();
+    await expect(readdir(join(dir, 'z'))).rejects.toThrow();
   });
 });
 

@@ -38,19 +38,19 @@ async function writeResult(path: string, doc: unknown): Promise<string> {
 
 describe('loadlab compare on real runs', () => {
   beforeAll(async () => {
-    // 4 + 4 real runs of 6 s each: the smallest design with a finite 95% interval.
+    // 5 + 5 real runs of 3 s each: the smallest design with a finite 95% interval of pooled latency.
     const folders = await makeFixedLatencyRuns({
       outDir: dir,
       variants: [
         { name: 'fast', delayMs: 4 },
         { name: 'slow', delayMs: 8 },
       ],
-      repeats: 4,
+      repeats: 5,
     });
     fast = folders.fast!;
     slow = folders.slow!;
   }, 180_000);
-  it('calls a 8 ms target worse than a 4 ms one with 4 runs each, and states the method', async () => {
+  it('calls a 8 ms target worse than a 4 ms one with 5 runs each, and states the method', async () => {
     const { code, stdout, stderr } = await compare([fast, slow]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -66,8 +66,10 @@ describe('loadlab compare on real runs', () => {
     expect(estimate).toBeLessThan(150);
     // The tail is noisier on a shared host (its interval may straddle 0), but it moves the same way.
     expect(changes(row('p90 latency'))[0]).toBeGreaterThan(0);
-    expect(stdout).toContain('method: Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=4 vs 4');
-    expect(lines[0]).toMatch(/^compare fixed-latency: A = 4 runs \(.*fast\), B = 4 runs \(.*slow\)$/);
+    expect(stdout).toContain(
+      'method: Latency percentiles of all requests pooled, 95% CI from a two-stage bootstrap (runs, then requests; 4000 resamples, expanded percentile), n=5 vs 5; other figures: Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=5 vs 5',
+    );
+    expect(lines[0]).toMatch(/^compare fixed-latency: A = 5 runs \(.*fast\), B = 5 runs \(.*slow\)$/);
   });
 
   it('exits 1 when a threshold is exceeded with confidence, 0 when the interval lies within it', async () => {
@@ -93,7 +95,7 @@ describe('loadlab compare on real runs', () => {
     expect(code).toBe(1);
     const doc = JSON.parse(stdout) as Comparison;
     expect(doc.schema).toBe('loadlab/comparison@1');
-    expect(doc.a.runs).toBe(4);
+    expect(doc.a.runs).toBe(5);
     expect(doc.metrics.find((m) => m.metric === 'p50')!.verdict).toBe('worse');
     expect(doc.gate).toBe('fail');
     const lint = spawnSync(
@@ -114,9 +116,28 @@ describe('loadlab compare on real runs', () => {
     expect(one.code).toBe(4);
     const p50 = one.stdout.split('\n').find((l) => l.startsWith('p50 latency'))!;
     expect(p50).toContain(
-      'inconclusive (not enough runs: n=1 vs 1; a finite 95% interval needs at least 4 runs each',
+      'inconclusive (not enough runs: n=1 vs 1; a finite 95% interval of pooled latency needs at least 5 runs each)',
     );
     expect(one.stdout).toContain('gate: inconclusive');
+    // Throughput is still one figure per run, with its own minimum.
+    const rps = one.stdout.split('\n').find((l) => l.startsWith('throughput'))!;
+    expect(rps).toContain('a finite 95% interval needs at least 4 runs each');
+  });
+
+  it('compares only the named phase with --phase, and names the phases a run has when one is missing', async () => {
+    const whole = JSON.parse((await compare([fast, slow, '--json'])).stdout) as Comparison;
+    const main = JSON.parse((await compare([fast, slow, '--json', '--phase', 'main'])).stdout) as Comparison;
+    const p50 = (c: Comparison) => c.metrics.find((m) => m.metric === 'p50')!;
+    // The phase's seconds hold nearly every request (not those answered after it ended).
+    expect(main.metrics.every((m) => m.method === (m.metric.startsWith('p') ? 'pooled' : 'per-run'))).toBe(
+      true,
+    );
+    expect(p50(main).pooled!.a).toBeCloseTo(p50(whole).pooled!.a, -1);
+    expect(p50(main).verdict).toBe('worse');
+    const bad = await compare([fast, slow, '--phase', 'steady']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no phase named "steady"; its phases are "main"');
+    expect(bad.stderr).toContain('[COMPARE_INPUT]');
   });
 });
 
@@ -204,7 +225,7 @@ describe.concurrent('loadlab compare on bad input', () => {
 
   it('writes the comparison as HTML with --html, linking each run that has its own report', async () => {
     const sides = join(dir, 'html');
-    for (let i = 1; i <= 4; i++) {
+    for (let i = 1; i <= 5; i++) {
       await writeResult(join(sides, 'a', `run-${i}`, 'result.json'), runWith({ p99: 40 + i }));
       await writeResult(join(sides, 'b', `run-${i}`, 'result.json'), runWith({ p99: 60 + i }));
     }
@@ -215,7 +236,8 @@ describe.concurrent('loadlab compare on bad input', () => {
     expect(code).toBe(0);
     const html = await readFile(page, 'utf8');
     expect(html).toMatch(/<tr><td class="name">p99 latency<\/td>.*<td class="v-worse">worse<\/td>/);
-    expect(html).toContain('Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=4 vs 4');
+    expect(html).toContain('two-stage bootstrap');
+    expect(html).toContain('Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=5 vs 5');
     // Only the run with an index.html beside its result.json is a link, relative to the page.
     expect(html.match(/<li><a href=/g)).toHaveLength(1);
     expect(html).toContain('<li><a href="../a/run-2/index.html">');

@@ -2,6 +2,7 @@
  * Synthetic runs for comparison tests: a {@link syntheticResult} whose per-run figures (latency
  * percentiles, throughput, errors, service telemetry) are set to chosen values.
  */
+import { createLatencyHistogram, encodeHistogram, recordLatencyUs } from '../../src/metrics/index.js';
 import type { ResultDocument } from '../../src/results/index.js';
 import { healthyService, syntheticResult } from './synthetic-result.js';
 
@@ -54,9 +55,32 @@ export function runWith(f: RunFigures): ResultDocument {
       ...(f.p999 === undefined ? {} : { p999: f.p999 }),
     },
   };
+  if ([f.p50, f.p90, f.p99, f.p999].some((v) => v !== undefined)) {
+    doc.histogram = encodeHistogram(histogramWith(doc.summary.latencyMs));
+  }
   if (f.name !== undefined) doc.scenario = { ...doc.scenario, name: f.name };
   if (f.gate !== undefined) doc.scenario = { ...doc.scenario, gate: f.gate };
   return doc;
+}
+
+/**
+ * 10,000 latencies whose p50, p90, p99 and p99.9 are the given ones (within the histogram's 3
+ * significant digits), so that the run's histogram agrees with its summary: what the pooled
+ * comparison reads.
+ */
+function histogramWith(q: { p50: number; p90: number; p99: number; p999: number }) {
+  const h = createLatencyHistogram();
+  const p90 = Math.max(q.p90, q.p50);
+  const p99 = Math.max(q.p99, p90);
+  const p999 = Math.max(q.p999, p99);
+  const at = (ms: number, n: number) => {
+    for (let i = 0; i < n; i++) recordLatencyUs(h, ms * 1000);
+  };
+  at(q.p50, 5000);
+  at(p90, 4000);
+  at(p99, 900);
+  at(p999, 100);
+  return h;
 }
 
 /** Runs whose p99 takes each of `values` in turn (other figures fixed). */
