@@ -52,9 +52,14 @@ export interface AbOutcome {
 export async function runAb(options: AbOptions): Promise<AbOutcome> {
   const runs: Record<AbSide, LabOutcome[]> = { a: [], b: [] };
   const { signal } = options.handles;
+  // A duet starts its two labs in turn: A first in odd repeats, B first in even ones, so whatever
+  // favours the side whose processes and load threads start first cancels over the pairs.
   const trials =
     options.mode === 'duet'
-      ? Array.from({ length: options.repeats }, (_, i) => ({ repeat: i + 1, sides: ['a', 'b'] as AbSide[] }))
+      ? Array.from({ length: options.repeats }, (_, i) => ({
+          repeat: i + 1,
+          sides: (i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) as AbSide[],
+        }))
       : interleavedOrder<AbSide>(['a', 'b'], options.repeats, options.random).map((t) => ({
           repeat: t.repeat,
           sides: [t.variant],
@@ -81,8 +86,11 @@ export async function runAb(options: AbOptions): Promise<AbOutcome> {
       }),
     );
     let failure: LoadlabError | undefined = cause;
-    for (const [k, s] of settled.entries()) {
-      const side = trial.sides[k] as AbSide;
+    // Runs are handed on in side order (A before B), whichever started first.
+    const inOrder = settled
+      .map((s, k) => ({ s, side: trial.sides[k] as AbSide }))
+      .sort((x, y) => x.side.localeCompare(y.side));
+    for (const { s, side } of inOrder) {
       if (s.status === 'rejected') {
         failure ??= asFailure(s.reason, side);
         continue;

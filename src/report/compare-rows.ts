@@ -87,6 +87,18 @@ export function methodTexts(comparison: Comparison): { verdicts: string; gates?:
   return { verdicts, gates: `${comparison.gateMethod}${needs('bound', comparison.minimum?.gates)}` };
 }
 
+/** A side's column header: "A (median)" when every figure is a median of runs, else just "A". */
+export function sideHeader(comparison: Comparison, which: 'a' | 'b'): string {
+  const label = comparison[which].label;
+  return comparison.metrics.some((m) => m.pooled !== undefined) ? label : `${label} (median)`;
+}
+
+/** What the A and B columns hold when latency was pooled; undefined otherwise. */
+export function sidesNote(comparison: Comparison): string | undefined {
+  if (!comparison.metrics.some((m) => m.pooled !== undefined)) return undefined;
+  return `${comparison.a.label}, ${comparison.b.label}: latency percentiles of all of a side's requests pooled; other figures the median of its runs.`;
+}
+
 /** What the verdicts mean, in one sentence, after the method line. */
 export function marginNote(comparison: Comparison): string {
   const margins = [
@@ -101,6 +113,8 @@ export function marginNote(comparison: Comparison): string {
 }
 
 function sideText(m: MetricComparison, which: 'a' | 'b'): string {
+  // A pooled latency percentile: the side's requests together, the figure the change is of.
+  if (m.pooled !== undefined) return figure(m.pooled[which], m.unit);
   const s = m[which];
   if (s.median === undefined) return 'n/a';
   const values = m[which === 'a' ? 'b' : 'a'];

@@ -5,6 +5,8 @@ import {
   comparisonRows,
   gateLines,
   marginNote,
+  sideHeader,
+  sidesNote,
   methodTexts,
   verdictHeadline,
 } from './compare-rows.js';
@@ -13,8 +15,8 @@ import {
 export function formatComparison(comparison: Comparison): string {
   const header = [
     'metric',
-    `${comparison.a.label} (median)`,
-    `${comparison.b.label} (median)`,
+    sideHeader(comparison, 'a'),
+    sideHeader(comparison, 'b'),
     changeHeader(comparison),
     'verdict',
   ];
@@ -34,6 +36,7 @@ export function formatComparison(comparison: Comparison): string {
     '',
     `method: ${methods.verdicts}`,
     ...(methods.gates === undefined ? [] : [`gate method: ${methods.gates}`]),
+    ...(sidesNote(comparison) === undefined ? [] : [sidesNote(comparison) as string]),
     marginNote(comparison),
     `verdict: ${verdictHeadline(comparison) || 'no metrics'}`,
   ];

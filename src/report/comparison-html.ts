@@ -10,7 +10,15 @@
  *                                                                      comparison-script.ts
  */
 import type { Comparison, MetricComparison } from '../analysis/index.js';
-import { changeHeader, comparisonRows, marginNote, methodTexts, verdictHeadline } from './compare-rows.js';
+import {
+  changeHeader,
+  comparisonRows,
+  marginNote,
+  methodTexts,
+  sideHeader,
+  sidesNote,
+  verdictHeadline,
+} from './compare-rows.js';
 import { comparisonChartData } from './comparison-data.js';
 import type { ComparisonReportInput } from './comparison-input.js';
 import { comparisonScript } from './comparison-script.js';
@@ -82,16 +90,7 @@ function pOf(m: MetricComparison): string {
 function verdictSection(input: ComparisonReportInput): string {
   const c = input.comparison;
   const rows = comparisonRows(c);
-  const head = [
-    'metric',
-    `${c.a.label} (median)`,
-    `${c.b.label} (median)`,
-    changeHeader(c),
-    'verdict',
-    'p',
-    'n',
-    'why',
-  ]
+  const head = ['metric', sideHeader(c, 'a'), sideHeader(c, 'b'), changeHeader(c), 'verdict', 'p', 'n', 'why']
     .map((h) => `<th>${escapeHtml(h)}</th>`)
     .join('');
   const body = c.metrics
@@ -117,7 +116,7 @@ function verdictSection(input: ComparisonReportInput): string {
   const notes = (input.notes ?? []).map((n) => `<p class="method">${escapeHtml(n)}</p>`).join('');
   return `<section><h2>Verdicts</h2>
 <div class="wide"><table id="verdict-table"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
-<p class="method"><b>Method.</b> ${escapeHtml(methods.verdicts)}; confidence ${escapeHtml(String(c.confidence * 100))}%. ${escapeHtml(marginNote(c))}</p>
+<p class="method"><b>Method.</b> ${escapeHtml(methods.verdicts)}; confidence ${escapeHtml(String(c.confidence * 100))}%. ${escapeHtml(sidesNote(c) ?? '')} ${escapeHtml(marginNote(c))}</p>
 ${gates}${gateMethod}${notes}
 </section>`;
 }

@@ -4,7 +4,15 @@
  */
 import { errorRate, type Comparison } from '../analysis/index.js';
 import type { ResultDocument } from '../results/index.js';
-import { changeHeader, comparisonRows, marginNote, methodTexts, verdictHeadline } from './compare-rows.js';
+import {
+  changeHeader,
+  comparisonRows,
+  marginNote,
+  methodTexts,
+  sideHeader,
+  sidesNote,
+  verdictHeadline,
+} from './compare-rows.js';
 import { describeSloCheck, formatMs, formatPercent, formatRps, sloHeadline } from './format.js';
 
 const gateWords = { pass: 'Gate passed', fail: 'Gate failed', inconclusive: 'Gate inconclusive' } as const;
@@ -21,8 +29,8 @@ export function comparisonMarkdown(comparison: Comparison): string {
   lines.push(
     row([
       'metric',
-      `${comparison.a.label} (median)`,
-      `${comparison.b.label} (median)`,
+      sideHeader(comparison, 'a'),
+      sideHeader(comparison, 'b'),
       changeHeader(comparison),
       'verdict',
     ]),
@@ -38,7 +46,10 @@ export function comparisonMarkdown(comparison: Comparison): string {
   }
   const methods = methodTexts(comparison);
   lines.push(
-    `${inline(methods.verdicts)}. ${inline(marginNote(comparison))}`,
+    `${inline(methods.verdicts)}. ${inline(sidesNote(comparison) ?? '')} ${inline(marginNote(comparison))}`.replace(
+      '.  ',
+      '. ',
+    ),
     '',
     ...(methods.gates === undefined ? [] : [`Gates: ${inline(methods.gates)}.`, '']),
     `${inline(comparison.a.label)}: ${comparison.a.runs} run${comparison.a.runs === 1 ? '' : 's'}, ${inline(

@@ -55,10 +55,15 @@ describe('the A/B runner', () => {
   it('runs a duet: both variants load from one time zero, with the same schedule, each counted by its target', async () => {
     const { a, b, a4, b8 } = await plans();
     const order: string[] = [];
+    const started: string[] = [];
     const outcome = await runAb({
       plans: { a, b },
       mode: 'duet',
       repeats: 2,
+      // The order each repeat starts its two labs in.
+      onEvent: (event) => {
+        if (event.type === 'trial') started.push(`trial ${event.repeat}: ${event.sides.join(' ')}`);
+      },
       random: createRandom(1),
       handles: {
         runtime: { execPath: process.execPath, env: { ...process.env } },
@@ -72,7 +77,9 @@ describe('the A/B runner', () => {
     expect(outcome.failure).toBeUndefined();
     expect(outcome.runs.a).toHaveLength(2);
     expect(outcome.runs.b).toHaveLength(2);
+    // Runs are handed on A before B, while the labs start in turn: A first, then B first.
     expect(order).toEqual(['a1', 'b1', 'a2', 'b2']);
+    expect(started).toEqual(['trial 1: a b', 'trial 2: b a']);
     for (let r = 0; r < 2; r++) {
       const ra = (outcome.runs.a[r] as LabOutcome).result;
       const rb = (outcome.runs.b[r] as LabOutcome).result;
