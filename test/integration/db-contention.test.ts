@@ -90,10 +90,17 @@ async function burst(contention: Partial<Contention> | undefined): Promise<Timin
   return { sim, ...timing(answeredAt) };
 }
 
-/** Measured within the model's figure: timers fire late, never early, on a shared machine. */
-function expectNear(measured: number, model: number): void {
-  expect(measured).toBeGreaterThanOrEqual(model - 5);
-  expect(measured).toBeLessThan(model * 1.1 + 60);
+/**
+ * Measured within the model's figure, in ms: timers fire late, never early, and on a shared
+ * machine each of the 8 or 9 waves may be late by a few ms more.
+ */
+function expectNear(what: string, measured: number, model: number): void {
+  expect(measured, `${what}: ${measured.toFixed(1)} ms, model ${model.toFixed(1)} ms`).toBeGreaterThanOrEqual(
+    model - 5,
+  );
+  expect(measured, `${what}: ${measured.toFixed(1)} ms, model ${model.toFixed(1)} ms`).toBeLessThan(
+    model * 1.15 + 80,
+  );
 }
 
 describe('the simulated database under contention (dependencies.db.contention)', () => {
@@ -104,8 +111,8 @@ describe('the simulated database under contention (dependencies.db.contention)',
     'with contention $what, 64 calls on 8 slots take 8 waves of the unstretched latency',
     async ({ contention }) => {
       const { sim, makespanMs, meanMs } = await burst(contention);
-      expectNear(makespanMs, (calls / capacity - 1) * latencyMs);
-      expectNear(meanMs, modelled(undefined).meanMs);
+      expectNear('last answer', makespanMs, (calls / capacity - 1) * latencyMs);
+      expectNear('mean answer', meanMs, modelled(undefined).meanMs);
       expect(sim.stats()).toMatchObject({ stretch: 1, maxStretch: 1 });
     },
   );
@@ -120,11 +127,16 @@ describe('the simulated database under contention (dependencies.db.contention)',
       const { sim, makespanMs, meanMs } = await burst(contention);
       const model = modelled(contention);
       const unstretched = modelled(undefined);
-      expectNear(makespanMs, model.makespanMs);
-      expectNear(meanMs, model.meanMs);
-      // Per call, against the same burst without contention, by the model's factor (1.55–1.84).
-      expect(meanMs / plain.meanMs).toBeGreaterThan((model.meanMs / unstretched.meanMs) * 0.9);
-      expect(meanMs / plain.meanMs).toBeLessThan((model.meanMs / unstretched.meanMs) * 1.1);
+      expectNear('last answer', makespanMs, model.makespanMs);
+      expectNear('mean answer', meanMs, model.meanMs);
+      // Per call, against the same burst without contention: longer by what the model adds
+      // (249 ms and 379 ms on the mean), measured as a difference so that the lateness both
+      // bursts share cancels out.
+      const added = meanMs - plain.meanMs;
+      const modelAdded = model.meanMs - unstretched.meanMs;
+      const seen = `added ${added.toFixed(1)} ms per call, model ${modelAdded.toFixed(1)} ms`;
+      expect(added, seen).toBeGreaterThan(modelAdded * 0.8);
+      expect(added, seen).toBeLessThan(modelAdded * 1.25);
       // The 9th call started with 63 open: e = 55, the most any call saw.
       const e = calls - capacity - 1;
       expect(sim.stats().maxStretch).toBeCloseTo(1 + contention.sigma * e + contention.kappa * e * e, 12);
