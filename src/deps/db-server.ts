@@ -1,6 +1,7 @@
 /**
  * The simulated database: an HTTP server with a fixed number of service slots. A request to
- * /users waits in a FIFO queue for a slot, holds it for a latency drawn from the spec, and is
+ * /users waits in a FIFO queue for a slot, holds it for a latency drawn from the spec (stretched
+ * by the contention model when more than `capacity` requests are open: db-contention.ts), and is
  * then answered (or failed, with probability `errorRatio`). /health and /stats bypass the model.
  *
  *   GET    /users/:id  200 user | 404
@@ -9,7 +10,7 @@
  *   PUT    /users/:id  200 user (replaced) | 404
  *   DELETE /users/:id  204 | 404
  *
- *   request ──▶ [ queue (FIFO, unbounded) ] ──▶ [ slot 1..capacity ] ── latency ──▶ answer
+ *   request ──▶ [ queue (FIFO, unbounded) ] ──▶ [ slot 1..capacity ] ── latency × stretch(open) ──▶ answer
  *                   │ client gone: dropped          (errorRatio: 500 {"error":"injected"})
  *
  * The slots and the queue are the FIFO permit queue the service's own gates use
@@ -21,7 +22,8 @@ import type { AddressInfo } from 'node:net';
 import { createFifoPermits, createRandom, deriveSeed, type Release } from '../../protocol/index.js';
 import type { DbSimSpec } from './db-spec.js';
 import { createIdempotencyKeys } from './idempotency-keys.js';
-import { createLatencySampler } from './latency.js';
+import { contentionStretch } from './db-contention.js';
+import { createLatencySampler, maxLatencyMs } from './latency.js';
 import { createUserStore, userInputSchema, type User, type UserInput, type UserStore } from './user-store.js';
 
 /** Counters of the simulated database since it started. */
@@ -36,6 +38,10 @@ export interface DbSimStats {
   queued: number;
   /** The most requests ever waiting at once. */
   maxQueued: number;
+  /** The contention stretch of the requests open now, in service and queued (1: none). */
+  stretch: number;
+  /** The largest factor any request's latency was stretched by (1 until contention shows). */
+  maxStretch: number;
 }
 
 /** A running (or ready to run) simulated database. */
@@ -109,7 +115,7 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
     keys.set(key, { request, answer: user });
     return reply(201, user);
   };
-  const counters = { served: 0, errors: 0 };
+  const counters = { served: 0, errors: 0, maxStretch: 1 };
   const slots = createFifoPermits({ capacity: spec.capacity });
   const serving = new Set<Job>();
 
@@ -118,7 +124,9 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
     job.leave = undefined;
     job.release = release;
     serving.add(job);
-    job.timer = setTimeout(finish, sampleLatency(), job);
+    const stretch = contentionStretch(spec.contention, spec.capacity, slots.held() + slots.waiting());
+    if (stretch > counters.maxStretch) counters.maxStretch = stretch;
+    job.timer = setTimeout(finish, Math.min(sampleLatency() * stretch, maxLatencyMs), job);
   };
 
   const finish = (job: Job): void => {
@@ -149,7 +157,17 @@ export function createDbSimulator(spec: DbSimSpec, options: DbSimulatorOptions):
 
   const stats = (): DbSimStats => {
     const s = slots.stats();
-    return { ...counters, inService: s.held, queued: s.waiting, maxQueued: s.maxWaiting };
+    const { served, errors, maxStretch } = counters;
+    const stretch = contentionStretch(spec.contention, spec.capacity, s.held + s.waiting);
+    return {
+      served,
+      errors,
+      inService: s.held,
+      queued: s.waiting,
+      maxQueued: s.maxWaiting,
+      stretch,
+      maxStretch,
+    };
   };
 
   const enqueue = (

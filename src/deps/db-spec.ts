@@ -23,6 +23,21 @@ export const latencySpecSchema = z.discriminatedUnion('dist', [
 
 export type LatencySpec = z.output<typeof latencySpecSchema>;
 
+/**
+ * How the simulated database slows down when more queries are open in it than it has slots, after
+ * Gunther's Universal Scalability Law: each query beyond `capacity` stretches the service time of
+ * every query that starts by `sigma` (contention), and their square by `kappa` (coherency); see
+ * db-contention.ts for the formula. Both default to 0: no slowdown.
+ */
+export const contentionSpecSchema = z.strictObject({
+  /** Contention σ: the stretch each query open beyond capacity adds, e.g. 0.01 = 1% (default 0). */
+  sigma: z.number().min(0).max(1).default(0),
+  /** Coherency κ: the stretch added per square of the queries open beyond capacity (default 0). */
+  kappa: z.number().min(0).max(1).default(0),
+});
+
+export type ContentionSpec = z.output<typeof contentionSpecSchema>;
+
 /** The simulated database's settings. */
 export const dbSimSpecSchema = z
   .strictObject({
@@ -34,6 +49,8 @@ export const dbSimSpecSchema = z
     latency: latencySpecSchema.default({ dist: 'lognormal', p50Ms: 2, p99Ms: 15 }),
     /** Share of requests answered with a 500 (default 0). */
     errorRatio: z.number().min(0).max(1).default(0),
+    /** Slowdown past capacity (USL σ, κ); left out, queries queue at no cost (the default). */
+    contention: contentionSpecSchema.optional(),
     /** Users in the seeded data set, ids 1..users (default 100000). */
     users: z.number().int().min(1).max(10_000_000).default(100_000),
   })

@@ -1,9 +1,11 @@
 /** Dependency simulators (capacity- and latency-modelled servers) and the embedded PostgreSQL cluster. */
 export {
+  contentionSpecSchema,
   dbSimSpecSchema,
   dbSpecSchema,
   latencySpecSchema,
   postgresSpecSchema,
+  type ContentionSpec,
   type DbSimSpec,
   type DbSimSpecInput,
   type DbSpec,
@@ -17,6 +19,7 @@ export {
   type DbChildConfig,
   type DbChildConfigInput,
 } from './db-config.js';
+export { contentionStretch } from './db-contention.js';
 export { createLatencySampler, latencySamplers, type LatencySampler } from './latency.js';
 export {
   createDbSimulator,

@@ -80,7 +80,15 @@ describe('simulated database over HTTP', () => {
     expect(last).toBeGreaterThanOrEqual(2 * latencyMs - 10);
     expect(last).toBeLessThan(latencyMs * 3);
     expect(last / (done[capacity - 1] as number)).toBeGreaterThan(1.5);
-    expect(sim.stats()).toEqual({ served: capacity + 1, errors: 0, inService: 0, queued: 0, maxQueued: 1 });
+    expect(sim.stats()).toEqual({
+      served: capacity + 1,
+      errors: 0,
+      inService: 0,
+      queued: 0,
+      maxQueued: 1,
+      stretch: 1,
+      maxStretch: 1,
+    });
   });
 
   it('answers /health and /stats at once, outside the capacity model', async () => {
@@ -285,7 +293,15 @@ describe('simulated database over HTTP', () => {
 
     expect((await first).status).toBe(200);
     // The slot was freed before the first answer went out; a queued request would hold it now.
-    expect(sim.stats()).toEqual({ served: 1, errors: 0, inService: 0, queued: 0, maxQueued: 1 });
+    expect(sim.stats()).toEqual({
+      served: 1,
+      errors: 0,
+      inService: 0,
+      queued: 0,
+      maxQueued: 1,
+      stretch: 1,
+      maxStretch: 1,
+    });
   });
 
   it('keeps connections alive for 30 s and closes busy ones on close()', async () => {

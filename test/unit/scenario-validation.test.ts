@@ -155,6 +155,31 @@ const cases: { what: string; edit: (s: Raw) => unknown; line: string }[] = [
     line: 'dependencies.db: unknown field "usrs" (did you mean "users"?)',
   },
   {
+    what: 'a negative contention coefficient',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db.contention = { sigma: -0.1 }),
+    line: 'dependencies.db.contention.sigma: expected a number of at least 0, got -0.1',
+  },
+  {
+    what: 'a contention coefficient of the wrong type',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db.contention = { kappa: '1%' }),
+    line: 'dependencies.db.contention.kappa: expected a number, got "1%"',
+  },
+  {
+    what: 'a contention coefficient above 1',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db.contention = { sigma: 2 }),
+    line: 'dependencies.db.contention.sigma: expected a number of at most 1, got 2',
+  },
+  {
+    what: 'contention written as a bare number',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db.contention = 0.01),
+    line: 'dependencies.db.contention: expected an object (field: value, ...), got 0.01',
+  },
+  {
+    what: 'a misspelt contention coefficient',
+    edit: (s) => ((s.dependencies as { db: Record<string, unknown> }).db.contention = { sigmma: 0.01 }),
+    line: 'dependencies.db.contention: unknown field "sigmma" (did you mean "sigma"?)',
+  },
+  {
     what: 'negative connections',
     edit: (s) => (s.load.phases[0]!.connections = -5),
     line: 'load.phases[0].connections: expected a number of at least 1, got -5',
