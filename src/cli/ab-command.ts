@@ -230,7 +230,10 @@ async function runAndCompare(
       onEvent: (event) => {
         if (event.type === 'trial') {
           progress.end();
-          const who = [...event.sides].sort().map((s) => s.toUpperCase()).join(' and ');
+          const who = [...event.sides]
+            .sort()
+            .map((s) => s.toUpperCase())
+            .join(' and ');
           note(
             `trial ${event.index} of ${event.total}: ${who}${event.sides.length > 1 ? ' at once' : ''} (repeat ${event.repeat})`,
           );
