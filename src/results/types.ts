@@ -176,6 +176,11 @@ export interface TelemetryInfo {
   samples: number;
   /** Why there are few or none, when that is so. */
   note?: string;
+  /**
+   * Prometheus: the error kind (docs/targets.md) of the last failed read of /metrics, when it
+   * failed at reaching the target (DNS, connect, TLS, ...), e.g. "tls-untrusted".
+   */
+  errorKind?: string;
 }
 
 /**
