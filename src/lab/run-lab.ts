@@ -13,6 +13,7 @@
 import {
   LoadAggregate,
   probeTarget,
+  type JourneyAggregate,
   runLoad,
   sideRequestReach,
   type LoadOutcome,
@@ -292,6 +293,18 @@ function shardRecord(plan: LabPlan, load: DrivenLoad): ShardRecord {
     ...(plan.load.open === undefined
       ? {}
       : { planned: load.planned, lagHistogram: encodeHistogram(load.lag) }),
+    ...(load.journeys === undefined ? {} : journeyHistograms(load.journeys)),
+  };
+}
+
+/** A flow shard's step and journey histograms, for the exact merge of `steps[]` and `journeys[]`. */
+function journeyHistograms(journeys: JourneyAggregate): Pick<ShardRecord, 'steps' | 'journeyHistograms'> {
+  return {
+    steps: journeys.steps.map((step) => ({
+      seconds: [...step.windows()].map(({ t, histogram }) => ({ t, histogram: encodeHistogram(histogram) })),
+      ...(step.serviceTotal === undefined ? {} : { serviceHistogram: encodeHistogram(step.serviceTotal) }),
+    })),
+    journeyHistograms: journeys.flows.map((flow) => encodeHistogram(flow.durations)),
   };
 }
 
