@@ -23,7 +23,7 @@ import {
   writeRunOutput,
   type ResultDocument,
 } from '../results/index.js';
-import type { LabPlan } from '../scenario/index.js';
+import type { LabPlan, TargetTransport } from '../scenario/index.js';
 import { ExitCode, loadlabError, type Threshold } from '../shared/index.js';
 import { ciOutputOptions, writeCiOutputs, type CiOutputArgs } from './ci-outputs.js';
 import { comparisonExitCode, parseThresholds } from './compare-command.js';
@@ -41,8 +41,9 @@ import {
 } from './run-flags.js';
 import { commandEntry } from './command-table.js';
 import { comparedSide } from './compared-side.js';
+import { insecureWarning, targetFlagOptions, targetTransports, type TargetFlags } from './target-flags.js';
 
-interface AbArgs extends CiOutputArgs, ScenarioFlags {
+interface AbArgs extends CiOutputArgs, ScenarioFlags, TargetFlags {
   a: string[];
   b: string[];
   aTarget?: string;
@@ -57,7 +58,8 @@ interface AbArgs extends CiOutputArgs, ScenarioFlags {
 }
 
 const epilog = `A variant is --a/--b overrides of the scenario (e.g. --a service.db.pool.max=5 --b service.db.pool.max=20),
-or a running service (--a-target URL --b-target URL), or both.
+or a running service (--a-target URL --b-target URL), or both. --header, --ca, --cert/--key and --insecure
+apply to every --a-target/--b-target as to run's --target (TLS settings to the https:// ones; docs/targets.md).
 duet (default): both variants run at the same time on this machine, each with its own processes and the
 same arrival schedule, so host noise hits both alike; compared pairwise per repeat. Latency percentiles
 pool every request of a side (two-stage bootstrap): verdicts need 5 repeats, thresholds 4; throughput,
@@ -77,7 +79,7 @@ export function registerAb(yargs: Argv): Argv {
     commandEntry('ab').usage,
     commandEntry('ab').summary,
     (y) =>
-      scenarioFlagOptions(ciOutputOptions(y))
+      targetFlagOptions(scenarioFlagOptions(ciOutputOptions(y)), '--a-target/--b-target')
         .strict()
         .positional('scenario', {
           type: 'string',
@@ -98,7 +100,7 @@ export function registerAb(yargs: Argv): Argv {
         })
         .option('a-target', {
           type: 'string',
-          describe: 'Variant A is this running service (http://127.0.0.1:PORT)',
+          describe: 'Variant A is this running service: any http:// or https:// URL (docs/targets.md)',
         })
         .option('b-target', { type: 'string', describe: 'Variant B is this running service' })
         .option('mode', {
@@ -150,7 +152,10 @@ async function abCommand(args: AbArgs): Promise<number> {
     }
     checkOutFlag(args.out);
     const flagThresholds = parseThresholds(args.failOn, (i) => `--fail-on "${args.failOn[i]}"`);
-    const planned = await Promise.allSettled((['a', 'b'] as const).map((side) => planSide(args, side)));
+    const targets = checkTargets(args);
+    const planned = await Promise.allSettled(
+      (['a', 'b'] as const).map((side) => planSide(args, side, targets[side])),
+    );
     const failed = planned.filter((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failed.length > 0) throw failed[0]?.reason;
     const [a, b] = planned.map((p) => (p as PromiseFulfilledResult<LabPlan>).value) as [LabPlan, LabPlan];
@@ -162,6 +167,7 @@ async function abCommand(args: AbArgs): Promise<number> {
         `--phase: the scenario has no phase named ${unknown.map((n) => `"${n}"`).join(', ')}; its phases are ${phaseNames.map((n) => `"${n}"`).join(', ')}`,
       );
     }
+    if (args.insecure) note(insecureWarning);
     if (
       args.a.length === 0 &&
       args.b.length === 0 &&
@@ -189,13 +195,33 @@ function checkMode(mode: string): AbMode {
   throw loadlabError('BAD_FLAG', `--mode: expected duet or interleaved, got "${mode}"`);
 }
 
+/** A variant's target: its checked URL and how to reach it (the target flags). */
+interface SideTarget {
+  target: string;
+  transport: TargetTransport;
+}
+
+/** Each side's target, if it has one, with the target flags applied to it; every flag problem at once. */
+function checkTargets(args: AbArgs): Partial<Record<AbSide, SideTarget>> {
+  const given = (['a', 'b'] as const).flatMap((side) => {
+    const text = side === 'a' ? args.aTarget : args.bTarget;
+    return text === undefined ? [] : [{ side, target: checkTarget(text, `--${side}-target`) }];
+  });
+  const transports = targetTransports(
+    args,
+    given.map((g) => g.target),
+    '--a-target or --b-target',
+  );
+  return Object.fromEntries(
+    given.map((g, i) => [g.side, { target: g.target, transport: transports[i] as TargetTransport }]),
+  );
+}
+
 /** One variant's plan: the scenario with the shared flags and its own overrides, against its own target if given. */
-async function planSide(args: AbArgs, side: AbSide): Promise<LabPlan> {
+async function planSide(args: AbArgs, side: AbSide, target: SideTarget | undefined): Promise<LabPlan> {
   const flag = `--${side}`;
-  const targetText = side === 'a' ? args.aTarget : args.bTarget;
-  const target = targetText === undefined ? undefined : checkTarget(targetText, `${flag}-target`);
   const extra = (side === 'a' ? args.a : args.b).map((set) => ({ set, flag: `${flag} ${set}` }));
-  const { plan } = await planFromFlags(args, { extra, ...(target === undefined ? {} : { target }) });
+  const { plan } = await planFromFlags(args, { extra, ...(target === undefined ? {} : target) });
   return plan;
 }
 

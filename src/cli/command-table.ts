@@ -61,7 +61,7 @@ export const commandTable: readonly CommandEntry[] = [
     name: 'ab',
     usage: 'ab <scenario>',
     summary:
-      'Run two variants of a scenario (at the same time, or interleaved) and compare them with confidence intervals',
+      'Run two variants of a scenario (at the same time, or interleaved; overrides or --a-target/--b-target URLs, TLS flags as run) and compare them with confidence intervals',
     load: async () => (await import('./ab-command.js')).registerAb,
   },
   {

@@ -16,30 +16,28 @@ export interface TargetFlags {
   header: string[];
 }
 
-/** Adds `--ca`, `--cert`, `--key`, `--insecure` and `--header`. */
-export function targetFlagOptions<T>(y: Argv<T>): Argv<T & TargetFlags> {
+/** Adds `--ca`, `--cert`, `--key`, `--insecure` and `--header`; `flag` names the target flag(s) in the help. */
+export function targetFlagOptions<T>(y: Argv<T>, flag = '--target'): Argv<T & TargetFlags> {
   return y
     .option('header', {
       type: 'string',
       array: true,
       default: [],
-      describe:
-        'With --target: add a header to every request, "Name: value" (repeatable); "Host: name" sets the Host (and TLS server name) the requests name',
+      describe: `With ${flag}: add a header to every request, "Name: value" (repeatable); "Host: name" sets the Host (and TLS server name) the requests name`,
     })
     .option('ca', {
       type: 'string',
-      describe: 'With an https --target: trust the authorities in this PEM file',
+      describe: `With an https ${flag}: trust the authorities in this PEM file`,
     })
     .option('cert', {
       type: 'string',
-      describe: 'With an https --target: present this client certificate (PEM; with --key)',
+      describe: `With an https ${flag}: present this client certificate (PEM; with --key)`,
     })
-    .option('key', { type: 'string', describe: "With an https --target: the client certificate's key (PEM)" })
+    .option('key', { type: 'string', describe: `With an https ${flag}: the client certificate's key (PEM)` })
     .option('insecure', {
       type: 'boolean',
       default: false,
-      describe:
-        "With an https --target: do not verify the target's certificate (recorded in result.json; never for a measurement you publish)",
+      describe: `With an https ${flag}: do not verify the target's certificate (recorded in result.json; never for a measurement you publish)`,
     }) as Argv<T & TargetFlags>;
 }
 
@@ -59,17 +57,31 @@ export function hasTargetFlags(flags: TargetFlags): boolean {
  * none: then none of these flags may be given). Throws BAD_FLAG listing every problem.
  */
 export function targetTransport(flags: TargetFlags, target: string | undefined): TargetTransport | undefined {
+  const [transport] = targetTransports(flags, target === undefined ? [] : [target], '--target');
+  return transport;
+}
+
+/**
+ * The transport these flags describe for each of `targets` (checked URLs, named by `flag` in
+ * messages, e.g. "--a-target or --b-target"): the headers and Host for every one, the TLS settings
+ * for the https:// ones. The flags need a target, and TLS flags an https:// one among them.
+ * Throws BAD_FLAG listing every problem.
+ */
+export function targetTransports(
+  flags: TargetFlags,
+  targets: readonly string[],
+  flag: string,
+): TargetTransport[] {
   const problems: string[] = [];
-  if (target === undefined) {
+  if (targets.length === 0) {
     if (hasTargetFlags(flags)) {
       problems.push(
-        '--ca, --cert, --key, --insecure and --header go with --target (the reference service is plain HTTP)',
+        `--ca, --cert, --key, --insecure and --header go with ${flag} (the reference service is plain HTTP)`,
       );
     }
     throwIf(problems);
-    return undefined;
+    return [];
   }
-  const https = target.startsWith('https:');
   const headers: Record<string, string> = {};
   let host: string | undefined;
   for (const text of flags.header) {
@@ -85,10 +97,11 @@ export function targetTransport(flags: TargetFlags, target: string | undefined):
       else host = value;
     } else headers[name] = value;
   }
+  const isHttps = (t: string) => t.startsWith('https:');
   const tlsFlags = (['ca', 'cert', 'key'] as const).filter((f) => flags[f] !== undefined);
-  if (!https && (tlsFlags.length > 0 || flags.insecure)) {
+  if (!targets.some(isHttps) && (tlsFlags.length > 0 || flags.insecure)) {
     const named = [...tlsFlags.map((f) => `--${f}`), ...(flags.insecure ? ['--insecure'] : [])].join(', ');
-    problems.push(`${named}: TLS flags go with an https:// --target, got "${target}"`);
+    problems.push(`${named}: TLS flags go with an https:// ${flag}, got "${targets.join('", "')}"`);
   }
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
     problems.push('--cert and --key go together: a client certificate needs its key');
@@ -108,11 +121,11 @@ export function targetTransport(flags: TargetFlags, target: string | undefined):
     ...(flags.key === undefined ? {} : { keyFile: flags.key }),
     ...(flags.insecure ? { insecure: true } : {}),
   };
-  return {
-    ...(https && Object.keys(tls).length > 0 ? { tls } : {}),
+  return targets.map((target) => ({
+    ...(isHttps(target) && Object.keys(tls).length > 0 ? { tls } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     ...(host === undefined ? {} : { host }),
-  };
+  }));
 }
 
 /** The loud warning `--insecure` gets on stderr. */

@@ -9,8 +9,8 @@
  *   …                                    │     histograms added, counts summed, generator max
  *   shard n-1                            ┘ ─▶ assembleResult ─▶ result + latency.hlog
  *
- * Kept apart per shard (`merged.shards[]`): its host, its clock, its counts, its own generator
- * self-check. What the merge cannot make exactly it leaves out: the per-second service time
+ * Flows: each step's and flow's figures likewise (merge-journeys.ts). Kept apart per shard
+ * (`merged.shards[]`): its host, its clock, its counts, its own generator self-check. What the merge cannot make exactly it leaves out: the per-second service time
  * (only each shard's total is recorded; the merged total is exact).
  */
 import { LoadAggregate } from '../load/index.js';
@@ -25,6 +25,7 @@ import type { LatencyInterval, MergedShard, ResultDocument, ShardRecord } from '
 import { loadlabError } from '../shared/index.js';
 import type { ServiceSample } from '../telemetry/index.js';
 import { assembleResult } from './assemble-result.js';
+import { journeyMergeProblems, mergeJourneys } from './merge-journeys.js';
 
 /** One shard's output folder, read. */
 export interface ShardInput {
@@ -93,6 +94,7 @@ export function mergeShards(inputs: readonly ShardInput[]): MergedRun {
   const withFaults = shards.find((s) => s.shard.index === 0)?.input.result;
   const withTelemetry = results.find((r) => r.telemetry !== undefined);
   const present = new Set(shards.map((s) => s.shard.index));
+  const journeys = mergeJourneys(first.input.result.scenario, results);
   const result = assembleResult({
     scenario: first.input.result.scenario,
     environment: first.input.result.environment,
@@ -104,6 +106,7 @@ export function mergeShards(inputs: readonly ShardInput[]): MergedRun {
     aggregate,
     sent,
     completed: sent - unanswered,
+    ...(journeys === undefined ? {} : { journeys }),
     unanswered,
     ...(first.input.result.scenario.load.model === 'open' ? { open: { dropped, planned, lag } } : {}),
     interrupted: interrupted !== undefined,
@@ -146,6 +149,12 @@ function checkShards(inputs: readonly ShardInput[]): Checked[] {
               (i) =>
                 `${i.source}: expected a shard's result (with "shard"), found a run that was not a shard`,
             ),
+    });
+  }
+  const withoutHistograms = inputs.flatMap((i) => journeyMergeProblems(i.source, i.result));
+  if (withoutHistograms.length > 0) {
+    throw loadlabError('MERGE_INPUT', 'these flow shards lack what an exact merge of their steps needs', {
+      problems: withoutHistograms,
     });
   }
   const checked = inputs

@@ -10,7 +10,15 @@
  * Rejects only when nothing was measured because the run could not start (the system failed to
  * boot, the target is unreachable); every later failure is returned with the result measured so far.
  */
-import { LoadAggregate, probeTarget, runLoad, type LoadOutcome, type TransportSpec } from '../load/index.js';
+import {
+  LoadAggregate,
+  probeTarget,
+  type JourneyAggregate,
+  runLoad,
+  sideRequestReach,
+  type LoadOutcome,
+  type TransportSpec,
+} from '../load/index.js';
 import { formatLatencyLog } from '../results/index.js';
 import type {
   ConnectionsRecord,
@@ -22,7 +30,13 @@ import type {
 import { encodeHistogram } from '../metrics/index.js';
 import { scenarioIdentity, type LabPlan, type RunPlan } from '../scenario/index.js';
 import { isLoadlabError, loadlabError, type LoadlabError } from '../shared/index.js';
-import { parsePromText, readMetrics, sumSamples } from '../telemetry/index.js';
+import {
+  createMetricsClient,
+  parsePromText,
+  readMetrics,
+  sumSamples,
+  type MetricsReach,
+} from '../telemetry/index.js';
 import { assembleResult, type RunFacts } from './assemble-result.js';
 import { describeExit } from './child-process.js';
 import { CleanupStack } from './cleanup-stack.js';
@@ -145,6 +159,7 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
         ? { child: serviceChild }
         : {
             url: targetUrl,
+            reach: sideRequestReach(transport),
             scrapeTimeoutMs: plan.timeouts.scrapeMs,
             scrapeMaxBytes: plan.timeouts.scrapeMaxBytes,
           },
@@ -176,7 +191,9 @@ export async function runLab(plan: LabPlan, handles: LabHandles): Promise<LabOut
   const faultRecords = await guarded(() => schedule?.finish(), fail);
   await guarded(() => telemetry?.stop(), fail);
   const serviceCounted =
-    failure === undefined ? await readServiceCount(targetOf(plan, system), plan) : undefined;
+    failure === undefined
+      ? await readServiceCount(targetOf(plan, system), sideRequestReach(load.transport), plan)
+      : undefined;
   await reportCleanups(await cleanups.run(), emit);
   const interrupted = handles.signal.aborted;
   const facts = runFacts(plan, handles, load, {
@@ -276,6 +293,18 @@ function shardRecord(plan: LabPlan, load: DrivenLoad): ShardRecord {
     ...(plan.load.open === undefined
       ? {}
       : { planned: load.planned, lagHistogram: encodeHistogram(load.lag) }),
+    ...(load.journeys === undefined ? {} : journeyHistograms(load.journeys)),
+  };
+}
+
+/** A flow shard's step and journey histograms, for the exact merge of `steps[]` and `journeys[]`. */
+function journeyHistograms(journeys: JourneyAggregate): Pick<ShardRecord, 'steps' | 'journeyHistograms'> {
+  return {
+    steps: journeys.steps.map((step) => ({
+      seconds: [...step.windows()].map(({ t, histogram }) => ({ t, histogram: encodeHistogram(histogram) })),
+      ...(step.serviceTotal === undefined ? {} : { serviceHistogram: encodeHistogram(step.serviceTotal) }),
+    })),
+    journeyHistograms: journeys.flows.map((flow) => encodeHistogram(flow.durations)),
   };
 }
 
@@ -499,11 +528,23 @@ function round3(v: number): number {
  * (`http_requests_total` without /metrics, /health and /ready); undefined when it has none or
  * the read fails its deadline or size cap: the result then says nothing of it.
  */
-async function readServiceCount(url: string, plan: LabPlan): Promise<number | undefined> {
-  const read = await readMetrics(url, {
-    deadlineMs: plan.timeouts.finalCountMs,
-    maxBytes: plan.timeouts.scrapeMaxBytes,
-  });
+async function readServiceCount(
+  url: string,
+  reach: MetricsReach,
+  plan: LabPlan,
+): Promise<number | undefined> {
+  const client = createMetricsClient(url, reach, plan.timeouts.finalCountMs);
+  let read;
+  try {
+    read = await readMetrics(
+      url,
+      { deadlineMs: plan.timeouts.finalCountMs, maxBytes: plan.timeouts.scrapeMaxBytes },
+      { dispatcher: client, ...(reach.headers === undefined ? {} : { headers: reach.headers }) },
+    );
+  } finally {
+    // destroy, not close: never wait on a target that is slow to let go.
+    await client.destroy();
+  }
   if (!read.ok || read.status !== 200) return undefined;
   const samples = parsePromText(read.text);
   if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;

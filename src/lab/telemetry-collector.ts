@@ -4,23 +4,31 @@
  *
  *   reference service (child) ── IPC { type: 'telemetry', atMs, intervalMs, sample } ──┐
  *   external target ─── GET /metrics every 1 s, one keep-alive connection ─────────────┴─▶ collector
+ *                       (TLS, headers, Host, protocol: as the load reaches the target)
  *
  * A sample covering [atMs − intervalMs, atMs) belongs to the load second its midpoint falls in. Jitter
  * near a second's edge can put two samples in one second and none in the next: the extra one then
  * goes to the nearest neighbouring second that no sample fell in (see {@link alignSamples}).
  */
+import { errorKindStep, transportErrorKind, type TransportErrorKind } from '../load/index.js';
 import {
   isTelemetryMessage,
   startPromScraper,
+  type MetricsReach,
+  type PromScraper,
   type ServiceSample,
   type TelemetryMessage,
 } from '../telemetry/index.js';
 import type { TelemetryInfo } from '../results/index.js';
 import type { RunningChild } from './child-process.js';
 
-/** Where the samples come from: a child's IPC channel, or a target's /metrics (each read bounded in time and size). */
+/**
+ * Where the samples come from: a child's IPC channel, or a target's /metrics (each read bounded in
+ * time and size, reached as `reach` says: the load's TLS settings, headers and protocol).
+ */
 export type TelemetrySource =
-  { child: RunningChild } | { url: string; scrapeTimeoutMs?: number; scrapeMaxBytes?: number };
+  | { child: RunningChild }
+  | { url: string; reach?: MetricsReach; scrapeTimeoutMs?: number; scrapeMaxBytes?: number };
 
 export interface TelemetryCollector {
   /** Samples by load second t (seconds since `startEpochMs`), for t in [0, seconds). */
@@ -42,6 +50,7 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
   };
   let stopSource: () => Promise<void>;
   let note: () => string | undefined;
+  let errorKind: () => TransportErrorKind | undefined = () => undefined;
   if ('child' in source) {
     const off = source.child.onMessage((m) => {
       if (isTelemetryMessage(m)) add(m);
@@ -51,14 +60,16 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
   } else {
     const scraper = startPromScraper({
       url: source.url,
+      ...(source.reach === undefined ? {} : { reach: source.reach }),
       onSample: add,
       ...(source.scrapeTimeoutMs === undefined ? {} : { timeoutMs: source.scrapeTimeoutMs }),
       ...(source.scrapeMaxBytes === undefined ? {} : { maxBytes: source.scrapeMaxBytes }),
     });
     stopSource = () => scraper.stop();
+    errorKind = () => failureKind(scraper);
     note = () => {
       if (scraper.stoppedBecause !== undefined) return scraper.stoppedBecause;
-      const last = scraper.lastFailure === undefined ? '' : ` (last: ${scraper.lastFailure})`;
+      const last = scraper.lastFailure === undefined ? '' : ` (last: ${lastFailureText(scraper)})`;
       if (messages.length === 0) return `no two successive scrapes of /metrics succeeded${last}`;
       return scraper.failures > 0 ? `${scraper.failures} scrape(s) of /metrics failed${last}` : undefined;
     };
@@ -70,10 +81,12 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
     },
     info() {
       const why = note();
+      const kind = why === undefined ? undefined : errorKind();
       return {
         source: 'child' in source ? 'ipc' : 'prometheus',
         samples: messages.length,
         ...(why === undefined ? {} : { note: why }),
+        ...(kind === undefined ? {} : { errorKind: kind }),
       };
     },
     stop() {
@@ -81,6 +94,21 @@ export function startTelemetryCollector(source: TelemetrySource): TelemetryColle
       return stopped;
     },
   };
+}
+
+/** The error kind of the scraper's last failure, when a step of reaching the target failed (not for "other"). */
+function failureKind(scraper: PromScraper): TransportErrorKind | undefined {
+  if (scraper.lastError === undefined) return undefined;
+  const kind = transportErrorKind(scraper.lastError);
+  return kind === 'other' ? undefined : kind;
+}
+
+/** The last failure, naming the step that failed and its error kind as the load's errors do. */
+function lastFailureText(scraper: PromScraper): string | undefined {
+  const kind = failureKind(scraper);
+  if (kind === undefined) return scraper.lastFailure;
+  const detail = (scraper.lastError as Error).message;
+  return `GET /metrics failed at ${errorKindStep[kind]} (error kind "${kind}"): ${detail}`;
 }
 
 /**

@@ -16,6 +16,7 @@ export {
 } from './error-kind.js';
 export type { ConnectionsSummary, H2Settings, StepTimes } from './connection-stats.js';
 export { probeTarget, type AskedTransport, type ProbeOutcome } from './target-probe.js';
+export { sideRequestReach, type SideRequestReach } from './transport.js';
 export type { AskedProtocol, TransportSpec, WireProtocol } from './transport.js';
 export { flowProblems, flowModuleProblems, loadInputProblems } from './flow-problems.js';
 export { parseJsonPath, readJsonPath, type JsonPath } from './json-path.js';

@@ -74,6 +74,32 @@ export function tlsOptions(spec: TransportSpec, alpn: string[]): ConnectionOptio
   };
 }
 
+/** How a request beside the load (a read of the target's /metrics) reaches the target as the load does. */
+export interface SideRequestReach {
+  /** The protocol the load speaks; such a read speaks it too (HTTP/2 by ALPN over TLS, or h2c). */
+  protocol: WireProtocol;
+  /** Node TLS options of an https target: authorities, client certificate, server name, checks. */
+  tls?: ConnectionOptions;
+  /** The `--header` headers, and `host` when the Host is overridden. */
+  headers?: Record<string, string>;
+}
+
+/** The TLS options, headers and protocol of `spec`, for a request beside the load. */
+export function sideRequestReach(spec: TransportSpec): SideRequestReach {
+  const headers = { ...spec.headers, ...(spec.host === undefined ? {} : { host: spec.host }) };
+  let tls: ConnectionOptions | undefined;
+  if (new URL(spec.url).protocol === 'https:') {
+    // ALPN is the reader's own to offer; the rest is the load's.
+    const { ALPNProtocols: _alpn, ...rest } = tlsOptions(spec, []);
+    tls = rest;
+  }
+  return {
+    protocol: spec.protocol,
+    ...(tls === undefined ? {} : { tls }),
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
+  };
+}
+
 function checkIdentityAs(name: string): ConnectionOptions['checkServerIdentity'] {
   return (_host, cert) => tlsCheckServerIdentity(name, cert);
 }

@@ -23,6 +23,7 @@ export type {
   MergedShard,
   MergeRecord,
   ShardRecord,
+  ShardStepHistograms,
   TelemetryInfo,
   LatencySummary,
   PhaseRecord,

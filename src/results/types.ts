@@ -176,6 +176,11 @@ export interface TelemetryInfo {
   samples: number;
   /** Why there are few or none, when that is so. */
   note?: string;
+  /**
+   * Prometheus: the error kind (docs/targets.md) of the last failed read of /metrics, when it
+   * failed at reaching the target (DNS, connect, TLS, ...), e.g. "tls-untrusted".
+   */
+  errorKind?: string;
 }
 
 /**
@@ -407,6 +412,18 @@ export interface ShardRecord {
   serviceHistogram?: string;
   /** Open model: the shard's scheduling-lag histogram (µs), encoded, for the merged self-check. */
   lagHistogram?: string;
+  /** Flows only: per step, in `steps[]` order, its histograms for an exact merge. */
+  steps?: ShardStepHistograms[];
+  /** Flows only: per flow, in `journeys[]` order, its completed journeys' durations (µs), encoded. */
+  journeyHistograms?: string[];
+}
+
+/** One step's histograms in a shard's result (µs, encoded), for `loadlab merge`. */
+export interface ShardStepHistograms {
+  /** Its latency in each second it answered something (second `t` of the run). */
+  seconds: { t: number; histogram: string }[];
+  /** Open model: its whole service-time histogram. */
+  serviceHistogram?: string;
 }
 
 /** One shard of a merged result, as it ran (`merged.shards[]`). */

@@ -18,4 +18,10 @@ export {
   type TelemetryMessage,
 } from '../../protocol/index.js';
 export { startPromScraper, type PromScraper, type PromScraperOptions } from './prom-scraper.js';
-export { readMetrics, type MetricsRead, type MetricsReadLimits } from './read-metrics.js';
+export {
+  readMetrics,
+  type MetricsRead,
+  type MetricsReadLimits,
+  type MetricsReadVia,
+} from './read-metrics.js';
+export { createMetricsClient, type MetricsReach } from './metrics-client.js';

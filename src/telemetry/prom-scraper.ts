@@ -1,6 +1,6 @@
 /**
  * Service telemetry for an external target: its Prometheus /metrics read once a second over
- * one keep-alive connection (a fresh connection per scrape costs a saturated server ~2.5% on
+ * one keep-alive connection, made as the load's are (TLS settings, headers, Host, protocol) (a fresh connection per scrape costs a saturated server ~2.5% on
  * its own, docs/measured-facts.md), each pair of scrapes turned into one service sample.
  *
  *   every intervalMs: GET /metrics (≤ timeoutMs, ≤ maxBytes) ─▶ parsePromText ─▶ readPromReadings ─▶ sampleBetween(prev, cur)
@@ -8,15 +8,17 @@
  *   a scrape past its deadline: a gap (the next pair spans it)
  *   stop(): the scrape under way is abandoned and the connection dropped at once
  */
-import { Client } from 'undici';
 import { readPromReadings, sampleBetween, type PromReadings } from '../../protocol/index.js';
 import { parsePromText } from '../../protocol/index.js';
 import type { TelemetryMessage } from '../../protocol/index.js';
+import { createMetricsClient, type MetricsReach } from './metrics-client.js';
 import { readMetrics } from './read-metrics.js';
 
 export interface PromScraperOptions {
   /** The target's base URL; /metrics is read from it. */
   url: string;
+  /** How to reach it: as the load does (default plain HTTP/1.1). */
+  reach?: MetricsReach;
   onSample: (message: TelemetryMessage) => void;
   /** Time between scrapes, ms (default 1000). */
   intervalMs?: number;
@@ -36,6 +38,8 @@ export interface PromScraper {
   /** Scrapes that failed so far (deadline, connection, size), and the last one's reason. */
   readonly failures: number;
   readonly lastFailure: string | undefined;
+  /** What the last failed scrape threw (its Node `code` names the failing step), when it threw. */
+  readonly lastError: unknown;
   /** Stops the timer, abandons a scrape under way and drops the connection; never waits on the target. */
   stop(): Promise<void>;
 }
@@ -46,12 +50,8 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
   const intervalMs = options.intervalMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 800;
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
-  const client = new Client(new URL(options.url).origin, {
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const reach = options.reach ?? {};
+  const client = createMetricsClient(options.url, reach, timeoutMs);
   const stopping = new AbortController();
   let prev: { atMs: number; readings: PromReadings } | undefined;
   let busy = false;
@@ -59,6 +59,7 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
   let scrapes = 0;
   let failures = 0;
   let lastFailure: string | undefined;
+  let lastError: unknown;
 
   const scrape = async (): Promise<void> => {
     if (busy || stoppedBecause !== undefined || stopping.signal.aborted) return;
@@ -67,13 +68,14 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
       const read = await readMetrics(
         options.url,
         { deadlineMs: timeoutMs, maxBytes, signal: stopping.signal },
-        client,
+        { dispatcher: client, ...(reach.headers === undefined ? {} : { headers: reach.headers }) },
       );
       const atMs = now();
       if (stopping.signal.aborted) return;
       if (!read.ok) {
         failures++;
         lastFailure = read.reason;
+        lastError = read.error;
         // A missed scrape leaves a gap in the series: the next pair of scrapes spans it.
         prev = undefined;
         if (read.kind === 'too-large') halt(read.reason);
@@ -124,6 +126,9 @@ export function startPromScraper(options: PromScraperOptions): PromScraper {
     },
     get lastFailure() {
       return lastFailure;
+    },
+    get lastError() {
+      return lastError;
     },
     async stop() {
       clearInterval(timer);

@@ -17,21 +17,25 @@ export interface MetricsReadLimits {
   signal?: AbortSignal;
 }
 
-/** How a read of /metrics went: its status and body, or why it failed. */
+/** How a read of /metrics went: its status and body, or why it failed (`error`: what failed, when something threw). */
 export type MetricsRead =
   | { ok: true; status: number; text: string }
-  | { ok: false; kind: 'too-large' | 'deadline' | 'abandoned' | 'failed'; reason: string };
+  | { ok: false; kind: 'too-large' | 'deadline' | 'abandoned' | 'failed'; reason: string; error?: unknown };
 
-/**
- * GETs `path` (default /metrics) from `origin` through `dispatcher` (default undici's global one)
- * within the limits. Never rejects: a failure is an answer of its own.
- */
+/** What carries a read: the dispatcher (default undici's global one), headers sent, the path (default /metrics). */
+export interface MetricsReadVia {
+  dispatcher?: Dispatcher;
+  headers?: Record<string, string>;
+  path?: string;
+}
+
+/** GETs `via.path` from `origin` within the limits. Never rejects: a failure is an answer of its own. */
 export async function readMetrics(
   origin: string,
   limits: MetricsReadLimits,
-  dispatcher?: Dispatcher,
-  path = '/metrics',
+  via: MetricsReadVia = {},
 ): Promise<MetricsRead> {
+  const { dispatcher, headers, path = '/metrics' } = via;
   const deadline = AbortSignal.timeout(limits.deadlineMs);
   const signal = limits.signal === undefined ? deadline : AbortSignal.any([deadline, limits.signal]);
   const chunks: Buffer[] = [];
@@ -40,6 +44,7 @@ export async function readMetrics(
     const res = await request(new URL(path, origin), {
       method: 'GET',
       signal,
+      ...(headers === undefined ? {} : { headers }),
       ...(dispatcher === undefined ? {} : { dispatcher }),
     });
     try {
@@ -70,7 +75,12 @@ export async function readMetrics(
     if (limits.signal?.aborted === true)
       return { ok: false, kind: 'abandoned', reason: `GET ${path} was abandoned` };
     const code = (error as { code?: string }).code;
-    return { ok: false, kind: 'failed', reason: `GET ${path} failed: ${code ?? (error as Error).message}` };
+    return {
+      ok: false,
+      kind: 'failed',
+      reason: `GET ${path} failed: ${code ?? (error as Error).message}`,
+      error,
+    };
   }
 }
 

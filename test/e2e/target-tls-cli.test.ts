@@ -3,7 +3,9 @@
  * with `--ca`, counts equal to the server's own and the connections recorded in result.json; with
  * `--insecure` a loud warning on stderr and the fact in result.json; a bad certificate fails at
  * once (exit 3) naming the step and its error kind; TLS flags on an http:// target are refused,
- * every problem at once. Certificates are made at test time; runs last 1 s.
+ * every problem at once; the target's /metrics read through the same TLS settings, client
+ * certificate and Host (its samples in the result's series, its count as summary.serviceCounted).
+ * Certificates are made at test time; runs last 1 s (3 s where telemetry is read).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { makeCertificates, startSecureTarget, type TestCertificates } from '../h
 let certs: TestCertificates;
 let dir: string;
 let scenario: string;
+let scraped: string;
 beforeAll(() => {
   certs = makeCertificates();
   dir = mkdtempSync(join(tmpdir(), 'loadlab-tls-cli-'));
@@ -26,6 +29,18 @@ beforeAll(() => {
       'load:',
       '  model: closed',
       '  phases: [{ name: measured, duration: 1s, connections: 4 }]',
+      '  requests: [{ path: /load }]',
+      '',
+    ].join('\n'),
+  );
+  scraped = join(dir, 'scraped.yaml');
+  writeFileSync(
+    scraped,
+    [
+      'name: tls-scraped',
+      'load:',
+      '  model: closed',
+      '  phases: [{ name: measured, duration: 3s, connections: 2 }]',
       '  requests: [{ path: /load }]',
       '',
     ].join('\n'),
@@ -69,6 +84,50 @@ describe('loadlab run against an https target', () => {
     expect(result.connections.h2.peakStreamsPerConnection).toBe(4);
     expect(result.connections.insecure).toBeUndefined();
     expect(run.stdout).toMatch(/connections\s+1 opened · HTTP\/2 over TLS · up to 4 streams on one/);
+  });
+
+  it("reads the target's /metrics as the load reaches it: --ca, client certificate, Host, HTTP/2", async () => {
+    const target = await startSecureTarget({
+      kind: 'h2',
+      cert: certs.good,
+      clientCa: certs.ca,
+      metrics: true,
+      delayMs: 1,
+    });
+    cleanups.push(() => target.close());
+    const out = join(dir, 'scraped');
+    const run = await runCli([
+      'run',
+      scraped,
+      '--target',
+      target.url,
+      '--ca',
+      certs.ca,
+      '--cert',
+      certs.client.cert,
+      '--key',
+      certs.client.key,
+      '--header',
+      'Host: localhost',
+      '--header',
+      'x-run: scraped',
+      '--set',
+      'load.protocol=h2',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.telemetry).toEqual({ source: 'prometheus', samples: expect.any(Number) });
+    expect(result.telemetry.samples).toBeGreaterThanOrEqual(1);
+    const sampled = result.series.filter((p: { service?: unknown }) => p.service !== undefined);
+    expect(sampled.length).toBeGreaterThanOrEqual(1);
+    expect(sampled[0].service.heapUsedBytes).toBeGreaterThan(0);
+    // The end-of-run read of the target's counter went the same way (it counts the probe's GET / too).
+    expect(result.summary.serviceCounted).toBe(await target.count());
+    expect(result.summary.requests).toBe(await target.countOf('/load'));
+    expect(await target.metricsReads()).toMatchObject({ host: 'localhost', xRun: 'scraped' });
   });
 
   it('warns loudly with --insecure and records it', async () => {

@@ -3,7 +3,10 @@
  * CLI (a private authority, a good certificate for localhost and 127.0.0.1, an expired one, one
  * for another host, and a self-signed one nobody trusts), and Node `https` / `http2` servers in a
  * child process that answer after a fixed timer and count what they answered (HTTP/2: the
- * streams it sent an answer on; reset streams count under their own path).
+ * streams it sent an answer on; reset streams count under their own path). With `metrics`, it
+ * also serves Prometheus text on /metrics (its own process figures and `http_requests_total` by
+ * path) and notes each read's Host (HTTP/2: `:authority`) and `x-run` header; reads of /metrics
+ * are not counted as answers.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -144,6 +147,15 @@ export interface SecureTargetOptions {
   goawayEvery?: number;
   /** Require a client certificate signed by this CA file. */
   clientCa?: string;
+  /** Serve Prometheus text on /metrics. */
+  metrics?: boolean;
+}
+
+/** The reads of /metrics a target served: how many, and the last one's Host and `x-run` header. */
+export interface MetricsReads {
+  reads: number;
+  host?: string;
+  xRun?: string;
 }
 
 const script = `
@@ -152,6 +164,24 @@ const o = JSON.parse(process.argv[1]);
 let count = 0;
 let streams = 0;
 const byPath = {};
+const metrics = { reads: 0 };
+const metricsText = () => {
+  const m = process.memoryUsage();
+  const lines = [
+    '# TYPE http_requests_total counter',
+    ...Object.entries(byPath).map(([p, n]) => 'http_requests_total{route="' + p + '"} ' + n),
+    'process_cpu_user_seconds_total ' + process.cpuUsage().user / 1e6,
+    'process_resident_memory_bytes ' + m.rss,
+    'nodejs_heap_size_used_bytes ' + m.heapUsed,
+  ];
+  return lines.join('\\n') + '\\n';
+};
+const readMetrics = (host, xRun) => {
+  metrics.reads++;
+  metrics.host = host;
+  metrics.xRun = xRun;
+  return metricsText();
+};
 const tls = o.cert ? { cert: fs.readFileSync(o.cert.cert), key: fs.readFileSync(o.cert.key) } : {};
 if (o.clientCa) Object.assign(tls, { ca: fs.readFileSync(o.clientCa), requestCert: true, rejectUnauthorized: true });
 const answer = (path, respond) => {
@@ -163,6 +193,7 @@ let server;
 if (o.kind === 'https') {
   server = require('node:https').createServer({ ...tls, ...(o.alpn ? { ALPNProtocols: o.alpn } : {}) }, (req, res) => {
     req.resume();
+    if (o.metrics && req.url === '/metrics') return res.end(readMetrics(req.headers.host, req.headers['x-run']));
     answer(req.url, () => res.end('ok'));
   });
   server.keepAliveTimeout = 60000;
@@ -173,6 +204,10 @@ if (o.kind === 'https') {
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
     const path = headers[':path'];
+    if (o.metrics && path === '/metrics') {
+      stream.respond({ ':status': 200 });
+      return stream.end(readMetrics(headers[':authority'], headers['x-run']));
+    }
     if (o.resetPath && path === o.resetPath) { count++; return stream.close(h2.constants.NGHTTP2_REFUSED_STREAM); }
     const last = stream.session.lastAnswered;
     if (last !== undefined && stream.id > last) return stream.close(h2.constants.NGHTTP2_REFUSED_STREAM);
@@ -192,7 +227,7 @@ if (o.kind === 'https') {
     if (o.delayMs) setTimeout(respond, o.delayMs); else respond();
   });
 }
-process.on('message', (m) => { if (m.type === 'count') process.send({ type: 'count', count, byPath }); });
+process.on('message', (m) => { if (m.type === 'count') process.send({ type: 'count', count, byPath, metrics }); });
 process.on('disconnect', () => process.exit(0));
 server.listen(0, '127.0.0.1', () =>
   console.log((o.kind === 'h2c' ? 'http' : 'https') + '://127.0.0.1:' + server.address().port));
@@ -203,6 +238,8 @@ export interface SecureTarget {
   url: string;
   count(): Promise<number>;
   countOf(path: string): Promise<number>;
+  /** With `metrics`: the reads of /metrics it served. */
+  metricsReads(): Promise<MetricsReads>;
   close(): Promise<void>;
 }
 
@@ -220,8 +257,9 @@ export async function startSecureTarget(options: SecureTargetOptions): Promise<S
     });
     child.once('exit', (code) => reject(new Error(`secure target exited early with code ${code}`)));
   });
-  const counts = async (): Promise<{ count: number; byPath: Record<string, number> }> => {
-    const reply = once(child, 'message') as Promise<[{ count: number; byPath: Record<string, number> }]>;
+  type Counts = { count: number; byPath: Record<string, number>; metrics: MetricsReads };
+  const counts = async (): Promise<Counts> => {
+    const reply = once(child, 'message') as Promise<[Counts]>;
     child.send({ type: 'count' });
     return (await reply)[0];
   };
@@ -229,6 +267,7 @@ export async function startSecureTarget(options: SecureTargetOptions): Promise<S
     url,
     count: async () => (await counts()).count,
     countOf: async (path) => (await counts()).byPath[path] ?? 0,
+    metricsReads: async () => (await counts()).metrics,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkTarget } from '../../src/cli/run-flags.js';
-import { targetTransport, type TargetFlags } from '../../src/cli/target-flags.js';
+import { targetTransport, targetTransports, type TargetFlags } from '../../src/cli/target-flags.js';
 import { runPlanProblems, scenarioSchema } from '../../src/scenario/index.js';
 
 const none: TargetFlags = { insecure: false, header: [] };
@@ -27,6 +27,22 @@ describe('target flags', () => {
     });
     expect(targetTransport(none, 'https://x')).toEqual({});
     expect(targetTransport(none, undefined)).toBeUndefined();
+  });
+
+  it("give several targets (ab's two variants) the headers and Host alike, TLS settings to the https:// ones", () => {
+    const flags = { ...none, header: ['x-run: ab', 'Host: api.example.com'], insecure: true };
+    expect(
+      targetTransports(flags, ['http://10.0.0.4', 'https://10.0.0.5'], '--a-target or --b-target'),
+    ).toEqual([
+      { headers: { 'x-run': 'ab' }, host: 'api.example.com' },
+      { tls: { insecure: true }, headers: { 'x-run': 'ab' }, host: 'api.example.com' },
+    ]);
+    expect(() => targetTransports(flags, ['http://a', 'http://b'], '--a-target or --b-target')).toThrow(
+      /--insecure: TLS flags go with an https:\/\/ --a-target or --b-target, got "http:\/\/a", "http:\/\/b"/,
+    );
+    expect(() => targetTransports(flags, [], '--a-target or --b-target')).toThrow(
+      /go with --a-target or --b-target/,
+    );
   });
 
   it('report every mistake at once', () => {
