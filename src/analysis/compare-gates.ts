@@ -4,7 +4,7 @@
  */
 import type { Threshold } from '../shared/index.js';
 import { minimumRuns } from './compare-minimum.js';
-import { pooledMinimumRuns } from './compare-pooled.js';
+import { latencyMinimumRuns } from './compare-latency.js';
 import { metricDefinition } from './compare-metrics.js';
 import { judgeThreshold, type GateOutcome, type GateResult, type VerdictBasis } from './compare-verdict.js';
 import type { MetricComparison } from './compare.js';
@@ -37,8 +37,8 @@ export function judgeGate(
   const basis: VerdictBasis = { scale: m.scale, unit: m.unit, worse: m.worse, margin: m.margin, confidence };
   const n = design === 'paired' ? `${Math.min(m.a.n, m.b.n)} pairs` : `n=${m.a.n} vs ${m.b.n}`;
   const needs =
-    m.method === 'pooled'
-      ? `at least ${pooledMinimumRuns(confidence, 'one-sided')} ${design === 'paired' ? 'pairs' : 'runs each'}`
+    m.method === 'bootstrap'
+      ? `at least ${latencyMinimumRuns(confidence, 'one-sided')} ${design === 'paired' ? 'pairs' : 'runs each'}`
       : minimumRuns(design, confidence, 'one-sided');
   const unavailable =
     m.change === undefined

@@ -27,12 +27,12 @@ import { judgeGate, overallGate } from './compare-gates.js';
 import { minimumRuns } from './compare-minimum.js';
 import { pairedShift, twoSampleShift, type Alternative, type ShiftEstimate } from './stats-hodges-lehmann.js';
 import {
-  comparePooledLatency,
-  pooledMinimumRuns,
-  pooledResamples,
-  type PooledFigures,
-} from './compare-pooled.js';
-import type { LatencyCounts } from './stats-pooled-bootstrap.js';
+  compareRunLatency,
+  latencyMinimumRuns,
+  latencyResamples,
+  type LatencyFigures,
+} from './compare-latency.js';
+import type { LatencyCounts } from './stats-run-bootstrap.js';
 
 /** The identifier of the comparison document's shape. */
 export const comparisonSchemaId = 'loadlab/comparison@1';
@@ -46,8 +46,8 @@ export interface RunSet {
   results: ResultDocument[];
   /**
    * Each run's latencies (same order as `results`), e.g. from its histogram ({@link latencyCountsOf}).
-   * Given on both sides, the latency percentiles are compared on all requests pooled with a
-   * two-stage bootstrap (compare-pooled.ts) instead of one figure per run.
+   * Given on both sides, the latency percentiles are compared with a two-stage bootstrap over runs
+   * and their requests (compare-latency.ts) instead of a rank interval on one figure per run.
    */
   latency?: LatencyCounts[];
 }
@@ -91,13 +91,14 @@ export interface MetricComparison {
    */
   gateBounds?: { low: number; high: number; coverage: number };
   /**
-   * "pooled": a latency percentile of all of each side's requests, with a two-stage bootstrap
-   * interval; "per-run": one figure per run, with a rank-based interval.
+   * "bootstrap": a latency percentile, each side's geometric mean of its runs' percentiles, with a
+   * two-stage bootstrap interval over runs and requests; "rank": one figure per run, with a
+   * Hodges-Lehmann estimate and an exact rank interval.
    */
-  method: 'pooled' | 'per-run';
-  /** The pooled method's figure of each side (ms): the percentile of all its requests together. */
-  pooled?: { a: number; b: number };
-  /** Two-sided p-value of "no change" and how it was computed (per-run method only). */
+  method: 'bootstrap' | 'rank';
+  /** The bootstrap's figure of each side (ms): the geometric mean of its runs' percentile. */
+  geoMean?: { a: number; b: number };
+  /** Two-sided p-value of "no change" and how it was computed (rank method only). */
   pValue?: number;
   pMethod?: 'exact' | 'normal';
   verdict: Verdict;
@@ -144,17 +145,17 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
       problems,
     });
   }
-  const pooled =
+  const latency =
     a.latency?.length === a.results.length && b.latency?.length === b.results.length
-      ? comparePooledLatency({ a: a.latency, b: b.latency }, design, confidence)
+      ? compareRunLatency({ a: a.latency, b: b.latency }, design, confidence)
       : undefined;
   const metrics: MetricComparison[] = [];
   for (const def of metricDefinitions) {
-    const figures = pooled?.get(def.id);
+    const figures = latency?.get(def.id);
     const compared =
       figures === undefined
         ? compareMetric(def, a.results, b.results, design, confidence)
-        : comparePooledMetric(def, a.results, b.results, design, confidence, figures);
+        : compareLatencyMetric(def, a.results, b.results, design, confidence, figures);
     if (compared !== undefined) metrics.push(compared);
   }
   const gates = (options.thresholds ?? []).map((t) => judgeGate(t, metrics, design, confidence));
@@ -164,24 +165,24 @@ export function compareRunSets(a: RunSet, b: RunSet, options: CompareOptions = {
     design === 'paired'
       ? `Hodges-Lehmann shift of paired log ratios, ${percent(confidence)} CI from the exact Wilcoxon signed-rank distribution, ${n}`
       : `Hodges-Lehmann shift, ${percent(confidence)} CI from exact Mann-Whitney, ${n}`;
-  const pooledText = `latency percentiles of all requests pooled, ${percent(confidence)} CI from a two-stage bootstrap (${
+  const latencyText = `latency percentiles: geometric mean of the runs' percentiles, ${percent(confidence)} CI from a two-stage bootstrap (${
     design === 'paired' ? 'pairs of runs' : 'runs'
-  }, then requests; ${pooledResamples} resamples, expanded percentile), ${n}`;
-  const method = pooled === undefined ? perRun : `${capitalize(pooledText)}; other figures: ${perRun}`;
+  }, then their requests; ${latencyResamples} resamples, expanded percentile), ${n}`;
+  const method = latency === undefined ? perRun : `${capitalize(latencyText)}; other figures: ${perRun}`;
   const rankBound =
     design === 'paired' ? 'the exact Wilcoxon signed-rank distribution' : 'exact Mann-Whitney';
   const gateMethod = `one-sided ${percent(confidence)} bound in each threshold's direction, from ${
-    pooled === undefined
+    latency === undefined
       ? rankBound
       : `the two-stage bootstrap for latency percentiles and ${rankBound} for other figures`
   }, ${n}`;
   const unit = design === 'paired' ? 'pairs' : 'runs each';
   const minimum =
-    pooled === undefined
+    latency === undefined
       ? { verdicts: minimumRuns(design, confidence), gates: minimumRuns(design, confidence, 'one-sided') }
       : {
-          verdicts: `latency: at least ${pooledMinimumRuns(confidence, 'two-sided')} ${unit}; other figures: ${minimumRuns(design, confidence)}`,
-          gates: `latency: at least ${pooledMinimumRuns(confidence, 'one-sided')} ${unit}; other figures: ${minimumRuns(design, confidence, 'one-sided')}`,
+          verdicts: `latency: at least ${latencyMinimumRuns(confidence, 'two-sided')} ${unit}; other figures: ${minimumRuns(design, confidence)}`,
+          gates: `latency: at least ${latencyMinimumRuns(confidence, 'one-sided')} ${unit}; other figures: ${minimumRuns(design, confidence, 'one-sided')}`,
         };
   return {
     schema: comparisonSchemaId,
@@ -251,7 +252,7 @@ function compareMetric(
     worse: def.worse,
     scale,
     margin,
-    method: 'per-run',
+    method: 'rank',
     a: side(aValues, aHave),
     b: side(bValues, bHave),
   } as const;
@@ -303,14 +304,14 @@ function compareMetric(
   return { ...base, change, ...stats, ...verdictOf(change, basis) };
 }
 
-/** A latency percentile compared by the pooled method (compare-pooled.ts). */
-function comparePooledMetric(
+/** A latency percentile compared by the two-stage bootstrap (compare-latency.ts). */
+function compareLatencyMetric(
   def: MetricDefinition,
   aRuns: readonly ResultDocument[],
   bRuns: readonly ResultDocument[],
   design: 'unpaired' | 'paired',
   confidence: number,
-  figures: PooledFigures,
+  figures: LatencyFigures,
 ): MetricComparison {
   const aValues = aRuns.map((r) => finite(def.of(r)));
   const bValues = bRuns.map((r) => finite(def.of(r)));
@@ -328,8 +329,8 @@ function comparePooledMetric(
     worse: def.worse,
     scale: 'relative',
     margin: def.margin,
-    method: 'pooled',
-    pooled: figures.pooledMs,
+    method: 'bootstrap',
+    geoMean: figures.geoMeanMs,
     a: side(
       aValues,
       aValues.filter((v): v is number => v !== null),
@@ -349,7 +350,7 @@ function comparePooledMetric(
       ...base,
       change: { estimate: figures.estimate },
       verdict: 'inconclusive',
-      reason: `not enough runs: ${n}; a finite ${percent(confidence)} interval of pooled latency needs at least ${pooledMinimumRuns(confidence, 'two-sided')} ${unit}`,
+      reason: `not enough runs: ${n}; a finite ${percent(confidence)} interval of a latency percentile needs at least ${latencyMinimumRuns(confidence, 'two-sided')} ${unit}`,
     };
   }
   const change: ChangeInterval = { estimate: figures.estimate, ...figures.interval, coverage: confidence };

@@ -75,15 +75,15 @@ export {
   type SideFigures,
 } from './compare.js';
 export { formatChange, formatInterval, type ChangeScale } from './compare-format.js';
-export { pooledMinimumRuns, pooledResamples, type PooledFigures } from './compare-pooled.js';
+export { latencyMinimumRuns, latencyResamples, type LatencyFigures } from './compare-latency.js';
 export { latencyCountsOf } from './latency-counts.js';
 export { resultInSeconds, secondsOfPhases } from './compare-window.js';
 export {
   bootstrapBounds,
-  pooledQuantileChanges,
+  runQuantileChanges,
   type LatencyCounts,
-  type PooledQuantileChange,
-} from './stats-pooled-bootstrap.js';
+  type RunQuantileChange,
+} from './stats-run-bootstrap.js';
 export { poissonDraw } from './stats-poisson.js';
 export { studentTCdf, studentTQuantile } from './stats-student-t.js';
 export {

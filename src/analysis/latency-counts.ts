@@ -1,6 +1,6 @@
-/** A latency histogram as the counts per distinct value the pooled comparison resamples. */
+/** A latency histogram as the counts per distinct value the latency bootstrap resamples. */
 import type { LatencyHistogram } from '../metrics/index.js';
-import type { LatencyCounts } from './stats-pooled-bootstrap.js';
+import type { LatencyCounts } from './stats-run-bootstrap.js';
 
 /**
  * Every recorded value of `histogram` (µs, its bucket's highest equivalent value, as

@@ -1,7 +1,7 @@
 /**
  * Student's t distribution: its CDF through the regularized incomplete beta function, and its
  * quantile by bisection on the CDF. Used to widen small-sample bootstrap intervals
- * (stats-pooled-bootstrap.ts).
+ * (stats-run-bootstrap.ts).
  */
 import { logGamma } from './stats-poisson.js';
 

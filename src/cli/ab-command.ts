@@ -61,9 +61,10 @@ const epilog = `A variant is --a/--b overrides of the scenario (e.g. --a service
 or a running service (--a-target URL --b-target URL), or both. --header, --ca, --cert/--key and --insecure
 apply to every --a-target/--b-target as to run's --target (TLS settings to the https:// ones; docs/targets.md).
 duet (default): both variants run at the same time on this machine, each with its own processes and the
-same arrival schedule, so host noise hits both alike; compared pairwise per repeat. Latency percentiles
-pool every request of a side (two-stage bootstrap): verdicts need 5 repeats, thresholds 4; throughput,
-errors and service figures take one figure per run: verdicts need 6 repeats (the default), thresholds 5.
+same arrival schedule, so host noise hits both alike; the two start in turn (A first, then B first).
+Compared pairwise per repeat: latency percentiles with a bootstrap over the pairs and their requests
+(verdicts need 5 repeats, thresholds 4); throughput, errors and service figures with exact rank
+intervals (verdicts need 6 repeats, the default; thresholds 5).
 interleaved: one after the other in a seeded random order; compared unpaired (latency: verdicts need 5
 repeats each, thresholds 4; other figures 4 and 3).
 --phase steady compares only that phase's seconds: give the scenario a warm-up phase and leave it out.

@@ -34,9 +34,10 @@ interface CompareArgs extends CiOutputArgs {
 }
 
 const epilog = `Each side is a result.json, a run folder, or a folder of repeated runs (run-1/, run-2/, ...).
-Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval. Latency percentiles pool
-every request of a side, with a two-stage bootstrap over runs and requests (at least 5 runs a side);
-throughput, errors and service figures take one figure per run, with rank intervals (at least 4 a side).
+Verdicts: better, worse, no change, inconclusive, on a two-sided 95% interval. Latency percentiles:
+each side's geometric mean of its runs' percentiles, with a two-stage bootstrap over runs and their
+requests (at least 5 runs a side); throughput, errors and service figures: one figure per run, with
+exact rank intervals (at least 4 a side).
 Thresholds (--fail-on, gate:) decide on a one-sided 95% bound in their direction (latency: at least 4
 runs a side; others: 3).
 Exit codes: 0 compared (and every --fail-on threshold passed); 1 a threshold failed with confidence;

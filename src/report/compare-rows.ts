@@ -90,13 +90,13 @@ export function methodTexts(comparison: Comparison): { verdicts: string; gates?:
 /** A side's column header: "A (median)" when every figure is a median of runs, else just "A". */
 export function sideHeader(comparison: Comparison, which: 'a' | 'b'): string {
   const label = comparison[which].label;
-  return comparison.metrics.some((m) => m.pooled !== undefined) ? label : `${label} (median)`;
+  return comparison.metrics.some((m) => m.geoMean !== undefined) ? label : `${label} (median)`;
 }
 
-/** What the A and B columns hold when latency was pooled; undefined otherwise. */
+/** What the A and B columns hold when latency was bootstrapped; undefined otherwise. */
 export function sidesNote(comparison: Comparison): string | undefined {
-  if (!comparison.metrics.some((m) => m.pooled !== undefined)) return undefined;
-  return `${comparison.a.label}, ${comparison.b.label}: latency percentiles of all of a side's requests pooled; other figures the median of its runs.`;
+  if (!comparison.metrics.some((m) => m.geoMean !== undefined)) return undefined;
+  return `${comparison.a.label}, ${comparison.b.label}: latency percentiles are the geometric mean of a side's runs; other figures the median.`;
 }
 
 /** What the verdicts mean, in one sentence, after the method line. */
@@ -113,8 +113,8 @@ export function marginNote(comparison: Comparison): string {
 }
 
 function sideText(m: MetricComparison, which: 'a' | 'b'): string {
-  // A pooled latency percentile: the side's requests together, the figure the change is of.
-  if (m.pooled !== undefined) return figure(m.pooled[which], m.unit);
+  // A bootstrapped latency percentile: the geometric mean of the side's runs, the figure the change is of.
+  if (m.geoMean !== undefined) return figure(m.geoMean[which], m.unit);
   const s = m[which];
   if (s.median === undefined) return 'n/a';
   const values = m[which === 'a' ? 'b' : 'a'];

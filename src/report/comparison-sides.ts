@@ -60,7 +60,7 @@ function unique(values: string[]): string[] {
 
 function medianOf(comparison: Comparison, metric: string, which: 'a' | 'b'): string {
   const m = comparison.metrics.find((x) => x.metric === metric);
-  const med = m?.pooled?.[which] ?? m?.[which].median;
+  const med = m?.geoMean?.[which] ?? m?.[which].median;
   return m === undefined || med === undefined ? 'n/a' : figure(med, m.unit);
 }
 

@@ -17,8 +17,8 @@ import type { JunitCase, JunitSuite } from './junit.js';
 export function comparisonSuite(comparison: Comparison, options: { timestamp?: string } = {}): JunitSuite {
   const classname = `loadlab.compare.${comparison.scenario}`;
   const cases: JunitCase[] = comparison.metrics.map((m) => {
-    const numbers = `${comparison.a.label} ${sideFigure(m.pooled?.a ?? m.a.median, m.unit)} (n=${m.a.n}), ${comparison.b.label} ${sideFigure(
-      m.pooled?.b ?? m.b.median,
+    const numbers = `${comparison.a.label} ${sideFigure(m.geoMean?.a ?? m.a.median, m.unit)} (n=${m.a.n}), ${comparison.b.label} ${sideFigure(
+      m.geoMean?.b ?? m.b.median,
       m.unit,
     )} (n=${m.b.n}), change ${changeText(m)}${m.pValue === undefined ? '' : `, p=${m.pValue.toPrecision(3)} (${m.pMethod})`}`;
     const summary = `${m.verdict}: ${m.reason}`;

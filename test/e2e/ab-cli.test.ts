@@ -80,12 +80,10 @@ describe('loadlab ab', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(comparison.mode).toBe('duet');
     expect(comparison.design).toBe('paired');
-    expect(comparison.method).toMatch(
-      /^Latency percentiles of all requests pooled.*two-stage bootstrap \(pairs of runs/,
-    );
+    expect(comparison.method).toMatch(/^Latency percentiles: .*two-stage bootstrap \(pairs of runs/);
     expect(comparison.method).toMatch(/other figures: .*signed-rank.*6 pairs/);
     const p50 = comparison.metrics.find((m) => m.metric === 'p50');
-    expect(p50?.method).toBe('pooled');
+    expect(p50?.method).toBe('bootstrap');
     expect(p50?.verdict).toBe('worse');
     expect(p50?.change?.low).toBeGreaterThan(0.2);
     expect(comparison.gate).toBe('fail');

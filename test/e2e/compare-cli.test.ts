@@ -38,7 +38,7 @@ async function writeResult(path: string, doc: unknown): Promise<string> {
 
 describe('loadlab compare on real runs', () => {
   beforeAll(async () => {
-    // 5 + 5 real runs of 3 s each: the smallest design with a finite 95% interval of pooled latency.
+    // 5 + 5 real runs of 3 s each: the smallest design with a finite 95% interval of latency.
     const folders = await makeFixedLatencyRuns({
       outDir: dir,
       variants: [
@@ -67,7 +67,7 @@ describe('loadlab compare on real runs', () => {
     // The tail is noisier on a shared host (its interval may straddle 0), but it moves the same way.
     expect(changes(row('p90 latency'))[0]).toBeGreaterThan(0);
     expect(stdout).toContain(
-      'method: Latency percentiles of all requests pooled, 95% CI from a two-stage bootstrap (runs, then requests; 4000 resamples, expanded percentile), n=5 vs 5; other figures: Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=5 vs 5',
+      "method: Latency percentiles: geometric mean of the runs' percentiles, 95% CI from a two-stage bootstrap (runs, then their requests; 4000 resamples, expanded percentile), n=5 vs 5; other figures: Hodges-Lehmann shift, 95% CI from exact Mann-Whitney, n=5 vs 5",
     );
     expect(lines[0]).toMatch(/^compare fixed-latency: A = 5 runs \(.*fast\), B = 5 runs \(.*slow\)$/);
   });
@@ -116,7 +116,7 @@ describe('loadlab compare on real runs', () => {
     expect(one.code).toBe(4);
     const p50 = one.stdout.split('\n').find((l) => l.startsWith('p50 latency'))!;
     expect(p50).toContain(
-      'inconclusive (not enough runs: n=1 vs 1; a finite 95% interval of pooled latency needs at least 5 runs each)',
+      'inconclusive (not enough runs: n=1 vs 1; a finite 95% interval of a latency percentile needs at least 5 runs each)',
     );
     expect(one.stdout).toContain('gate: inconclusive');
     // Throughput is still one figure per run, with its own minimum.
@@ -129,10 +129,10 @@ describe('loadlab compare on real runs', () => {
     const main = JSON.parse((await compare([fast, slow, '--json', '--phase', 'main'])).stdout) as Comparison;
     const p50 = (c: Comparison) => c.metrics.find((m) => m.metric === 'p50')!;
     // The phase's seconds hold nearly every request (not those answered after it ended).
-    expect(main.metrics.every((m) => m.method === (m.metric.startsWith('p') ? 'pooled' : 'per-run'))).toBe(
+    expect(main.metrics.every((m) => m.method === (m.metric.startsWith('p') ? 'bootstrap' : 'rank'))).toBe(
       true,
     );
-    expect(p50(main).pooled!.a).toBeCloseTo(p50(whole).pooled!.a, -1);
+    expect(p50(main).geoMean!.a).toBeCloseTo(p50(whole).geoMean!.a, -1);
     expect(p50(main).verdict).toBe('worse');
     const bad = await compare([fast, slow, '--phase', 'steady']);
     expect(bad.code).toBe(2);

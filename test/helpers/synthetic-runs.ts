@@ -65,8 +65,8 @@ export function runWith(f: RunFigures): ResultDocument {
 
 /**
  * 10,000 latencies whose p50, p90, p99 and p99.9 are the given ones (within the histogram's 3
- * significant digits), so that the run's histogram agrees with its summary: what the pooled
- * comparison reads.
+ * significant digits), so that the run's histogram agrees with its summary: what the latency
+ * bootstrap reads.
  */
 function histogramWith(q: { p50: number; p90: number; p99: number; p999: number }) {
   const h = createLatencyHistogram();

@@ -60,28 +60,28 @@ describe('compareRunSets with each run’s latency', () => {
   const runs = (scale: number, n: number) =>
     Array.from({ length: n }, (_, i) => syntheticResult({ seconds: 12, p99: () => 10 * scale + i * 0.01 }));
 
-  it('compares latency percentiles pooled, names both methods, and keeps throughput per run', () => {
+  it('bootstraps latency percentiles, names both methods, and keeps throughput on ranks', () => {
     const c = compareRunSets(side('A', runs(1, 5)), side('B', runs(1, 5)), { design: 'paired' });
     const p99 = c.metrics.find((m) => m.metric === 'p99')!;
-    expect(p99.method).toBe('pooled');
-    expect(p99.pooled).toBeDefined();
+    expect(p99.method).toBe('bootstrap');
+    expect(p99.geoMean).toBeDefined();
     // The same histograms on both sides: no change, with an interval of 0 width around 0.
     expect(p99.verdict).toBe('no change');
-    expect(c.metrics.find((m) => m.metric === 'rps')!.method).toBe('per-run');
+    expect(c.metrics.find((m) => m.metric === 'rps')!.method).toBe('rank');
     expect(c.method).toMatch(
-      /^Latency percentiles of all requests pooled, 95% CI from a two-stage bootstrap/,
+      /^Latency percentiles: geometric mean of the runs' percentiles, 95% CI from a two-stage bootstrap/,
     );
     expect(c.method).toContain('other figures: Hodges-Lehmann shift of paired log ratios');
     expect(c.minimum!.verdicts).toBe('latency: at least 5 pairs; other figures: at least 6 pairs');
     expect(c.minimum!.gates).toBe('latency: at least 4 pairs; other figures: at least 5 pairs');
   });
 
-  it('says inconclusive with 4 pairs, naming the pooled minimum, but gates on 4', () => {
+  it('says inconclusive with 4 pairs, naming the latency minimum, but gates on 4', () => {
     const c = compareRunSets(side('A', runs(1, 4)), side('B', runs(1, 4)), { design: 'paired' });
     const p99 = c.metrics.find((m) => m.metric === 'p99')!;
     expect(p99.verdict).toBe('inconclusive');
     expect(p99.reason).toBe(
-      'not enough runs: 4 pairs; a finite 95% interval of pooled latency needs at least 5 pairs',
+      'not enough runs: 4 pairs; a finite 95% interval of a latency percentile needs at least 5 pairs',
     );
     expect(p99.gateBounds).toBeDefined();
   });
@@ -90,6 +90,6 @@ describe('compareRunSets with each run’s latency', () => {
     const a = side('A', runs(1, 5));
     const { latency: _, ...withoutLatency } = side('B', runs(1, 5));
     const c = compareRunSets(a, withoutLatency, { design: 'paired' });
-    expect(c.metrics.find((m) => m.metric === 'p99')!.method).toBe('per-run');
+    expect(c.metrics.find((m) => m.metric === 'p99')!.method).toBe('rank');
   });
 });

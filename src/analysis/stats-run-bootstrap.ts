@@ -1,19 +1,23 @@
 /**
- * The change in a latency percentile between two sets of runs, each set's requests pooled into
- * one distribution, with a two-stage bootstrap for its uncertainty:
+ * The change in a latency percentile between two sets of runs, with a two-stage bootstrap for its
+ * uncertainty. Each run counts once, however many requests it holds or how slow its tail is:
  *
- *   pooled estimate   ln(Q_B / Q_A): Q the percentile of all of a side's requests together
+ *   a side's figure   the geometric mean of its runs' percentiles, exp(mean ln Qᵢ)
+ *   estimate          ln(B's figure / A's figure); paired, the mean of the pairs' ln(Q_Bᵢ / Q_Aᵢ)
  *   one replicate     1. draw runs with replacement (paired: the same pair indices on both sides,
  *                        so noise the two sides of a pair shared cancels in the ratio)
- *                     2. within each drawn run, give every request a Poisson(1) weight (a bucket
- *                        of c equal latencies gets a Poisson(c) count: the Poisson bootstrap)
- *                     3. pool each side's weighted requests and take the ratio of percentiles
+ *                     2. for each drawn run, give every request a Poisson(1) weight (a bucket of
+ *                        c equal latencies gets a Poisson(c) count: the Poisson bootstrap) and
+ *                        take that run's percentile again
+ *                     3. the estimate over the drawn, reweighted runs
  *
  * Stage 1 carries the run-to-run variation (each run's own pauses, the host's state), stage 2 the
- * sampling noise of a percentile within a run (Davison & Hinkley, Bootstrap Methods and their
- * Application, 1997, §3.8, two-stage sampling). Intervals are percentile intervals of the
- * replicates, widened for the few runs a comparison has (see {@link bootstrapBounds}). Pure and
- * seeded: the same runs and seed give the same figures.
+ * sampling noise of a percentile inside a run, which a run of few requests has more of (Davison &
+ * Hinkley, Bootstrap Methods and their Application, 1997, §3.8, two-stage sampling). Pooling all
+ * requests instead would let the one run with the slowest tail set the figure, and five such runs
+ * are not five observations. Intervals are percentile intervals of the replicates, widened for the
+ * few runs a comparison has (see {@link bootstrapBounds}). Pure and seeded: the same runs and seed
+ * give the same figures.
  */
 import { createRandom, type Random } from '../../protocol/index.js';
 import { normalCdf } from './stats-normal.js';
@@ -26,7 +30,7 @@ export interface LatencyCounts {
   counts: readonly number[];
 }
 
-export interface PooledBootstrapInput {
+export interface RunBootstrapInput {
   a: readonly LatencyCounts[];
   b: readonly LatencyCounts[];
   /** Run i of A was taken with run i of B (a duet); needs as many runs on each side. */
@@ -39,70 +43,92 @@ export interface PooledBootstrapInput {
   seed?: number;
 }
 
-/** Per quantile: the pooled figures and the sorted replicates of ln(Q_B / Q_A). */
-export interface PooledQuantileChange {
+/** Per quantile: each side's figure and the sorted replicates of the log change. */
+export interface RunQuantileChange {
   quantile: number;
-  /** The percentile of all of A's requests pooled, µs (0 when A has none). */
-  pooledAUs: number;
-  pooledBUs: number;
-  /** ln(pooledB / pooledA). */
+  /** The geometric mean of A's runs' percentiles, µs (runs without requests left out). */
+  aUs: number;
+  bUs: number;
+  /** ln(bUs / aUs). */
   estimate: number;
-  /** Replicates of ln(Q_B / Q_A) over resampled runs, ascending; replicates with an empty side are left out. */
+  /** Replicates of the estimate over resampled runs and requests, ascending. */
   replicates: Float64Array;
 }
 
-/** Pools each side and bootstraps the change of every asked percentile at once. */
-export function pooledQuantileChanges(input: PooledBootstrapInput): PooledQuantileChange[] {
+/** Bootstraps the change of every asked percentile at once. */
+export function runQuantileChanges(input: RunBootstrapInput): RunQuantileChange[] {
   const { a, b, paired, quantiles } = input;
   if (paired && a.length !== b.length) {
     throw new RangeError(`paired bootstrap: A has ${a.length} runs and B has ${b.length}`);
   }
   const order = quantiles.map((q, i) => ({ q, i })).sort((x, y) => x.q - y.q);
-  // The estimate from the exact values.
+  // The estimate from the exact values of each run.
   const exact = indexRuns([...a, ...b], (v) => v);
-  const pooledA = pooledQuantiles(exact.runs.slice(0, a.length), exact.grid, order);
-  const pooledB = pooledQuantiles(exact.runs.slice(a.length), exact.grid, order);
+  const exactLogs = exact.runs.map((run) => logQuantilesOf(run, exact.grid, order, (v) => Math.log(v)));
+  const figureA = meanLogs(exactLogs.slice(0, a.length), quantiles.length);
+  const figureB = meanLogs(exactLogs.slice(a.length), quantiles.length);
   // The replicates on bins 0.5% wide: a run holds a few hundred of them instead of thousands of
   // distinct values, and a bin moves a percentile by at most 0.5%.
   const coarse = indexRuns([...a, ...b], (v) => Math.floor(Math.log(v) / binWidth));
   const runsA = coarse.runs.slice(0, a.length);
   const runsB = coarse.runs.slice(a.length);
-  const grid = coarse.grid;
-  const accA = new Float64Array(grid.length);
-  const accB = new Float64Array(grid.length);
-  const qa = new Float64Array(quantiles.length);
-  const qb = new Float64Array(quantiles.length);
+  const acc = new Float64Array(coarse.grid.length);
+  const binLog = (k: number) => k * binWidth;
 
   const random = createRandom(input.seed ?? 1);
   const resamples = input.resamples ?? 4000;
   const replicates = quantiles.map(() => new Float64Array(resamples));
   let kept = 0;
+  const sumA = new Float64Array(quantiles.length);
+  const sumB = new Float64Array(quantiles.length);
+  const one = new Float64Array(quantiles.length);
   const picksA = new Int32Array(a.length);
   const picksB = new Int32Array(b.length);
-  const timesA = new Int32Array(a.length);
-  const timesB = new Int32Array(b.length);
   for (let r = 0; r < resamples; r++) {
     for (let k = 0; k < picksA.length; k++) picksA[k] = Math.floor(random.next() * a.length);
     if (paired) picksB.set(picksA);
     else for (let k = 0; k < picksB.length; k++) picksB[k] = Math.floor(random.next() * b.length);
-    const okA = resampleInto(runsA, picksA, timesA, accA, random);
-    const okB = resampleInto(runsB, picksB, timesB, accB, random);
-    if (!okA || !okB) continue;
-    quantilesOf(accA, grid, order, qa);
-    quantilesOf(accB, grid, order, qb);
+    const nA = resampledLogSum(runsA, picksA, coarse.grid, order, acc, one, sumA, random, binLog);
+    const nB = resampledLogSum(runsB, picksB, coarse.grid, order, acc, one, sumB, random, binLog);
+    if (nA === 0 || nB === 0) continue;
     for (let i = 0; i < quantiles.length; i++) {
-      // Bin indices: their difference times the width is the log ratio.
-      (replicates[i] as Float64Array)[kept] = ((qb[i] as number) - (qa[i] as number)) * binWidth;
+      (replicates[i] as Float64Array)[kept] = (sumB[i] as number) / nB - (sumA[i] as number) / nA;
     }
     kept++;
   }
   return quantiles.map((quantile, i) => ({
     quantile,
-    pooledAUs: pooledA[i] as number,
-    pooledBUs: pooledB[i] as number,
-    estimate: Math.log((pooledB[i] as number) / (pooledA[i] as number)),
+    aUs: Math.exp(figureA[i] as number),
+    bUs: Math.exp(figureB[i] as number),
+    estimate: (figureB[i] as number) - (figureA[i] as number),
     replicates: (replicates[i] as Float64Array).slice(0, kept).sort(),
   }));
+}
+
+/** The mean over runs (those with requests) of each quantile's log; NaN when no run has requests. */
+function meanLogs(logs: readonly (Float64Array | undefined)[], n: number): Float64Array {
+  const sum = new Float64Array(n);
+  let runs = 0;
+  for (const run of logs) {
+    if (run === undefined) continue;
+    runs++;
+    for (let i = 0; i < n; i++) sum[i] = (sum[i] as number) + (run[i] as number);
+  }
+  return sum.map((x) => x / runs);
+}
+
+/** Each quantile's log for one run's counts; undefined when the run has no requests. */
+function logQuantilesOf(
+  run: IndexedRun,
+  grid: readonly number[],
+  order: readonly { q: number; i: number }[],
+  log: (gridValue: number) => number,
+): Float64Array | undefined {
+  const acc = new Float64Array(grid.length);
+  run.slots.forEach((slot, j) => (acc[slot] += run.counts[j] as number));
+  const out = new Float64Array(order.length);
+  if (!quantilesOf(acc, grid, order, out)) return undefined;
+  return out.map(log);
 }
 
 /** Width of the bootstrap's bins on the log scale (0.5%). */
@@ -137,43 +163,30 @@ function indexRuns(
   };
 }
 
-/** The asked quantiles of the runs' counts pooled (in `order`'s original positions). */
-function pooledQuantiles(
-  runs: readonly IndexedRun[],
-  grid: readonly number[],
-  order: readonly { q: number; i: number }[],
-): number[] {
-  const acc = new Float64Array(grid.length);
-  for (const run of runs) run.slots.forEach((slot, j) => (acc[slot] += run.counts[j] as number));
-  const out = new Float64Array(order.length);
-  quantilesOf(acc, grid, order, out);
-  return Array.from(out);
-}
-
 /**
- * Adds each picked run's Poisson-weighted counts into `acc`; false when nothing was drawn. A run
- * picked m times gives each of its requests the sum of m Poisson(1) weights, a Poisson(m) weight,
- * so a bucket of c gets one Poisson(m·c) draw.
+ * For each picked run, Poisson-reweights its requests into `acc` and adds each quantile's log to
+ * `sums`; returns how many picked runs had requests (those without are left out).
  */
-function resampleInto(
+function resampledLogSum(
   runs: readonly IndexedRun[],
   picks: Int32Array,
-  times: Int32Array,
+  grid: readonly number[],
+  order: readonly { q: number; i: number }[],
   acc: Float64Array,
+  one: Float64Array,
+  sums: Float64Array,
   random: Random,
-): boolean {
-  acc.fill(0);
-  times.fill(0);
-  for (const p of picks) times[p] = (times[p] as number) + 1;
-  let total = 0;
-  for (let r = 0; r < runs.length; r++) {
-    const m = times[r] as number;
-    if (m === 0) continue;
-    const { slots, counts } = runs[r] as (typeof runs)[number];
+  log: (gridValue: number) => number,
+): number {
+  sums.fill(0);
+  let counted = 0;
+  for (const p of picks) {
+    const { slots, counts } = runs[p] as IndexedRun;
+    let total = 0;
     for (let j = 0; j < slots.length; j++) {
-      const lambda = m * (counts[j] as number);
+      const lambda = counts[j] as number;
       let c: number;
-      if (lambda <= poissonTableLimit) {
+      if (lambda <= poissonTableLimit && Number.isInteger(lambda)) {
         // Inlined table draw: this loop is nearly all of a comparison's time.
         const table = poissonCdfTable(lambda);
         const u = random.next();
@@ -182,28 +195,59 @@ function resampleInto(
       } else {
         c = poissonDraw(lambda, random);
       }
-      acc[slots[j] as number] += c;
+      acc[slots[j] as number] = c;
       total += c;
     }
+    if (total === 0) {
+      for (let j = 0; j < slots.length; j++) acc[slots[j] as number] = 0;
+      continue;
+    }
+    quantilesOfSlots(acc, slots, grid, order, total, one);
+    for (let j = 0; j < slots.length; j++) acc[slots[j] as number] = 0;
+    for (let i = 0; i < one.length; i++) sums[i] = (sums[i] as number) + log(one[i] as number);
+    counted++;
   }
-  return total > 0;
+  return counted;
+}
+
+/** Like {@link quantilesOf}, scanning only a run's own slots (ascending) of `acc`. */
+function quantilesOfSlots(
+  acc: Float64Array,
+  slots: Int32Array,
+  grid: readonly number[],
+  order: readonly { q: number; i: number }[],
+  total: number,
+  out: Float64Array,
+): void {
+  let k = 0;
+  let cumulative = 0;
+  for (let j = 0; j < slots.length && k < order.length; j++) {
+    const slot = slots[j] as number;
+    cumulative += acc[slot] as number;
+    while (k < order.length) {
+      const { q, i } = order[k] as { q: number; i: number };
+      if (cumulative < Math.max(1, Math.floor(q * total + 0.5))) break;
+      out[i] = grid[slot] as number;
+      k++;
+    }
+  }
 }
 
 /**
  * Fills `out` with the values at the asked quantiles of the counts in `acc` over `grid`, ranked as
  * HdrHistogram's getValueAtPercentile ranks them: the first value whose cumulative count reaches
- * max(1, ⌊q·total + 0.5⌋); every output is 0 when `acc` is empty.
+ * max(1, ⌊q·total + 0.5⌋); false (and every output 0) when `acc` is empty.
  */
 function quantilesOf(
   acc: Float64Array,
   grid: readonly number[],
   order: readonly { q: number; i: number }[],
   out: Float64Array,
-): void {
+): boolean {
   let total = 0;
   for (let j = 0; j < acc.length; j++) total += acc[j] as number;
   out.fill(0);
-  if (total === 0) return;
+  if (total === 0) return false;
   let k = 0;
   let cumulative = 0;
   for (let j = 0; j < acc.length && k < order.length; j++) {
@@ -216,6 +260,7 @@ function quantilesOf(
       k++;
     }
   }
+  return true;
 }
 
 /**

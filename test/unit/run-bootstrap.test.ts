@@ -4,7 +4,7 @@ import {
   bootstrapBounds,
   latencyCountsOf,
   poissonDraw,
-  pooledQuantileChanges,
+  runQuantileChanges,
   studentTCdf,
   studentTQuantile,
   type LatencyCounts,
@@ -74,51 +74,71 @@ function duet(seed: number, pairs: number, shift: number): { a: LatencyCounts[];
 }
 
 const p99Bounds = (input: { a: LatencyCounts[]; b: LatencyCounts[] }, paired = true) => {
-  const [change] = pooledQuantileChanges({ ...input, paired, quantiles: [0.99], resamples: 1500 });
+  const [change] = runQuantileChanges({ ...input, paired, quantiles: [0.99], resamples: 1500 });
   return { change: change!, two: bootstrapBounds(change!.replicates, input.a.length, 0.95, 'two-sided') };
 };
 
-describe('pooled percentiles with a two-stage bootstrap', () => {
-  it('estimates the change as the ratio of the pooled histograms’ percentiles, as HdrHistogram reads them', () => {
+describe('latency percentiles of runs with a two-stage bootstrap', () => {
+  it('estimates each side as the geometric mean of its runs’ percentiles, as HdrHistogram reads them', () => {
     const random = createRandom(3);
-    const hs = [0, 1, 2].map(() => {
+    const hs = [0, 1, 2].map((k) => {
       const h = createLatencyHistogram();
-      for (let i = 0; i < 1000; i++) recordLatencyUs(h, 4000 * Math.exp(0.6 * normal(random)));
+      for (let i = 0; i < 1000; i++) recordLatencyUs(h, 4000 * (1 + k) * Math.exp(0.6 * normal(random)));
       return h;
     });
-    const pooledA = createLatencyHistogram();
-    pooledA.add(hs[0]!);
-    pooledA.add(hs[1]!);
-    const [p50, p99] = pooledQuantileChanges({
+    const [p50, p99] = runQuantileChanges({
       a: [latencyCountsOf(hs[0]!), latencyCountsOf(hs[1]!)],
       b: [latencyCountsOf(hs[2]!)],
       paired: false,
       quantiles: [0.5, 0.99],
       resamples: 10,
     });
-    expect(p50!.pooledAUs).toBe(pooledA.getValueAtPercentile(50));
-    expect(p99!.pooledAUs).toBe(pooledA.getValueAtPercentile(99));
-    expect(p99!.pooledBUs).toBe(hs[2]!.getValueAtPercentile(99));
-    expect(p99!.estimate).toBeCloseTo(Math.log(p99!.pooledBUs / p99!.pooledAUs), 12);
+    const geo = (q: number) => Math.sqrt(hs[0]!.getValueAtPercentile(q) * hs[1]!.getValueAtPercentile(q));
+    expect(p50!.aUs).toBeCloseTo(geo(50), 6);
+    expect(p99!.aUs).toBeCloseTo(geo(99), 6);
+    expect(p99!.bUs).toBeCloseTo(hs[2]!.getValueAtPercentile(99), 6);
+    expect(p99!.estimate).toBeCloseTo(Math.log(p99!.bUs / p99!.aUs), 12);
+  });
+
+  it('counts each run once: one run with a far slower tail does not decide the comparison', () => {
+    // Pairs that mostly say B is faster, and one pair where B's run collapsed (p99 5x A's): with
+    // all requests pooled the collapsed runs' seconds-long tails would set both sides' p99.
+    const random = createRandom(17);
+    const a: LatencyCounts[] = [];
+    const b: LatencyCounts[] = [];
+    for (const [fa, fb] of [
+      [60, 50],
+      [40, 14],
+      [30, 6],
+      [1, 5],
+      [80, 58],
+    ] as const) {
+      a.push(run(random, 2000, 5, 0.3, fa));
+      b.push(run(random, 2000, 5, 0.3, fb));
+    }
+    const { change, two } = p99Bounds({ a, b });
+    expect(two!.low).toBeLessThan(0);
+    expect(two!.high).toBeGreaterThan(0);
+    expect(Math.exp(change.estimate) - 1).toBeLessThan(0);
   });
 
   it('gives the same figures for the same runs and seed, and other replicates for another seed', () => {
     const input = duet(11, 5, 0);
-    const once = pooledQuantileChanges({
+    const once = runQuantileChanges({
       ...input,
       paired: true,
       quantiles: [0.99],
       resamples: 300,
       seed: 5,
     });
-    const again = pooledQuantileChanges({
+    const again = runQuantileChanges({
       ...input,
       paired: true,
       quantiles: [0.99],
       resamples: 300,
       seed: 5,
     });
-    const other = pooledQuantileChanges({
+    const other = runQuantileChanges({
       ...input,
       paired: true,
       quantiles: [0.99],
