@@ -71,6 +71,8 @@ async function timed(cmd, args) {
 async function wrk(url, connections, durS) {
   const r = await timed('wrk', ['-t1', `-c${connections}`, `-d${durS}s`, '--latency', url]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)[1]);
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout);
+  if (non2xx !== null) throw new Error(`wrk got ${non2xx[1]} answers that are not 2xx/3xx from ${url}`);
   const pct = (p) => {
     const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
     return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
@@ -102,6 +104,8 @@ async function autocannon(url, connections, durS) {
 async function loadlab(url, load) {
   const r = await timed(process.execPath, ['bench/lib/loadlab-run.mjs', JSON.stringify({ url, load })]);
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
+  // A target answering errors (e.g. nginx refusing to read its files) would make every figure moot.
+  if (j.errors > j.responses * 0.01) throw new Error(`loadlab counted ${j.errors} errors against ${url}`);
   return { ...j, cpuPct: r.cpuPct, rssMb: r.rssMb, cpu: r.cpu };
 }
 
@@ -259,8 +263,8 @@ if (sections.includes('alone') || sections.includes('open')) {
 if (sections.includes('open')) {
   const closedServed = median(alone['loadlab closed'].map((r) => r.served));
   const open = [];
-  for (const share of [0.8, 0.9, 0.95, 1.0, 1.05, 1.1]) {
-    const rate = Math.round((closedServed * share) / 500) * 500;
+  for (const share of [0.8, 0.9, 1.0, 1.1, 1.2, 1.3]) {
+    const rate = Math.round((closedServed * share) / 100) * 100;
     const durS = Math.min(seconds, 5);
     const r = await counted((u) => loadlab(u, { ...openLoad(rate, durS), maxInFlight: 200 }));
     const kept = r.sent >= r.planned * 0.99 && r.dropped === 0 && r.served >= rate * 0.99;
