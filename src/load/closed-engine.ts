@@ -90,9 +90,9 @@ export class ClosedEngine {
         this.#totals.responses++;
         const kind = this.#o.checkStatus(index, status);
         if (kind !== undefined) this.#totals.statusErrors++;
-        this.#o.recorder.response(endMs - sentMs, bytes, kind);
+        this.#o.recorder.response(endMs - sentMs, bytes, kind, undefined, endMs);
         this.#settled(1);
-        if (this.#retiring.has(connection)) {
+        if (this.#retiring.size !== 0 && this.#retiring.has(connection)) {
           if (connection.inFlight === 0) {
             this.#retiring.delete(connection);
             connection.close();

@@ -33,19 +33,29 @@ export interface HttpConnectionOptions {
   stats?: ConnectionStats;
 }
 
-interface Sent<T> {
-  tag: T;
-  head: boolean;
-  sentMs: number;
-}
+/**
+ * Where plain TCP connections read into (`onread`): one buffer for every connection of the thread,
+ * since each read is framed before the next one starts; the framer copies what it must keep.
+ */
+let sharedReadBuffer: Buffer | undefined;
+const readBufferBytes = 64 * 1024;
 
 /** A keep-alive connection carrying requests in order. */
 export class HttpConnection<T> implements LoadConnection<T> {
   readonly #socket: Socket;
   readonly #events: ConnectionEvents<T>;
   readonly #framer: ResponseFramer;
-  readonly #queue: Sent<T>[] = [];
+  /**
+   * Requests written and not yet answered, `[#head, #tail)` oldest first: tag, HEAD or not, sent
+   * at. The slots are reused once all are answered, so a request allocates nothing here.
+   */
+  readonly #tags: T[] = [];
+  readonly #heads: boolean[] = [];
+  readonly #sentMs: number[] = [];
   #head = 0;
+  #tail = 0;
+  /** Whether the oldest unanswered request is a HEAD (its answer has no body), for the framer. */
+  readonly #bodiless = (): boolean => this.#heads[this.#head] ?? false;
   #closed = false;
   #connected = false;
   /** Set when the server said it will close after the current response. */
@@ -55,16 +65,34 @@ export class HttpConnection<T> implements LoadConnection<T> {
     this.#events = events;
     this.#framer = new ResponseFramer({
       onResponse: (status, bytes, close) => {
-        const sent = this.#shift();
         if (close) this.#closing = true;
-        if (sent !== undefined) this.#events.onResponse(this, sent.tag, status, bytes, sent.sentMs);
+        const at = this.#head;
+        if (at < this.#tail) {
+          const tag = this.#tags[at] as T;
+          const sentMs = this.#sentMs[at] as number;
+          this.#shift();
+          this.#events.onResponse(this, tag, status, bytes, sentMs);
+        }
         if (close) this.#fail('reset');
       },
     });
     const openedAt = performance.now();
     const { stats, tls } = options;
     if (tls === undefined) {
-      this.#socket = connect({ host: target.host, port: target.port, noDelay: true });
+      // Read into one reused buffer, straight to the framer: no Buffer and no stream push per read.
+      const buffer = (sharedReadBuffer ??= Buffer.allocUnsafe(readBufferBytes));
+      this.#socket = connect({
+        host: target.host,
+        port: target.port,
+        noDelay: true,
+        onread: {
+          buffer,
+          callback: (n) => {
+            this.#read(buffer, n, true);
+            return true;
+          },
+        },
+      });
       this.#socket.once('connect', () => {
         stats?.connected(performance.now() - openedAt);
         this.#established();
@@ -87,16 +115,7 @@ export class HttpConnection<T> implements LoadConnection<T> {
         } else this.#established();
       });
     }
-    this.#socket.on('data', (chunk: Buffer) => {
-      try {
-        this.#framer.feed(chunk, () => this.#queue[this.#head]?.head ?? false);
-      } catch (error) {
-        // Only bytes the target got wrong are its transport error ("framing"); anything else (the
-        // engine's own onResponse, recorder or status check) is a bug of ours and must not pass as one.
-        if (error instanceof FramingError) this.#fail('framing');
-        else throw error;
-      }
-    });
+    if (tls !== undefined) this.#socket.on('data', (chunk: Buffer) => this.#read(chunk, chunk.length, false));
     this.#socket.on('end', () => {
       // A response delimited by the close is complete now; whatever is still unanswered was reset.
       this.#framer.end();
@@ -104,6 +123,18 @@ export class HttpConnection<T> implements LoadConnection<T> {
     });
     this.#socket.on('error', (error) => this.#fail(transportErrorKind(error), error.message));
     this.#socket.on('close', () => this.#fail('reset'));
+  }
+
+  /** Frames `n` bytes read into `buffer` (`reused`: read into again afterwards). */
+  #read(buffer: Buffer, n: number, reused: boolean): void {
+    try {
+      this.#framer.feed(n === buffer.length ? buffer : buffer.subarray(0, n), this.#bodiless, reused);
+    } catch (error) {
+      // Only bytes the target got wrong are its transport error ("framing"); anything else (the
+      // engine's own onResponse, recorder or status check) is a bug of ours and must not pass as one.
+      if (error instanceof FramingError) this.#fail('framing');
+      else throw error;
+    }
   }
 
   #established(): void {
@@ -118,7 +149,7 @@ export class HttpConnection<T> implements LoadConnection<T> {
 
   /** Requests written and not yet answered. */
   get inFlight(): number {
-    return this.#queue.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** True once the connection failed or was closed: it takes no more requests. */
@@ -128,12 +159,15 @@ export class HttpConnection<T> implements LoadConnection<T> {
 
   /** Run-clock ms at which the oldest unanswered request was written, or undefined when none is. */
   get oldestSentMs(): number | undefined {
-    return this.#queue[this.#head]?.sentMs;
+    return this.#head < this.#tail ? this.#sentMs[this.#head] : undefined;
   }
 
   /** Writes one serialised request; `head` says a HEAD request's answer has no body. */
   send(text: string, tag: T, sentMs: number, head = false): void {
-    this.#queue.push({ tag, head, sentMs });
+    const i = this.#tail++;
+    this.#tags[i] = tag;
+    this.#heads[i] = head;
+    this.#sentMs[i] = sentMs;
     this.#socket.write(text);
   }
 
@@ -152,37 +186,48 @@ export class HttpConnection<T> implements LoadConnection<T> {
    * first, with the run-clock ms each was written): the engine accounts for them itself.
    */
   close(): Unanswered<T>[] {
-    const unanswered = this.#closed
-      ? []
-      : this.#queue.slice(this.#head).map((s) => ({ tag: s.tag, sentMs: s.sentMs }));
+    const unanswered: Unanswered<T>[] = [];
+    if (!this.#closed) {
+      for (let i = this.#head; i < this.#tail; i++) {
+        unanswered.push({ tag: this.#tags[i] as T, sentMs: this.#sentMs[i] as number });
+      }
+    }
     this.#closed = true;
-    this.#queue.length = 0;
-    this.#head = 0;
+    this.#clear();
     this.#socket.destroy();
     return unanswered;
   }
 
-  #shift(): Sent<T> | undefined {
-    const sent = this.#queue[this.#head];
-    if (sent === undefined) return undefined;
+  /** Drops the oldest unanswered request. */
+  #shift(): void {
     this.#head++;
-    // Compact now and then rather than shift() on every answer.
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
+    // Start again from slot 0 once all are answered; compact now and then when they never all are.
+    if (this.#head === this.#tail) {
       this.#head = 0;
+      this.#tail = 0;
     } else if (this.#head > 1024) {
-      this.#queue.splice(0, this.#head);
+      this.#tags.splice(0, this.#head);
+      this.#heads.splice(0, this.#head);
+      this.#sentMs.splice(0, this.#head);
+      this.#tail -= this.#head;
       this.#head = 0;
     }
-    return sent;
+  }
+
+  /** Forgets every request (the connection is done). */
+  #clear(): void {
+    this.#tags.length = 0;
+    this.#heads.length = 0;
+    this.#sentMs.length = 0;
+    this.#head = 0;
+    this.#tail = 0;
   }
 
   #fail(kind: TransportErrorKind, detail?: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    const tags = this.#queue.slice(this.#head).map((s) => s.tag);
-    this.#queue.length = 0;
-    this.#head = 0;
+    const tags = this.#tags.slice(this.#head, this.#tail);
+    this.#clear();
     this.#socket.destroy();
     this.#events.onFailure(this, tags, kind, detail);
   }

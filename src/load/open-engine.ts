@@ -118,7 +118,7 @@ export class OpenEngine {
         this.#totals.responses++;
         const kind = this.#o.checkStatus(tag.index, status);
         if (kind !== undefined) this.#totals.statusErrors++;
-        this.#o.recorder.response(endMs - tag.dueMs, bytes, kind, endMs - sentMs);
+        this.#o.recorder.response(endMs - tag.dueMs, bytes, kind, endMs - sentMs, endMs);
         this.#completed(1);
       },
       onFailure: (_connection, tags, kind) => this.#failed(tags.length, kind),

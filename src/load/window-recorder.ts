@@ -49,10 +49,17 @@ export class WindowRecorder {
 
   /**
    * Records one response of the given latency (milliseconds, fractional). The open model also
-   * gives the service time (from the actual send), kept in a second histogram.
+   * gives the service time (from the actual send), kept in a second histogram. `atMs`: when the
+   * answer came, ms since the run's start, if the caller has just read the clock (saves reading it again).
    */
-  response(latencyMs: number, bytes: number, errorKind: string | undefined, serviceMs?: number): void {
-    const w = this.#latency(latencyMs, serviceMs);
+  response(
+    latencyMs: number,
+    bytes: number,
+    errorKind: string | undefined,
+    serviceMs?: number,
+    atMs?: number,
+  ): void {
+    const w = this.#latency(latencyMs, serviceMs, atMs);
     w.requests++;
     w.bytes += bytes;
     if (errorKind !== undefined) w.errors[errorKind] = (w.errors[errorKind] ?? 0) + 1;
@@ -75,9 +82,9 @@ export class WindowRecorder {
     w.unanswered = (w.unanswered ?? 0) + 1;
   }
 
-  /** Records a latency (and a service time) into the current window, and returns the window. */
-  #latency(latencyMs: number, serviceMs: number | undefined): OpenWindow {
-    const w = this.#current();
+  /** Records a latency (and a service time) into the current window (or that of `atMs`), and returns the window. */
+  #latency(latencyMs: number, serviceMs: number | undefined, atMs?: number): OpenWindow {
+    const w = this.#current(atMs);
     recordLatencyUs(w.histogram, Math.round(latencyMs * 1000));
     if (serviceMs !== undefined) {
       w.service ??= this.#histogram();
@@ -126,12 +133,13 @@ export class WindowRecorder {
     return this.#spare.pop() ?? createLatencyHistogram();
   }
 
-  #second(): number {
-    return Math.min(this.#lastSecond, Math.max(0, Math.floor((this.#now() - this.#startEpochMs) / 1000)));
+  /** The window of `atMs` (ms since the run's start), or of now. */
+  #second(atMs = this.#now() - this.#startEpochMs): number {
+    return Math.min(this.#lastSecond, Math.max(0, Math.floor(atMs / 1000)));
   }
 
-  #current(): OpenWindow {
-    const t = this.#second();
+  #current(atMs?: number): OpenWindow {
+    const t = this.#second(atMs);
     let w = this.#windows.get(t);
     if (w === undefined) {
       w = { histogram: this.#histogram(), requests: 0, errors: {}, bytes: 0 };

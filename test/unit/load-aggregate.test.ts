@@ -49,6 +49,18 @@ describe('WindowRecorder', () => {
     expect(agg.second(2)).toMatchObject({ requests: 0, unanswered: 1, errors: 1 });
   });
 
+  it('files an answer in the second of the time its engine read, not of a later clock reading', () => {
+    let now = 1_000_000 + 2_500;
+    const rec = new WindowRecorder(1_000_000, () => now, 5);
+    rec.response(2, 10, undefined, undefined, 1_999.9);
+    rec.response(2, 10, undefined, undefined, 9_000);
+    now += 5_000;
+    expect(rec.flush(true).map((w) => [w.t, w.requests])).toEqual([
+      [1, 1],
+      [5, 1],
+    ]);
+  });
+
   it('counts answers that arrive after the run’s last second in that second', () => {
     let now = 0;
     const rec = new WindowRecorder(0, () => now, 1);

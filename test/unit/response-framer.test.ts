@@ -19,6 +19,22 @@ function frame(chunks: Buffer[], heads: boolean[] = []): Framed[] {
   return out;
 }
 
+/** Frames `chunks` read one after the other into the same buffer, as a socket's `onread` does; the buffer is scribbled over after each read. */
+function frameReused(chunks: Buffer[]): Framed[] {
+  const out: Framed[] = [];
+  const framer = new ResponseFramer({
+    onResponse: (status, bytes, close) => out.push({ status, bytes, close }),
+  });
+  const buffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+  for (const c of chunks) {
+    c.copy(buffer);
+    framer.feed(buffer.subarray(0, c.length), () => false, true);
+    buffer.fill('X');
+  }
+  framer.end();
+  return out;
+}
+
 const length = 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world';
 const chunked =
   'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: y\r\n\r\n';
@@ -87,6 +103,45 @@ describe('ResponseFramer', () => {
           const at = [0, ...cuts.sort((a, b) => a - b), stream.length];
           const chunks = at.slice(1).map((end, i) => stream.subarray(at[i], end));
           expect(frame(chunks)).toEqual(whole);
+        },
+      ),
+    );
+  });
+
+  it('frames a head repeated byte for byte like the first, and parses anew a head of the same length that differs', () => {
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const created = 'HTTP/1.1 201 OK\r\nContent-Length: 2\r\n\r\nok';
+    const closes = 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nok';
+    const chunks = [ok, ok, created, ok, ok].map((t) => Buffer.from(t));
+    // The fourth answers a HEAD: the same head bytes, but no body this time.
+    const framed = frame(
+      [...chunks.slice(0, 3), Buffer.from(ok.slice(0, -2)), chunks[4] as Buffer],
+      [false, false, false, true],
+    );
+    expect(framed.map((r) => [r.status, r.bytes])).toEqual([
+      [200, 40],
+      [200, 40],
+      [201, 40],
+      [200, 38],
+      [200, 40],
+    ]);
+    expect(frame([Buffer.from(ok + closes.slice(0, -2))])).toEqual([
+      { status: 200, bytes: 40, close: false },
+      { status: 200, bytes: closes.length - 2, close: true },
+    ]);
+  });
+
+  it('frames the same from a read buffer that is overwritten after every read, however the bytes are split', () => {
+    const stream = Buffer.from(length + chunked + empty + interim + '\r\n' + length);
+    const whole = frame([stream]);
+    expect(whole.map((r) => r.status)).toEqual([200, 404, 204, 201, 200]);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 40 }),
+        (cuts) => {
+          const at = [0, ...cuts.sort((a, b) => a - b), stream.length];
+          const chunks = at.slice(1).map((end, i) => stream.subarray(at[i], end));
+          expect(frameReused(chunks)).toEqual(whole);
         },
       ),
     );
