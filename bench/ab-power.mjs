@@ -11,10 +11,11 @@
 // Each run is a warm-up phase (left out with --phase steady) and a steady phase of --seconds.
 // Each comparison takes the bench lock (/work/bench.lock style: --lock FILE) on its own, so other
 // benchmarks can run between comparisons but never beside one.
+// --keep DIR keeps every comparison's folder (its runs, comparison.json) there, for reading later.
 // Run: npm run build && node bench/ab-power.mjs [--comparisons 20] [--repeats 5] [--seconds 10] [--warmup 2] [--rate 300] [--db-ms 4] [--modes duet,interleaved] [--cases aa,power] [--gate p99:+0%] [--lock FILE]
 // Writes bench/results/ab-power.md. Long: comparisons × repeats × (seconds + ~3 s boot) per case and mode.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'db-ms': { type: 'string', default: '4' },
     cases: { type: 'string', default: 'aa,power' },
     lock: { type: 'string' },
+    keep: { type: 'string' },
     out: { type: 'string' },
     modes: { type: 'string', default: 'duet,interleaved' },
     gate: { type: 'string', default: 'p99:+0%' },
@@ -47,6 +49,7 @@ const env = await environment();
 console.error(JSON.stringify(env));
 
 const dir = mkdtempSync(join(tmpdir(), 'loadlab-ab-power-'));
+if (values.keep !== undefined) mkdirSync(values.keep, { recursive: true });
 const scenario = join(dir, 'power.yaml');
 writeFileSync(
   scenario,
@@ -118,14 +121,15 @@ try {
           mode,
           name,
           i,
-          pooledA: p99.pooled?.a,
-          pooledB: p99.pooled?.b,
+          geoMeanA: p99.geoMean?.a,
+          geoMeanB: p99.geoMean?.b,
           change: p99.change,
           verdict: p99.verdict,
           gate: gate.outcome,
           loadavg: (await import('node:os')).loadavg()[0],
         });
-        rmSync(out, { recursive: true, force: true });
+        if (values.keep === undefined) rmSync(out, { recursive: true, force: true });
+        else renameSync(out, join(values.keep, `${mode}-${name.split(' ')[0].replace('/', '')}-${i}`));
         console.error(
           `${mode} ${name} ${i}/${comparisons}: p99 ${p99.verdict} ${p99.reason}; gate ${gate.outcome}: ${gate.reason}`,
         );
@@ -152,7 +156,7 @@ const lines = [
   `Environment: Node ${env.node}, ${env.cpu}, ${env.os}, commit ${env.commit}, load average at start ${env.loadavg}.`,
   `Both variants' processes and the generator share the machine's cores (no pinning).`,
   '',
-  `Each comparison: \`loadlab ab ... --phase steady\` of the reference service, ${repeats} repeats of a ${warmup} s warm-up (left out) and ${seconds} s measured at ${rate} requests/s (open model), cache off, simulated database at a constant ${dbMs} ms (B: ${slowMs} ms in the power case). Latency percentiles are compared on all requests pooled, with the two-stage bootstrap (docs/compare.md).`,
+  `Each comparison: \`loadlab ab ... --phase steady\` of the reference service, ${repeats} repeats of a ${warmup} s warm-up (left out) and ${seconds} s measured at ${rate} requests/s (open model), cache off, simulated database at a constant ${dbMs} ms (B: ${slowMs} ms in the power case). Latency percentiles: each side's geometric mean of its runs' percentiles, with the two-stage bootstrap over pairs and their requests (docs/compare.md).`,
   '',
   `Two calls per comparison: the p99 **verdict** (two-sided 95% interval) and the gate \`${values.gate}\` (one-sided 95% bound; "fail" = called worse with one-sided confidence).`,
   '',
@@ -165,13 +169,13 @@ const lines = [
   '',
   `Reproduce: \`npm run build && node bench/ab-power.mjs --comparisons ${comparisons} --repeats ${repeats} --seconds ${seconds} --warmup ${warmup} --rate ${rate} --db-ms ${dbMs} --modes ${modes.join(',')} --cases ${values.cases} --gate '${values.gate}'\``,
   '',
-  'Each comparison (pooled p99 of A and B in ms, the change and its 95% interval, 1-minute load average after it):',
+  'Each comparison (p99 of A and B in ms, the geometric mean of the runs, the change and its 95% interval, 1-minute load average after it):',
   '',
   '| mode | case | # | A p99 | B p99 | change | interval | verdict | gate | load |',
   '| ---- | ---- | - | ----- | ----- | ------ | -------- | ------- | ---- | ---- |',
   ...perComparison.map(
     (c) =>
-      `| ${c.mode} | ${c.name} | ${c.i} | ${c.pooledA?.toFixed(2) ?? '—'} | ${c.pooledB?.toFixed(2) ?? '—'} | ${c.change === undefined ? '—' : pct(c.change.estimate)} | ${c.change?.low === undefined ? '—' : `${pct(c.change.low)} to ${pct(c.change.high)}`} | ${c.verdict} | ${c.gate} | ${c.loadavg.toFixed(1)} |`,
+      `| ${c.mode} | ${c.name} | ${c.i} | ${c.geoMeanA?.toFixed(2) ?? '—'} | ${c.geoMeanB?.toFixed(2) ?? '—'} | ${c.change === undefined ? '—' : pct(c.change.estimate)} | ${c.change?.low === undefined ? '—' : `${pct(c.change.low)} to ${pct(c.change.high)}`} | ${c.verdict} | ${c.gate} | ${c.loadavg.toFixed(1)} |`,
   ),
   '',
 ];

@@ -38,7 +38,7 @@ async function writeResult(path: string, doc: unknown): Promise<string> {
 
 describe('loadlab compare on real runs', () => {
   beforeAll(async () => {
-    // 5 + 5 real runs of 3 s each: the smallest design with a finite 95% interval of latency.
+    // 5 + 5 real runs of 2 s each: the smallest design with a finite 95% interval of latency.
     const folders = await makeFixedLatencyRuns({
       outDir: dir,
       variants: [
@@ -46,6 +46,7 @@ describe('loadlab compare on real runs', () => {
         { name: 'slow', delayMs: 8 },
       ],
       repeats: 5,
+      seconds: 2,
     });
     fast = folders.fast!;
     slow = folders.slow!;

@@ -15,7 +15,7 @@ describe('Poisson draws', () => {
   it('have the mean and variance λ, by table, multiplication and transformed rejection', () => {
     const random = createRandom(7);
     for (const lambda of [0.4, 1, 7.5, 12, 64, 400]) {
-      const n = 20_000;
+      const n = 12_000;
       let sum = 0;
       let squares = 0;
       for (let i = 0; i < n; i++) {
@@ -74,7 +74,7 @@ function duet(seed: number, pairs: number, shift: number): { a: LatencyCounts[];
 }
 
 const p99Bounds = (input: { a: LatencyCounts[]; b: LatencyCounts[] }, paired = true) => {
-  const [change] = runQuantileChanges({ ...input, paired, quantiles: [0.99], resamples: 1500 });
+  const [change] = runQuantileChanges({ ...input, paired, quantiles: [0.99], resamples: 1100 });
   return { change: change!, two: bootstrapBounds(change!.replicates, input.a.length, 0.95, 'two-sided') };
 };
 
@@ -165,24 +165,24 @@ describe('latency percentiles of runs with a two-stage bootstrap', () => {
 
   // Duets of 5 pairs of 1,000 requests each: lognormal latencies (σ 0.3), a host factor each pair
   // shares (σ 0.2) and each run's own factor (σ 0.04).
-  it('calls a p99 change in at most 5% of 30 A/A duets', () => {
+  it('calls a p99 change in at most 5% of 20 A/A duets', () => {
     let alarms = 0;
-    for (let seed = 1; seed <= 30; seed++) {
+    for (let seed = 1; seed <= 20; seed++) {
       const { two } = p99Bounds(duet(seed, 5, 0));
       if (two!.low > 0 || two!.high < 0) alarms++;
     }
     expect(alarms).toBeLessThanOrEqual(1);
   });
 
-  it('calls a 25% slower B worse in at least 90% of 20 duets, with the estimate near +25%', () => {
+  it('calls a 25% slower B worse in at least 90% of 15 duets, with the estimate near +25%', () => {
     let hits = 0;
-    for (let seed = 101; seed <= 120; seed++) {
+    for (let seed = 101; seed <= 115; seed++) {
       const { change, two } = p99Bounds(duet(seed, 5, 0.25));
       if (two!.low > 0) hits++;
       expect(Math.exp(change.estimate) - 1).toBeGreaterThan(0.1);
       expect(Math.exp(change.estimate) - 1).toBeLessThan(0.45);
     }
-    expect(hits).toBeGreaterThanOrEqual(18);
+    expect(hits).toBeGreaterThanOrEqual(14);
   });
 
   it('keeps the pairing: the host noise a pair shares cancels, unpaired it does not', () => {
