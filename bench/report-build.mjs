@@ -9,14 +9,13 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { checkSlo } from '../dist/src/gate/index.js';
 import {
   createLatencyHistogram,
   encodeHistogram,
   recordLatencyUs,
   summarizeLatencyMs,
 } from '../dist/src/metrics/index.js';
-import { analyseResult } from '../dist/src/analysis/index.js';
+import { analyseResult, checkSlo } from '../dist/src/analysis/index.js';
 import { renderReportHtml } from '../dist/src/report/index.js';
 import { scenarioSchema } from '../dist/src/scenario/schema.js';
 import prettier from 'prettier';
