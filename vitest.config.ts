@@ -1,5 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+/** Test files whose assertions are timing bands; see the 'timing' project below. */
+const timingFiles = [
+  'test/integration/load-truth.test.ts',
+  'test/integration/open-model.test.ts',
+  'test/integration/load-accounting.test.ts',
+  'test/integration/chaos-proxy.test.ts',
+  'test/integration/reference-service-admission.test.ts',
+  'test/integration/reference-service-cache.test.ts',
+  'test/integration/reference-service-drain.test.ts',
+  'test/integration/tls-h2-load.test.ts',
+  'test/integration/ab-runner.test.ts',
+  'test/integration/db-contention.test.ts',
+  'test/integration/db-sim.test.ts',
+  'test/integration/db-outage.test.ts',
+  'test/integration/service-telemetry.test.ts',
+  'test/e2e/ab-cli.test.ts',
+  'test/e2e/capacity-cli.test.ts',
+  'test/e2e/chaos-fault-window.test.ts',
+  'test/e2e/shards-cli.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Tests spawn the CLI, the service and worker threads from dist/: rebuild it first when stale.
@@ -26,12 +47,25 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Timing-heavy suites share two cores: their files run one at a time, after the unit
-          // tests, so they do not starve each other.
+          // Real sockets and processes whose assertions are counts, messages, exit codes and
+          // loose time bounds: two files at a time (one per core), after the unit tests.
           name: 'sockets',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          fileParallelism: false,
+          exclude: timingFiles,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Files that measure time against a band (latency within milliseconds of a truth, a rate
+          // within 1-3% of plan, a statistical verdict, a capacity within 10%): one at a time, last,
+          // with the machine to themselves, so they do not starve each other.
+          name: 'timing',
+          include: timingFiles,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -37,11 +37,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadlab-shards-'));
   await writeFile(join(dir, 'sharded.yaml'), scenario);
   target = await startLoadTarget({ kind: 'delay', ms: 2 });
-  // Far enough ahead for 4 CLIs to be ready: several times what one CLI takes to start on this
-  // machine now (a quiet one starts in a fraction of a second; a busy one in several seconds).
+  // Far enough ahead for 4 CLIs starting at once to be ready: many times what one CLI takes to
+  // start on this machine now (a quiet one starts in a fraction of a second; a busy one in several
+  // seconds, and four at once on 2 cores take longer still: 3 s + 8x was once 0.85 s short).
   const t0 = Date.now();
   expect((await runCli(['--version'])).code).toBe(0);
-  const startAt = Date.now() + 3000 + 8 * (Date.now() - t0);
+  const startAt = Date.now() + 5000 + 12 * (Date.now() - t0);
   const runs = Array.from({ length: shards }, (_, i) =>
     startCli([
       'run',
