@@ -1,7 +1,11 @@
 # loadlab as a container image, for `loadlab k8s` (docs/distributed.md):
 #   docker build -t registry.example/loadlab:1 . && docker push registry.example/loadlab:1
 # The entrypoint is the CLI: `docker run IMAGE run scenario.yaml --target URL`.
-FROM node:20-bookworm-slim AS build
+# NODE_IMAGE: the Node 20 base of both stages; any image with node and npm on the PATH and a
+# `node` user will do (bench/docker-image.sh builds one from Debian where Docker Hub is out of reach).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Scripts off: `prepare` builds, and the sources are not copied yet.
@@ -9,7 +13,7 @@ RUN npm ci --ignore-scripts
 COPY . .
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/package.json /app/package-lock.json ./
