@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createRandom, deriveSeed } from '../../protocol/index.js';
 import { analyseRun, compareRunSets } from '../analysis/index.js';
-import { runAb, type AbMode, type AbSide } from '../experiments/index.js';
+import { duetStartOrder, runAb, type AbMode, type AbSide } from '../experiments/index.js';
 import {
   comparisonMarkdown,
   comparisonSuite,
@@ -312,7 +312,12 @@ async function runAndCompare(
     design: mode === 'duet' ? 'paired' : 'unpaired',
     thresholds,
   });
-  const document = { ...comparison, mode, sharing: machineSharing(results) };
+  const document = {
+    ...comparison,
+    mode,
+    sharing: machineSharing(results),
+    ...(mode === 'duet' ? { startOrder: startOrderOf(pairs) } : {}),
+  };
   await writeFileAtomically(join(outDir, 'comparison.json'), JSON.stringify(document, null, 2) + '\n');
   const used = (side: AbSide) => (mode === 'duet' ? results[side].slice(0, pairs) : results[side]);
   const htmlPath = join(outDir, 'comparison.html');
@@ -323,13 +328,13 @@ async function runAndCompare(
       mode,
       a: reportSide(args, 'a', used('a'), sources.a),
       b: reportSide(args, 'b', used('b'), sources.b),
-      notes: formatSharing(document.sharing, mode).trimEnd().split('\n'),
+      notes: formatSharing(document.sharing, mode, document.startOrder).trimEnd().split('\n'),
     }),
   );
   if (args.json) process.stdout.write(JSON.stringify(document, null, 2) + '\n');
   else {
     process.stdout.write(formatComparison(comparison));
-    process.stdout.write(formatSharing(document.sharing, mode));
+    process.stdout.write(formatSharing(document.sharing, mode, document.startOrder));
   }
   await writeCiOutputs(args, {
     junit: () => renderJunit([comparisonSuite(comparison, { timestamp: new Date().toISOString() })]),
@@ -391,14 +396,33 @@ function machineSharing(results: Record<AbSide, ResultDocument[]>): Record<AbSid
   return { a: side(results.a), b: side(results.b) };
 }
 
-function formatSharing(sharing: Record<AbSide, SideSharing>, mode: AbMode): string {
+/** Which side's lab started first in each compared pair of a duet (repeat numbers from 1). */
+interface StartOrder {
+  aFirst: number[];
+  bFirst: number[];
+}
+
+function startOrderOf(pairs: number): StartOrder {
+  const order: StartOrder = { aFirst: [], bFirst: [] };
+  for (let r = 1; r <= pairs; r++) (duetStartOrder(r)[0] === 'a' ? order.aFirst : order.bFirst).push(r);
+  return order;
+}
+
+function formatSharing(sharing: Record<AbSide, SideSharing>, mode: AbMode, order?: StartOrder): string {
   const line = (label: string, s: SideSharing) =>
     `  ${label}: generator ${Object.entries(s.verdicts)
       .map(([v, n]) => `${v} ${n}/${s.runs}`)
       .join(', ')}; busiest second ELU ${s.eluMax.toFixed(2)}` +
     (s.cpuPctMean === undefined ? '' : `; CPU ${s.cpuPctMean.toFixed(0)}% of a core`);
   const how = mode === 'duet' ? 'How A and B shared the machine (both at once):' : 'Each side’s generator:';
-  return `${how}\n${line('A', sharing.a)}\n${line('B', sharing.b)}\n`;
+  const started =
+    order === undefined
+      ? ''
+      : `  started first: A in ${order.aFirst.length} pair${order.aFirst.length === 1 ? '' : 's'}, B in ${order.bFirst.length}` +
+        (order.aFirst.length === order.bFirst.length
+          ? ' (balanced)\n'
+          : ' (unbalanced: the side started first can fare differently at the tail; an even --repeat balances it)\n');
+  return `${how}\n${line('A', sharing.a)}\n${line('B', sharing.b)}\n${started}`;
 }
 
 function shown(path: string): string {

@@ -48,18 +48,22 @@ export interface AbOutcome {
   interrupted: boolean;
 }
 
+/**
+ * The order in which a duet's pair `repeat` (from 1) starts its two labs: A first in odd repeats,
+ * B first in even ones, so whatever favours the side whose processes and load threads start first
+ * cancels over an even number of pairs (bench/results/duet-order.md measured it at p99).
+ */
+export function duetStartOrder(repeat: number): AbSide[] {
+  return repeat % 2 === 1 ? ['a', 'b'] : ['b', 'a'];
+}
+
 /** Runs the A/B to its end, to the first failed run, or until the signal aborts. */
 export async function runAb(options: AbOptions): Promise<AbOutcome> {
   const runs: Record<AbSide, LabOutcome[]> = { a: [], b: [] };
   const { signal } = options.handles;
-  // A duet starts its two labs in turn: A first in odd repeats, B first in even ones, so whatever
-  // favours the side whose processes and load threads start first cancels over the pairs.
   const trials =
     options.mode === 'duet'
-      ? Array.from({ length: options.repeats }, (_, i) => ({
-          repeat: i + 1,
-          sides: (i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) as AbSide[],
-        }))
+      ? Array.from({ length: options.repeats }, (_, i) => ({ repeat: i + 1, sides: duetStartOrder(i + 1) }))
       : interleavedOrder<AbSide>(['a', 'b'], options.repeats, options.random).map((t) => ({
           repeat: t.repeat,
           sides: [t.variant],

@@ -91,6 +91,12 @@ describe('loadlab ab', () => {
     expect(comparison.gate).toBe('fail');
     expect(html).toMatch(/<tr><td class="name">p50 latency<\/td>.*<td class="v-worse">worse<\/td>/);
     expect(run.stdout).toMatch(/How A and B shared the machine/);
+    // The labs of a pair start in turn, A first in odd repeats: 6 pairs are balanced.
+    expect(run.stdout).toContain('started first: A in 3 pairs, B in 3 (balanced)');
+    expect((comparison as unknown as { startOrder: unknown }).startOrder).toEqual({
+      aFirst: [1, 3, 5],
+      bFirst: [2, 4, 6],
+    });
     // Every repeat of both sides is a run folder of its own, started at one time zero per pair.
     expect((await readdir(join(out, 'a'))).sort()).toEqual([
       'run-1',
