@@ -74,6 +74,7 @@ const allCases = {
 };
 const cases = Object.fromEntries(values.cases.split(',').map((c) => allCases[c]));
 const perComparison = [];
+const outPath = values.out ?? join(import.meta.dirname, 'results', 'ab-power.md');
 
 const rows = [];
 try {
@@ -133,51 +134,68 @@ try {
         console.error(
           `${mode} ${name} ${i}/${comparisons}: p99 ${p99.verdict} ${p99.reason}; gate ${gate.outcome}: ${gate.reason}`,
         );
+        // Written after every comparison, so an interrupted run keeps what it measured.
+        if (i < comparisons) {
+          await writeMarkdown(
+            outPath,
+            render([...rows, rowOf(mode, name, verdicts, gates, widths, started, i)]),
+          );
+        }
       }
-      widths.sort((a, b) => a - b);
-      rows.push({
-        mode,
-        name,
-        verdicts,
-        gates,
-        medianWidth: widths.length ? widths[Math.floor(widths.length / 2)] : undefined,
-        minutes: (Date.now() - started) / 60000,
-      });
+      rows.push(rowOf(mode, name, verdicts, gates, widths, started, comparisons));
     }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const lines = [
-  '# `loadlab ab`: false alarms and power on p99',
-  '',
-  `Environment: Node ${env.node}, ${env.cpu}, ${env.os}, commit ${env.commit}, load average at start ${env.loadavg}.`,
-  `Both variants' processes and the generator share the machine's cores (no pinning).`,
-  '',
-  `Each comparison: \`loadlab ab ... --phase steady\` of the reference service, ${repeats} repeats of a ${warmup} s warm-up (left out) and ${seconds} s measured at ${rate} requests/s (open model), cache off, simulated database at a constant ${dbMs} ms (B: ${slowMs} ms in the power case). Latency percentiles: each side's geometric mean of its runs' percentiles, with the two-stage bootstrap over pairs and their requests (docs/compare.md).`,
-  '',
-  `Two calls per comparison: the p99 **verdict** (two-sided 95% interval) and the gate \`${values.gate}\` (one-sided 95% bound; "fail" = called worse with one-sided confidence).`,
-  '',
-  `| mode | case | comparisons | worse | better | no change | inconclusive | gate ${values.gate} fail | pass | inconclusive | median p99 interval width | minutes |`,
-  '| ---- | ---- | ----------- | ----- | ------ | --------- | ------------ | ------------- | ---- | ------------ | ------------------------- | ------- |',
-  ...rows.map(
-    (r) =>
-      `| ${r.mode} | ${r.name} | ${comparisons} | ${r.verdicts.worse ?? 0} | ${r.verdicts.better ?? 0} | ${r.verdicts['no change'] ?? 0} | ${r.verdicts.inconclusive ?? 0} | ${r.gates.fail ?? 0} | ${r.gates.pass ?? 0} | ${r.gates.inconclusive ?? 0} | ${r.medianWidth === undefined ? '—' : pct(r.medianWidth)} | ${r.minutes.toFixed(1)} |`,
-  ),
-  '',
-  `Reproduce: \`npm run build && node bench/ab-power.mjs --comparisons ${comparisons} --repeats ${repeats} --seconds ${seconds} --warmup ${warmup} --rate ${rate} --db-ms ${dbMs} --modes ${modes.join(',')} --cases ${values.cases} --gate '${values.gate}'\``,
-  '',
-  'Each comparison (p99 of A and B in ms, the geometric mean of the runs, the change and its 95% interval, 1-minute load average after it):',
-  '',
-  '| mode | case | # | A p99 | B p99 | change | interval | verdict | gate | load |',
-  '| ---- | ---- | - | ----- | ----- | ------ | -------- | ------- | ---- | ---- |',
-  ...perComparison.map(
-    (c) =>
-      `| ${c.mode} | ${c.name} | ${c.i} | ${c.geoMeanA?.toFixed(2) ?? '—'} | ${c.geoMeanB?.toFixed(2) ?? '—'} | ${c.change === undefined ? '—' : pct(c.change.estimate)} | ${c.change?.low === undefined ? '—' : `${pct(c.change.low)} to ${pct(c.change.high)}`} | ${c.verdict} | ${c.gate} | ${c.loadavg.toFixed(1)} |`,
-  ),
-  '',
-];
-await writeMarkdown(values.out ?? join(import.meta.dirname, 'results', 'ab-power.md'), lines.join('\n'));
-console.log(lines.join('\n'));
+await writeMarkdown(outPath, render(rows));
+console.log(render(rows));
+
+/** One mode and case's counts after `done` comparisons. */
+function rowOf(mode, name, verdicts, gates, widths, started, done) {
+  const sorted = [...widths].sort((a, b) => a - b);
+  return {
+    mode,
+    name,
+    done,
+    verdicts: { ...verdicts },
+    gates: { ...gates },
+    medianWidth: sorted.length ? sorted[Math.floor(sorted.length / 2)] : undefined,
+    minutes: (Date.now() - started) / 60000,
+  };
+}
+
+function render(rows) {
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  const lines = [
+    '# `loadlab ab`: false alarms and power on p99',
+    '',
+    `Environment: Node ${env.node}, ${env.cpu}, ${env.os}, commit ${env.commit}, load average at start ${env.loadavg}.`,
+    `Both variants' processes and the generator share the machine's cores (no pinning).`,
+    '',
+    `Each comparison: \`loadlab ab ... --phase steady\` of the reference service, ${repeats} repeats of a ${warmup} s warm-up (left out) and ${seconds} s measured at ${rate} requests/s (open model), cache off, simulated database at a constant ${dbMs} ms (B: ${slowMs} ms in the power case). Latency percentiles: each side's geometric mean of its runs' percentiles, with the two-stage bootstrap over pairs and their requests (docs/compare.md).`,
+    '',
+    `Two calls per comparison: the p99 **verdict** (two-sided 95% interval) and the gate \`${values.gate}\` (one-sided 95% bound; "fail" = called worse with one-sided confidence).`,
+    '',
+    `| mode | case | comparisons | worse | better | no change | inconclusive | gate ${values.gate} fail | pass | inconclusive | median p99 interval width | minutes |`,
+    '| ---- | ---- | ----------- | ----- | ------ | --------- | ------------ | ------------- | ---- | ------------ | ------------------------- | ------- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.mode} | ${r.name} | ${r.done} | ${r.verdicts.worse ?? 0} | ${r.verdicts.better ?? 0} | ${r.verdicts['no change'] ?? 0} | ${r.verdicts.inconclusive ?? 0} | ${r.gates.fail ?? 0} | ${r.gates.pass ?? 0} | ${r.gates.inconclusive ?? 0} | ${r.medianWidth === undefined ? '—' : pct(r.medianWidth)} | ${r.minutes.toFixed(1)} |`,
+    ),
+    '',
+    `Reproduce: \`npm run build && node bench/ab-power.mjs --comparisons ${comparisons} --repeats ${repeats} --seconds ${seconds} --warmup ${warmup} --rate ${rate} --db-ms ${dbMs} --modes ${modes.join(',')} --cases ${values.cases} --gate '${values.gate}'\``,
+    '',
+    'Each comparison (p99 of A and B in ms, the geometric mean of the runs, the change and its 95% interval, 1-minute load average after it):',
+    '',
+    '| mode | case | # | A p99 | B p99 | change | interval | verdict | gate | load |',
+    '| ---- | ---- | - | ----- | ----- | ------ | -------- | ------- | ---- | ---- |',
+    ...perComparison.map(
+      (c) =>
+        `| ${c.mode} | ${c.name} | ${c.i} | ${c.geoMeanA?.toFixed(2) ?? '—'} | ${c.geoMeanB?.toFixed(2) ?? '—'} | ${c.change === undefined ? '—' : pct(c.change.estimate)} | ${c.change?.low === undefined ? '—' : `${pct(c.change.low)} to ${pct(c.change.high)}`} | ${c.verdict} | ${c.gate} | ${c.loadavg.toFixed(1)} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
