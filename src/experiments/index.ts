@@ -34,7 +34,15 @@ export {
   type MatrixAxes,
   type Variant,
 } from './matrix.js';
-export { duetStartOrder, runAb, type AbEvent, type AbMode, type AbOptions, type AbOutcome, type AbSide } from './ab.js';
+export {
+  duetStartOrder,
+  runAb,
+  type AbEvent,
+  type AbMode,
+  type AbOptions,
+  type AbOutcome,
+  type AbSide,
+} from './ab.js';
 export { runRepeats, type RepeatOptions } from './repeat.js';
 export { startBarrier, type StartBarrier } from './start-barrier.js';
 export {
