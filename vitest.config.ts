@@ -18,6 +18,7 @@ const timingFiles = [
   'test/e2e/ab-cli.test.ts',
   'test/e2e/capacity-cli.test.ts',
   'test/e2e/chaos-fault-window.test.ts',
+  'test/e2e/slo-scoped.test.ts',
   'test/e2e/shards-cli.test.ts',
 ];
 
