@@ -418,51 +418,66 @@ async function driveLoad(
 ): Promise<DrivenLoad> {
   const runPlan = plan.load;
   const targetUrl = transport.url;
-  // Time zero lies a little ahead so every worker thread is up before the first request is due;
-  // further for the open model, whose first requests would otherwise be sent late.
-  const earliest = now() + (runPlan.open === undefined ? 200 : 500);
-  const agreed = startAt === undefined ? earliest : await startAt(earliest);
-  if (agreed - earliest > 1000) {
-    emit({
-      type: 'status',
-      message: `load starts at ${new Date(agreed).toISOString()}, in ${((agreed - now()) / 1000).toFixed(1)} s`,
-    });
-  }
-  if (signal.aborted) throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
-  const startEpochMs = Math.max(agreed, earliest);
-  onZero(startEpochMs);
   const totalS = runPlan.totalMs / 1000;
   const phaseStarts = new Map<number, number>();
   let currentPhase = runPlan.phases[0]?.name ?? '';
-  emit({ type: 'load-started', targetUrl, totalS });
-
   const aggregate = new LoadAggregate();
-  const ticker = setInterval(() => {
-    const elapsedS = Math.max(0, (now() - startEpochMs) / 1000);
-    const last = aggregate.second(Math.floor(elapsedS) - 1);
-    emit({
-      type: 'progress',
-      elapsedS,
-      totalS,
-      phase: currentPhase,
-      rps: last?.requests ?? 0,
-      p99Ms: last?.latencyMs.p99 ?? 0,
-      errors: aggregate.errors,
-      requests: aggregate.requests,
-      ...(runPlan.open === undefined ? {} : { dropped: aggregate.dropped }),
-      ...(last === undefined
-        ? {}
-        : {
-            second: {
-              t: last.t,
-              requests: last.requests,
-              errors: last.errors,
-              errorsByKind: last.errorsByKind,
-              latencyMs: { p50: last.latencyMs.p50, p99: last.latencyMs.p99 },
-            },
-          }),
-    });
-  }, 1000);
+  let ticker: NodeJS.Timeout | undefined;
+  // Time zero is chosen once every worker thread is up (modules loaded, request mix compiled): a
+  // little ahead of then, so the start reaches them all before the first request is due; further
+  // for the open model, whose first requests would otherwise be sent late.
+  let earliest = now();
+  let agreed = earliest;
+  const zeroAt = async (readyEpochMs: number): Promise<number> => {
+    earliest = readyEpochMs + (runPlan.open === undefined ? 100 : 250);
+    agreed = startAt === undefined ? earliest : await startAt(earliest);
+    if (agreed - earliest > 1000) {
+      emit({
+        type: 'status',
+        message: `load starts at ${new Date(agreed).toISOString()}, in ${((agreed - now()) / 1000).toFixed(1)} s`,
+      });
+    }
+    if (signal.aborted) throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
+    const zero = Math.max(agreed, earliest);
+    onZero(zero);
+    emit({ type: 'load-started', targetUrl, totalS });
+    const tick = (): void => {
+      const elapsedS = Math.max(0, (now() - zero) / 1000);
+      const last = aggregate.second(Math.floor(elapsedS) - 1);
+      emit({
+        type: 'progress',
+        elapsedS,
+        totalS,
+        phase: currentPhase,
+        rps: last?.requests ?? 0,
+        p99Ms: last?.latencyMs.p99 ?? 0,
+        errors: aggregate.errors,
+        requests: aggregate.requests,
+        ...(runPlan.open === undefined ? {} : { dropped: aggregate.dropped }),
+        ...(last === undefined
+          ? {}
+          : {
+              second: {
+                t: last.t,
+                requests: last.requests,
+                errors: last.errors,
+                errorsByKind: last.errorsByKind,
+                latencyMs: { p50: last.latencyMs.p50, p99: last.latencyMs.p99 },
+              },
+            }),
+      });
+    };
+    // Progress ticks on the load's clock, 300 ms into each second: by then the workers (which post
+    // every 250 ms) have sent the second just ended, which is what a tick shows.
+    ticker = setTimeout(
+      () => {
+        tick();
+        ticker = setInterval(tick, 1000);
+      },
+      Math.max(0, zero + 1300 - now()),
+    );
+    return zero;
+  };
   try {
     const outcome = await runLoad({
       plan: runPlan,
@@ -472,7 +487,8 @@ async function driveLoad(
       transport,
       seed: plan.seed,
       timeoutMs: plan.timeouts.requestMs,
-      startEpochMs,
+      startEpochMs: earliest,
+      zeroAt,
       signal,
       baseDir: plan.requests.baseDir,
       onPhase: (index) => {
@@ -484,6 +500,11 @@ async function driveLoad(
       },
       aggregate,
     });
+    // Stopped while the workers were starting: no load ran.
+    if (ticker === undefined && outcome.failure === undefined) {
+      throw loadlabError('INTERRUPTED', 'the run was stopped before its load started');
+    }
+    const { startEpochMs } = outcome;
     const endEpochMs = Math.min(now(), startEpochMs + runPlan.totalMs);
     return {
       ...outcome,
@@ -496,7 +517,7 @@ async function driveLoad(
       agreedEpochMs: agreed,
     };
   } finally {
-    clearInterval(ticker);
+    if (ticker !== undefined) clearTimeout(ticker);
   }
 }
 

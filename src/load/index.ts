@@ -1,5 +1,5 @@
 export { LoadAggregate, type SecondFigures } from './aggregate.js';
-export { runLoad, splitPhases, type LoadOptions, type LoadOutcome } from './load-runner.js';
+export { runLoad, splitPhases, START_LEAD_MS, type LoadOptions, type LoadOutcome } from './load-runner.js';
 export {
   compileRequestMix,
   requestMixProblems,

@@ -13,7 +13,7 @@ import { JourneyClosedEngine } from './journey-closed-engine.js';
 import { JourneyFigures } from './journey-figures.js';
 import { JourneyOpenEngine } from './journey-open-engine.js';
 import { JourneySteps } from './journey-steps.js';
-import type { WorkerInit } from './protocol.js';
+import type { StartedWorker } from './protocol.js';
 import { thinkTimeSampler } from './think-time.js';
 import type { JourneyVars } from './value-generators.js';
 import { loadlabError } from '../shared/index.js';
@@ -26,7 +26,7 @@ export interface JourneyRun {
 }
 
 export async function startJourneys(
-  init: WorkerInit,
+  init: StartedWorker,
   common: {
     target: ConnectionTarget;
     hostHeader: string;

@@ -2,6 +2,7 @@
  * Drives a plan's load from worker threads and merges what they measure. The orchestrator's
  * own event loop sends no request: it only starts workers, merges windows and reports progress.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { arrivalLane, shareOf, type RunPlan } from '../scenario/index.js';
 import type { FlowSpec, RequestSpec } from '../scenario/index.js';
@@ -29,8 +30,17 @@ export interface LoadOptions {
   transport?: TransportSpec;
   seed: number;
   timeoutMs: number;
-  /** The run's time zero, ms since the Unix epoch; should lie a little in the future so every worker is ready. */
+  /**
+   * The earliest time zero, ms since the Unix epoch. The workers start first and say when they are
+   * ready; zero is then `zeroAt(ready)` or, without it, the later of this and {@link START_LEAD_MS}
+   * after the last worker was ready, so no worker starts behind its schedule.
+   */
   startEpochMs: number;
+  /**
+   * Chooses time zero once every worker is ready (`readyEpochMs`: when the last one was), e.g. a
+   * start line shared with other runs; a rejection stops the workers, and `runLoad` rejects with it.
+   */
+  zeroAt?: (readyEpochMs: number) => number | Promise<number>;
   /** Aborting stops the load early; what was measured is kept. */
   signal: AbortSignal;
   /** Called when a worker enters a phase (once per phase, by the first worker to reach it). */
@@ -46,6 +56,8 @@ export interface LoadOptions {
  * still unanswered when the load stopped: `sent = responses + transportErrors + unanswered`.
  */
 export interface LoadOutcome {
+  /** The run's time zero as it was chosen, ms since the Unix epoch. */
+  startEpochMs: number;
   sent: number;
   /** Answers received, any status (4xx/5xx included). */
   responses: number;
@@ -86,6 +98,43 @@ export function splitPhases(plan: RunPlan, workers: number): WorkerPhase[][] {
   );
 }
 
+/** A promise resolved from outside (Node 20 has no `Promise.withResolvers`). */
+interface Signalled {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function signalled(): Signalled {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Time zero lies this far after the last worker was ready, so the start message reaches them all first. */
+export const START_LEAD_MS = 100;
+
+/**
+ * Once every worker is ready (or gone), chooses time zero and sends it to them all. Stopped
+ * workers (a failure, an abort) are not started: they end without sending.
+ */
+async function startWorkers(
+  options: LoadOptions,
+  workers: Worker[],
+  readiness: Signalled[],
+  outcome: LoadOutcome,
+): Promise<void> {
+  await Promise.all(readiness.map((r) => r.promise));
+  if (outcome.stoppedEarly) return;
+  const readyEpochMs = performance.timeOrigin + performance.now();
+  const zero =
+    options.zeroAt === undefined
+      ? Math.max(options.startEpochMs, readyEpochMs + START_LEAD_MS)
+      : await options.zeroAt(readyEpochMs);
+  outcome.startEpochMs = zero;
+  if (outcome.stoppedEarly) return;
+  for (const w of workers) w.postMessage({ type: 'start', startEpochMs: zero } satisfies OrchestratorMessage);
+}
+
 /** Runs the plan's load to its end or until `signal` aborts or a worker fails (then `failure` is set). */
 export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const { plan } = options;
@@ -99,6 +148,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   const seenPhases = new Set<number>();
   const connections = new ConnectionStatsMerger();
   const outcome: LoadOutcome = {
+    startEpochMs: options.startEpochMs,
     sent: 0,
     responses: 0,
     transportErrors: 0,
@@ -114,6 +164,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
       : { journeys: new JourneyAggregate(options.requests, options.flows) }),
   };
   const workers: Worker[] = [];
+  const readiness = shares.map(() => signalled());
+  let starting: Promise<unknown> = Promise.resolve();
   const stopAll = (): void => {
     outcome.stoppedEarly = true;
     for (const w of workers) w.postMessage({ type: 'stop' } satisfies OrchestratorMessage);
@@ -133,7 +185,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
           ...(options.flows === undefined ? {} : { flows: options.flows }),
           seed: options.seed,
           timeoutMs: options.timeoutMs,
-          startEpochMs: options.startEpochMs,
           reportsCpu: workerIndex === 0,
           ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
           ...(plan.closed === undefined ? {} : { closed: plan.closed }),
@@ -154,6 +205,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
         let reported = false;
         worker.on('message', (message: WorkerMessage) => {
           switch (message.type) {
+            case 'ready':
+              readiness[workerIndex]?.resolve();
+              break;
             case 'window':
               aggregate.add(message.t, message.histogram, message, message.serviceHistogram);
               break;
@@ -208,6 +262,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
             stopAll();
           }
           outcome.failure ??= failure;
+          // A worker gone before it was ready does not hold the others at the start line.
+          readiness[workerIndex]?.resolve();
           resolve();
         });
       }),
@@ -216,7 +272,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadOutcome> {
   if (options.signal.aborted) stopAll();
   else options.signal.addEventListener('abort', stopAll, { once: true });
   try {
+    starting = startWorkers(options, workers, readiness, outcome);
+    starting.catch(() => stopAll());
     await Promise.all(finished);
+    await starting;
     outcome.connections = connections.summary();
     return outcome;
   } finally {

@@ -57,8 +57,6 @@ export interface WorkerInit {
   seed: number;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;
-  /** The run's time zero, milliseconds since the Unix epoch (performance.timeOrigin + now). */
-  startEpochMs: number;
   /** Present for the open model; the closed model runs otherwise. */
   open?: WorkerOpenOptions;
   /** Closed model: pipelining and think time (default: 1, none). */
@@ -67,6 +65,12 @@ export interface WorkerInit {
   baseDir?: string;
   /** Whether this worker reports the whole process's CPU (one worker does). */
   reportsCpu?: boolean;
+}
+
+/** A worker's settings once the orchestrator has told it the run's time zero (its `start` message). */
+export interface StartedWorker extends WorkerInit {
+  /** The run's time zero, milliseconds since the Unix epoch (performance.timeOrigin + now). */
+  startEpochMs: number;
 }
 
 /** Counts of one one-second window from one worker. */
@@ -111,7 +115,12 @@ export interface OpenTotals {
   lagHistogram: string;
 }
 
+/**
+ * From a worker: `ready` once its modules are loaded and its request mix compiled (it then waits
+ * for `start`); the rest once the load runs.
+ */
 export type WorkerMessage =
+  | { type: 'ready' }
   | ({ type: 'window'; t: number; histogram: string; serviceHistogram?: string } & WindowCounts)
   | { type: 'phase'; index: number }
   | { type: 'generator'; t: number; elu: number; cpuPct?: number }
@@ -120,4 +129,9 @@ export type WorkerMessage =
       Partial<OpenTotals>)
   | { type: 'failed'; message: string };
 
-export type OrchestratorMessage = { type: 'stop' };
+/**
+ * To a worker: `start` with the run's time zero, chosen once every worker is ready, so none starts
+ * behind its schedule; `stop` ends the load early (before `start`: the worker sends nothing and
+ * reports zero counts).
+ */
+export type OrchestratorMessage = { type: 'start'; startEpochMs: number } | { type: 'stop' };

@@ -4,9 +4,10 @@
  * histograms, and one-second samples of its own event-loop utilisation (and, from worker 0, the
  * process's CPU), to the orchestrator.
  *
- *   orchestrator ──workerData (WorkerInit)──▶ worker
- *        ▲                                      │ engine: phases on the run's clock
- *        └── window / generator / phase / done ◀┘ every 250 ms: windows the clock has left
+ *   orchestrator ──workerData (WorkerInit)──▶ worker: modules loaded, request mix compiled
+ *        ◀──────────────── ready ───────────────┘
+ *        ── start (time zero, once all are ready) ▶ engine: phases on the run's clock
+ *        ◀── window / generator / phase / done ──┘ every 250 ms: windows the clock has left
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,7 +17,7 @@ import { ConnectionStats } from './connection-stats.js';
 import { CsvRows } from './csv-rows.js';
 import { GeneratorSampler } from './generator-sampler.js';
 import { OpenEngine } from './open-engine.js';
-import type { OrchestratorMessage, WorkerInit, WorkerMessage } from './protocol.js';
+import type { OrchestratorMessage, StartedWorker, WorkerInit, WorkerMessage } from './protocol.js';
 import { compileRequestMix } from './request-mix.js';
 import { requestSource, statusCheck } from './request-text.js';
 import { thinkTimeSampler } from './think-time.js';
@@ -25,14 +26,34 @@ import { WindowRecorder } from './window-recorder.js';
 import { journeyTarget, startJourneys } from './journey-worker.js';
 import { JourneyOpenEngine } from './journey-open-engine.js';
 
-const init = workerData as WorkerInit;
+const ready = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('worker-main.ts must run as a worker thread');
 
 const now = (): number => performance.timeOrigin + performance.now();
+const transport: TransportSpec = ready.transport ?? { url: ready.targetUrl, protocol: 'h1' };
+// Everything that takes time and needs no time zero happens before `ready`: the modules are
+// loaded by now, and the plain request mix (csv files included) is compiled here.
+const mix = ready.flows === undefined ? mixOf(ready) : undefined;
+/** The engine, once it exists (a `stop` may arrive before it does). */
+const current: { engine?: { stop(): void } } = {};
+let stoppedEarly = false;
+const started = new Promise<number>((resolve) => {
+  port.on('message', (message: OrchestratorMessage) => {
+    if (message.type === 'start') resolve(message.startEpochMs);
+    else if (current.engine !== undefined) current.engine.stop();
+    else {
+      // Stopped before the start: the engine stops as soon as it exists, having sent nothing.
+      stoppedEarly = true;
+      resolve(now());
+    }
+  });
+});
+post({ type: 'ready' });
+const init: StartedWorker = { ...ready, startEpochMs: await started };
+
 const runEndMs = Math.max(...init.phases.map((p) => p.endMs));
 const recorder = new WindowRecorder(init.startEpochMs, now, Math.max(0, Math.ceil(runEndMs / 1000) - 1));
-const transport: TransportSpec = init.transport ?? { url: init.targetUrl, protocol: 'h1' };
 const connectionStats = new ConnectionStats();
 const connector = createConnector(transport, connectionStats);
 const onPhase = (index: number): void => post({ type: 'phase', index });
@@ -52,8 +73,8 @@ const common = {
   connect: connector.connect,
   phases: init.phases,
   nextRequest:
-    journeys === undefined
-      ? requestSource(mixOf(init), {
+    mix !== undefined
+      ? requestSource(mix, {
           protocol: transport.protocol === 'h1' ? 'h1' : 'h2',
           host: hostHeaderOf(transport),
           scheme: transport.protocol === 'h2' ? 'https' : 'http',
@@ -66,7 +87,7 @@ const common = {
   recorder,
   onPhase,
 };
-const engine =
+const running =
   journeys !== undefined
     ? journeys.engine
     : init.open === undefined
@@ -94,8 +115,8 @@ const sampler = new GeneratorSampler({
         },
       }
     : {}),
-  ...(engine instanceof OpenEngine || engine instanceof JourneyOpenEngine
-    ? { sleptMs: () => engine.nappedMs }
+  ...(running instanceof OpenEngine || running instanceof JourneyOpenEngine
+    ? { sleptMs: () => running.nappedMs }
     : {}),
   onSample: (sample) => post({ type: 'generator', ...sample }),
 });
@@ -116,16 +137,15 @@ function mixOf(init: WorkerInit): ReturnType<typeof compileRequestMix> {
   });
 }
 
-port.on('message', (message: OrchestratorMessage) => {
-  if (message.type === 'stop') engine.stop();
-});
+current.engine = running;
+if (stoppedEarly) running.stop();
 
 async function main(): Promise<void> {
   const ticker = setInterval(() => flush(false), 250);
   sampler.start();
   let totals;
   try {
-    totals = await engine.run();
+    totals = await running.run();
   } finally {
     clearInterval(ticker);
     sampler.stop();
