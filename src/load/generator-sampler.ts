@@ -25,7 +25,16 @@ export interface GeneratorSamplerOptions {
   /** Time the thread slept inside event-loop callbacks so far (the open engine's naps), ms: not busy. */
   sleptMs?: () => number;
   onSample: (sample: GeneratorSample) => void;
+  /** The run's clock, ms since time zero (default: performance.now() on `startEpochMs`); tests pass their own. */
+  runNow?: () => number;
 }
+
+/**
+ * A timer may fire a little early by the run's clock (Node's timers round to whole milliseconds on
+ * a monotonic clock of their own): one that fires more than this before the second's end waits
+ * for the rest instead of sampling a sliver of a second.
+ */
+const earlyToleranceMs = 1;
 
 /** Samples once per second on the run's clock until `stop()`. */
 export class GeneratorSampler {
@@ -36,6 +45,8 @@ export class GeneratorSampler {
   #atMs = 0;
   #sleptMs = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The end of the second the next sample closes, on the run's clock. */
+  #nextMs = 0;
 
   constructor(options: GeneratorSamplerOptions) {
     this.#o = options;
@@ -47,6 +58,7 @@ export class GeneratorSampler {
     this.#cpuUs = this.#o.cpuUsageUs?.() ?? 0;
     this.#sleptMs = this.#o.sleptMs?.() ?? 0;
     this.#atMs = this.#now();
+    this.#nextMs = (Math.floor(this.#atMs / 1000) + 1) * 1000;
     this.#arm();
   }
 
@@ -58,15 +70,25 @@ export class GeneratorSampler {
   }
 
   #now(): number {
-    return performance.now() + this.#offset;
+    return this.#o.runNow?.() ?? performance.now() + this.#offset;
   }
 
+  /**
+   * Samples at the end of each second of the run's clock. Each sample closes one whole second: a
+   * timer that fires early waits for the rest (before, it sampled a sliver of the second, and a
+   * sliver's CPU share or loop utilisation can read anything up to 100%), and after a late one the
+   * next sample closes the next second still ahead.
+   */
   #arm(): void {
-    const next = (Math.floor(this.#now() / 1000) + 1) * 1000;
-    this.#timer = setTimeout(() => {
-      this.#sample();
-      this.#arm();
-    }, next - this.#now());
+    this.#timer = setTimeout(
+      () => {
+        if (this.#now() < this.#nextMs - earlyToleranceMs) return this.#arm();
+        this.#sample();
+        this.#nextMs = Math.max(this.#nextMs + 1000, (Math.floor(this.#now() / 1000) + 1) * 1000);
+        this.#arm();
+      },
+      Math.max(0, this.#nextMs - this.#now()),
+    );
     this.#timer.unref();
   }
 
